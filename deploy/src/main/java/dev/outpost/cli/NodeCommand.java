@@ -1,0 +1,88 @@
+package dev.outpost.cli;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code outpost node}: one node serving a code bundle until SIGTERM or Ctrl-C. */
+@Command(
+    name = "node",
+    mixinStandardHelpOptions = true,
+    description = "Run one Outpost node: object host, storage and router.")
+final class NodeCommand implements Callable<Integer> {
+
+  @Option(names = "--node-id", defaultValue = "node-1", description = "Unique id of this node.")
+  String nodeId;
+
+  @Option(names = "--region", defaultValue = "local", description = "Region this node is in.")
+  String region;
+
+  @Option(names = "--host", defaultValue = "127.0.0.1", description = "Interface to bind.")
+  String host;
+
+  @Option(names = "--http-port", defaultValue = "8080", description = "Port for clients.")
+  int httpPort;
+
+  @Option(
+      names = "--cluster-port",
+      defaultValue = "5701",
+      description = "Port for node-to-node traffic (used once clustering lands).")
+  int clusterPort;
+
+  @Option(
+      names = "--join",
+      split = ",",
+      description = "HOST:PORT of cluster members to join (used once clustering lands).")
+  List<String> join = List.of();
+
+  @Option(names = "--data-dir", required = true, description = "Directory for this node's data.")
+  Path dataDir;
+
+  @Option(names = "--bundle", description = "Code bundle (jar or classes dir); default: samples.")
+  Path bundle;
+
+  @Option(
+      names = "--sync-writes",
+      description = "fsync the write-ahead log on every commit (default: WAL without fsync).")
+  boolean syncWrites;
+
+  @Option(
+      names = "--max-message-size",
+      defaultValue = "1048576",
+      description = "Largest incoming WebSocket message / HTTP body, bytes (max 32 MiB).")
+  int maxMessageSize;
+
+  @Option(
+      names = "--idle-timeout-ms",
+      defaultValue = "10000",
+      description = "Evict an object after this long without events.")
+  long idleTimeoutMs;
+
+  @Override
+  public Integer call() throws Exception {
+    NodeSpec spec =
+        new NodeSpec(
+            nodeId,
+            region,
+            host,
+            httpPort,
+            clusterPort,
+            dataDir,
+            bundle == null ? NodeSpec.samplesBundle() : bundle,
+            syncWrites,
+            maxMessageSize,
+            java.time.Duration.ofMillis(idleTimeoutMs));
+    try (RunningNode node = RunningNode.start(spec)) {
+      System.out.printf(
+          "outpost node %s (region %s) serving %s on http://%s:%d%n",
+          nodeId, region, node.bundleDescription(), host, node.port());
+      if (!join.isEmpty()) {
+        System.out.println("note: --join is accepted but clustering is not implemented yet");
+      }
+      node.awaitShutdownSignal();
+    }
+    return 0;
+  }
+}

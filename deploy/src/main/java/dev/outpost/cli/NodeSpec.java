@@ -1,0 +1,29 @@
+package dev.outpost.cli;
+
+import java.nio.file.Path;
+import java.time.Duration;
+
+/** Everything needed to start one node. */
+record NodeSpec(
+    String nodeId,
+    String region,
+    String host,
+    int httpPort,
+    int clusterPort,
+    Path dataDir,
+    Path bundle,
+    boolean syncWrites,
+    int maxMessageSize,
+    Duration idleTimeout) {
+
+  /** The samples bundle, as located by the launcher ({@code -Doutpost.samples.bundle}). */
+  static Path samplesBundle() {
+    String path = System.getProperty("outpost.samples.bundle");
+    if (path == null) {
+      throw new IllegalStateException(
+          "no --bundle given and the samples bundle is unknown: start through ./outpost, or set"
+              + " -Doutpost.samples.bundle=/path/to/samples.jar");
+    }
+    return Path.of(path);
+  }
+}

@@ -1,0 +1,93 @@
+package dev.outpost.cli;
+
+import dev.outpost.router.OutpostServer;
+import dev.outpost.router.RouterOptions;
+import dev.outpost.runtime.ObjectHost;
+import dev.outpost.runtime.RuntimeOptions;
+import dev.outpost.runtime.StorageEngines;
+import dev.outpost.runtime.SystemTimeSource;
+import dev.outpost.runtime.spi.StorageEngine;
+import java.nio.file.Files;
+import java.util.concurrent.CountDownLatch;
+
+/** A started node: storage, object host and HTTP front, stopped in reverse order by close(). */
+public final class RunningNode implements AutoCloseable {
+
+  private final SystemTimeSource time;
+  private final StorageEngine engine;
+  private final ObjectHost host;
+  private final OutpostServer server;
+  private final CountDownLatch stopped = new CountDownLatch(1);
+
+  private RunningNode(
+      SystemTimeSource time, StorageEngine engine, ObjectHost host, OutpostServer server) {
+    this.time = time;
+    this.engine = engine;
+    this.host = host;
+    this.server = server;
+  }
+
+  static RunningNode start(NodeSpec spec) throws Exception {
+    Files.createDirectories(spec.dataDir());
+    SystemTimeSource time = new SystemTimeSource();
+    StorageEngine engine =
+        StorageEngines.rocksDb(spec.dataDir().resolve("storage"), spec.syncWrites());
+    ObjectHost host = null;
+    try {
+      host =
+          ObjectHost.builder()
+              .options(RuntimeOptions.defaults().withIdleTimeout(spec.idleTimeout()))
+              .time(time)
+              .storage(engine)
+              .bundle(spec.bundle())
+              .build();
+      OutpostServer server =
+          OutpostServer.start(
+              host,
+              RouterOptions.defaults()
+                  .withPort(spec.httpPort())
+                  .withMaxMessageSize(spec.maxMessageSize())
+                  .withNodeId(spec.nodeId()));
+      return new RunningNode(time, engine, host, server);
+    } catch (Exception | Error e) {
+      if (host != null) {
+        host.close();
+      }
+      engine.close();
+      time.close();
+      throw e;
+    }
+  }
+
+  int port() {
+    return server.port();
+  }
+
+  String bundleDescription() {
+    return host.bundleDescription();
+  }
+
+  /** Blocks until SIGTERM or Ctrl-C; the shutdown hook closes the node. */
+  void awaitShutdownSignal() throws InterruptedException {
+    Runtime.getRuntime()
+        .addShutdownHook(
+            Thread.ofPlatform()
+                .unstarted(
+                    () -> {
+                      close();
+                      stopped.countDown();
+                    }));
+    stopped.await();
+  }
+
+  @Override
+  public synchronized void close() {
+    if (time.isClosed()) {
+      return;
+    }
+    server.close();
+    host.close();
+    engine.close();
+    time.close();
+  }
+}

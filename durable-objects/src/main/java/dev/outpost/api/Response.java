@@ -1,0 +1,135 @@
+package dev.outpost.api;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.TreeMap;
+
+/**
+ * An HTTP response returned by {@link DurableObject#fetch(Request)}. Immutable; header names are
+ * case-insensitive.
+ *
+ * <p>Status 101 is only produced by {@link DurableObjectState#acceptWebSocket(Request, String...)}
+ * and means the WebSocket upgrade was accepted.
+ */
+public final class Response {
+
+  /** The status of a response that accepts a WebSocket upgrade. */
+  public static final int SWITCHING_PROTOCOLS = 101;
+
+  private final int status;
+  private final Map<String, List<String>> headers;
+  private final byte[] body;
+
+  private Response(int status, Map<String, List<String>> headers, byte[] body) {
+    if (status < 100 || status > 599) {
+      throw new IllegalArgumentException("HTTP status must be in 100..599, was " + status);
+    }
+    this.status = status;
+    TreeMap<String, List<String>> copy = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+    headers.forEach((name, values) -> copy.put(name, List.copyOf(values)));
+    this.headers = Collections.unmodifiableMap(copy);
+    this.body = body;
+  }
+
+  /** Starts a response with the given status. */
+  public static Builder builder(int status) {
+    return new Builder(status);
+  }
+
+  /** A {@code text/plain; charset=utf-8} response. */
+  public static Response text(int status, String text) {
+    return builder(status).header("Content-Type", "text/plain; charset=utf-8").body(text).build();
+  }
+
+  /** A 200 {@code text/plain} response. */
+  public static Response ok(String text) {
+    return text(200, text);
+  }
+
+  /** An {@code application/json} response whose body is {@code json} as given. */
+  public static Response json(int status, String json) {
+    return builder(status).header("Content-Type", "application/json").body(json).build();
+  }
+
+  /** A response with the given status and no body. */
+  public static Response empty(int status) {
+    return builder(status).build();
+  }
+
+  /** The status code. */
+  public int status() {
+    return status;
+  }
+
+  /** Every header, by case-insensitive name; an unmodifiable view. */
+  public Map<String, List<String>> headers() {
+    return headers;
+  }
+
+  /** The first value of a header, if present. */
+  public Optional<String> header(String name) {
+    List<String> values = headers.get(name);
+    return values == null || values.isEmpty() ? Optional.empty() : Optional.of(values.get(0));
+  }
+
+  /** A copy of the body. */
+  public byte[] body() {
+    return body.clone();
+  }
+
+  /** The body decoded as UTF-8. */
+  public String bodyText() {
+    return new String(body, StandardCharsets.UTF_8);
+  }
+
+  /** Whether this response accepts a WebSocket upgrade. */
+  public boolean isWebSocketAccept() {
+    return status == SWITCHING_PROTOCOLS;
+  }
+
+  @Override
+  public String toString() {
+    return "Response(" + status + ", " + body.length + " B)";
+  }
+
+  /** Builds a {@link Response}. Not thread-safe. */
+  public static final class Builder {
+    private final int status;
+    private final Map<String, List<String>> headers = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+    private byte[] body = new byte[0];
+
+    private Builder(int status) {
+      this.status = status;
+    }
+
+    /** Adds a header value. */
+    public Builder header(String name, String value) {
+      headers
+          .computeIfAbsent(Objects.requireNonNull(name, "name"), n -> new ArrayList<>())
+          .add(Objects.requireNonNull(value, "value"));
+      return this;
+    }
+
+    /** Sets the body (copied). */
+    public Builder body(byte[] body) {
+      this.body = Objects.requireNonNull(body, "body").clone();
+      return this;
+    }
+
+    /** Sets the body to the UTF-8 encoding of {@code text}. */
+    public Builder body(String text) {
+      this.body = Objects.requireNonNull(text, "text").getBytes(StandardCharsets.UTF_8);
+      return this;
+    }
+
+    /** Builds the response. */
+    public Response build() {
+      return new Response(status, headers, body);
+    }
+  }
+}

@@ -1,0 +1,270 @@
+package dev.outpost.router;
+
+import dev.outpost.api.DurableObjectException;
+import dev.outpost.api.DurableObjectId;
+import dev.outpost.api.DurableObjectNamespace;
+import dev.outpost.api.Request;
+import dev.outpost.api.Response;
+import dev.outpost.runtime.ObjectAddress;
+import dev.outpost.runtime.ObjectInbox;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import java.lang.System.Logger.Level;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+
+/**
+ * Client connection → owner (Pekko's {@code ShardRegion}); on a single node the owner is always
+ * local. Routes:
+ *
+ * <ul>
+ *   <li>{@code /objects/{namespace}/{name}[/{path}]}: any method, or a WebSocket upgrade, to the
+ *       object's {@code fetch}; the name is percent-decoded.
+ *   <li>{@code /objects/{namespace}/id/{id}[/{path}]}: the same, addressed by id.
+ *   <li>{@code GET /_outpost/health}: 200 while the node serves.
+ * </ul>
+ *
+ * Every refusal has a body saying why: unknown namespace (404), malformed id (400), body too large
+ * (413), object overloaded (503 with Retry-After), object threw (500 with an error id).
+ */
+public final class ObjectRouter {
+
+  private static final System.Logger LOG = System.getLogger(ObjectRouter.class.getName());
+  private static final String PREFIX = "/objects/";
+
+  private final ObjectInbox inbox;
+  private final RouterOptions options;
+
+  public ObjectRouter(ObjectInbox inbox, RouterOptions options) {
+    this.inbox = inbox;
+    this.options = options;
+  }
+
+  /** A Vert.x Web router with every route. */
+  public Router create(Vertx vertx) {
+    Router router = Router.router(vertx);
+    router.get("/_outpost/health").handler(this::health);
+    router.get("/_outpost/demo/chat").handler(ctx -> page(ctx, "outpost/demo/chat.html"));
+    router.route("/objects/*").handler(this::upgradeOrNext);
+    router
+        .route("/objects/*")
+        .handler(BodyHandler.create(false).setBodyLimit(options.maxMessageSize()));
+    router.route("/objects/*").handler(this::http);
+    router
+        .route()
+        .last()
+        .handler(
+            ctx ->
+                text(
+                    ctx.response(),
+                    404,
+                    "no route for "
+                        + ctx.request().path()
+                        + "; objects live under /objects/{namespace}/{name}"));
+    router.errorHandler(
+        413,
+        ctx ->
+            text(
+                ctx.response(),
+                413,
+                "request body exceeds "
+                    + options.maxMessageSize()
+                    + " bytes (outpost.websocket.max-message-size)"));
+    return router;
+  }
+
+  private void health(RoutingContext ctx) {
+    ctx.response()
+        .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+        .end(
+            new JsonObject()
+                .put("status", "ok")
+                .put("node", options.nodeId())
+                .put("namespaces", List.copyOf(inbox.namespaceNames()))
+                .encode());
+  }
+
+  private static void page(RoutingContext ctx, String resource) {
+    try (var in = ObjectRouter.class.getClassLoader().getResourceAsStream(resource)) {
+      if (in == null) {
+        text(ctx.response(), 404, "page " + resource + " is missing from the router jar");
+        return;
+      }
+      ctx.response()
+          .putHeader(HttpHeaders.CONTENT_TYPE, "text/html; charset=utf-8")
+          .end(Buffer.buffer(in.readAllBytes()));
+    } catch (java.io.IOException e) {
+      text(ctx.response(), 500, "cannot read page " + resource + ": " + e.getMessage());
+    }
+  }
+
+  private void upgradeOrNext(RoutingContext ctx) {
+    HttpServerRequest req = ctx.request();
+    if (!"websocket".equalsIgnoreCase(req.getHeader(HttpHeaders.UPGRADE))) {
+      ctx.next();
+      return;
+    }
+    Optional<Target> target = resolve(ctx);
+    if (target.isEmpty()) {
+      return;
+    }
+    Context context = Vertx.currentContext();
+    WebSocketConnection connection =
+        new WebSocketConnection(String.valueOf(req.remoteAddress()), options.maxMessageSize());
+    Request request = toRequest(req, target.get().path(), new byte[0]);
+    inbox
+        .upgrade(target.get().address(), request, connection)
+        .whenComplete(
+            (response, error) ->
+                context.runOnContext(
+                    v -> {
+                      if (error != null) {
+                        fail(ctx.response(), target.get().address(), error);
+                      } else if (!response.isWebSocketAccept()) {
+                        write(ctx.response(), response);
+                      } else {
+                        req.toWebSocket()
+                            .onSuccess(ws -> connection.bind(ws, inbox))
+                            .onFailure(e -> connection.handshakeFailed(inbox));
+                      }
+                    }));
+  }
+
+  private void http(RoutingContext ctx) {
+    Optional<Target> target = resolve(ctx);
+    if (target.isEmpty()) {
+      return;
+    }
+    Buffer body = ctx.body().buffer();
+    Request request =
+        toRequest(ctx.request(), target.get().path(), body == null ? new byte[0] : body.getBytes());
+    Context context = Vertx.currentContext();
+    CompletableFuture<Response> result = inbox.fetch(target.get().address(), request);
+    result.whenComplete(
+        (response, error) ->
+            context.runOnContext(
+                v -> {
+                  if (error != null) {
+                    fail(ctx.response(), target.get().address(), error);
+                  } else {
+                    write(ctx.response(), response);
+                  }
+                }));
+  }
+
+  /** The object and sub-path a URL names, or empty after answering the error. */
+  private Optional<Target> resolve(RoutingContext ctx) {
+    String path = ctx.request().path();
+    String rest = path.substring(PREFIX.length());
+    int slash = rest.indexOf('/');
+    String nsName = slash < 0 ? rest : rest.substring(0, slash);
+    Optional<DurableObjectNamespace> ns = inbox.namespace(nsName);
+    if (ns.isEmpty()) {
+      text(
+          ctx.response(),
+          404,
+          "unknown namespace '" + nsName + "'; this node serves " + inbox.namespaceNames());
+      return Optional.empty();
+    }
+    String afterNs = slash < 0 ? "" : rest.substring(slash + 1);
+    int next = afterNs.indexOf('/');
+    String first = next < 0 ? afterNs : afterNs.substring(0, next);
+    String tail = next < 0 ? "" : afterNs.substring(next);
+    try {
+      DurableObjectId id;
+      if (first.equals("id")) {
+        String idAndPath = tail.isEmpty() ? "" : tail.substring(1);
+        int end = idAndPath.indexOf('/');
+        id = ns.get().idFromString(end < 0 ? idAndPath : idAndPath.substring(0, end));
+        tail = end < 0 ? "" : idAndPath.substring(end);
+      } else {
+        String name = decode(first);
+        if (name.isEmpty()) {
+          text(ctx.response(), 400, "missing object name: use /objects/" + nsName + "/{name}");
+          return Optional.empty();
+        }
+        id = ns.get().idFromName(name);
+      }
+      return Optional.of(new Target(new ObjectAddress(nsName, id), tail.isEmpty() ? "/" : tail));
+    } catch (IllegalArgumentException e) {
+      text(ctx.response(), 400, e.getMessage());
+      return Optional.empty();
+    }
+  }
+
+  private static String decode(String segment) {
+    return URLDecoder.decode(segment.replace("+", "%2B"), StandardCharsets.UTF_8);
+  }
+
+  private static Request toRequest(HttpServerRequest req, String path, byte[] body) {
+    Request.Builder builder = Request.builder(req.method().name(), req.uri()).path(path).body(body);
+    for (Map.Entry<String, String> header : req.headers()) {
+      builder.header(header.getKey(), header.getValue());
+    }
+    return builder.build();
+  }
+
+  private static void write(HttpServerResponse out, Response response) {
+    if (out.ended() || out.closed()) {
+      return;
+    }
+    out.setStatusCode(response.status());
+    response
+        .headers()
+        .forEach(
+            (name, values) -> {
+              if (!name.equalsIgnoreCase("content-length")
+                  && !name.equalsIgnoreCase("transfer-encoding")) {
+                out.putHeader(name, values);
+              }
+            });
+    out.end(Buffer.buffer(response.body()));
+  }
+
+  private static void fail(HttpServerResponse out, ObjectAddress address, Throwable error) {
+    Throwable cause =
+        error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+    if (out.ended() || out.closed()) {
+      return;
+    }
+    if (cause instanceof DurableObjectException failure) {
+      if (failure.overloaded() || failure.retryable()) {
+        out.putHeader("Retry-After", "1");
+        text(out, 503, failure.getMessage());
+      } else {
+        text(out, 500, "internal error in " + address + ": " + failure.getMessage());
+      }
+      return;
+    }
+    if (cause instanceof IllegalArgumentException) {
+      text(out, 404, cause.getMessage());
+      return;
+    }
+    LOG.log(Level.ERROR, "unexpected failure serving " + address, cause);
+    text(out, 500, "internal error in " + address + ": " + cause.getClass().getSimpleName());
+  }
+
+  private static void text(HttpServerResponse out, int status, String message) {
+    if (out.ended() || out.closed()) {
+      return;
+    }
+    out.setStatusCode(status)
+        .putHeader(HttpHeaders.CONTENT_TYPE, "text/plain; charset=utf-8")
+        .end(message + "\n");
+  }
+
+  private record Target(ObjectAddress address, String path) {}
+}

@@ -1,0 +1,64 @@
+package dev.outpost.router;
+
+import java.util.Objects;
+
+/**
+ * Settings of a node's HTTP front.
+ *
+ * @param host the interface to bind; 127.0.0.1 unless told otherwise
+ * @param port the port; 0 picks a free one
+ * @param eventLoops event-loop threads serving clients
+ * @param maxMessageSize {@code outpost.websocket.max-message-size}: largest incoming WebSocket
+ *     message (and HTTP body), in bytes; a larger message closes the socket with 1009
+ * @param nodeId the node's id, reported by health and in headers
+ */
+public record RouterOptions(
+    String host, int port, int eventLoops, int maxMessageSize, String nodeId) {
+
+  /** Largest message size that may be configured (Cloudflare's limit). */
+  public static final int MAX_MESSAGE_SIZE_LIMIT = 32 * 1024 * 1024;
+
+  /** Validates the fields. */
+  public RouterOptions {
+    Objects.requireNonNull(host, "host");
+    Objects.requireNonNull(nodeId, "nodeId");
+    if (port < 0 || port > 65535) {
+      throw new IllegalArgumentException("port must be 0..65535, was " + port);
+    }
+    if (eventLoops < 1) {
+      throw new IllegalArgumentException("eventLoops must be >= 1");
+    }
+    if (maxMessageSize < 1 || maxMessageSize > MAX_MESSAGE_SIZE_LIMIT) {
+      throw new IllegalArgumentException(
+          "maxMessageSize must be 1.."
+              + MAX_MESSAGE_SIZE_LIMIT
+              + " bytes (outpost.websocket.max-message-size), was "
+              + maxMessageSize);
+    }
+  }
+
+  /** Loopback, a free port, 2 event loops, 1 MiB messages. */
+  public static RouterOptions defaults() {
+    return new RouterOptions("127.0.0.1", 0, 2, 1024 * 1024, "node-1");
+  }
+
+  /** With another port. */
+  public RouterOptions withPort(int value) {
+    return new RouterOptions(host, value, eventLoops, maxMessageSize, nodeId);
+  }
+
+  /** With another message size limit. */
+  public RouterOptions withMaxMessageSize(int value) {
+    return new RouterOptions(host, port, eventLoops, value, nodeId);
+  }
+
+  /** With another node id. */
+  public RouterOptions withNodeId(String value) {
+    return new RouterOptions(host, port, eventLoops, maxMessageSize, value);
+  }
+
+  /** With another number of event loops. */
+  public RouterOptions withEventLoops(int value) {
+    return new RouterOptions(host, port, value, maxMessageSize, nodeId);
+  }
+}

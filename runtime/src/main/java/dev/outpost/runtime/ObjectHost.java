@@ -1,0 +1,249 @@
+package dev.outpost.runtime;
+
+import dev.outpost.api.DurableObject;
+import dev.outpost.api.DurableObjectNamespace;
+import dev.outpost.api.Request;
+import dev.outpost.api.Response;
+import dev.outpost.api.WebSocketMessage;
+import dev.outpost.runtime.internal.activation.NodeServices;
+import dev.outpost.runtime.internal.activation.ObjectCatalog;
+import dev.outpost.runtime.internal.alarm.AlarmScheduler;
+import dev.outpost.runtime.internal.bundle.BundleEnv;
+import dev.outpost.runtime.internal.bundle.BundleLoader;
+import dev.outpost.runtime.internal.bundle.CodeBundle;
+import dev.outpost.runtime.internal.bundle.LocalNamespace;
+import dev.outpost.runtime.internal.bundle.ObjectIds;
+import dev.outpost.runtime.internal.hibernation.HibernationManager;
+import dev.outpost.runtime.internal.hibernation.SocketRecord;
+import dev.outpost.runtime.spi.ClientConnection;
+import dev.outpost.runtime.spi.StorageEngine;
+import java.lang.System.Logger.Level;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+
+/**
+ * One node's object host: the catalog of live objects, their storage, sockets and alarms, behind
+ * the {@link ObjectInbox}. Build with {@link #builder()}; {@link #close()} stops timers and turn
+ * threads but leaves the storage engine to its owner.
+ */
+public final class ObjectHost implements ObjectInbox, AutoCloseable {
+
+  private static final System.Logger LOG = System.getLogger(ObjectHost.class.getName());
+
+  private final RuntimeOptions options;
+  private final TimeSource time;
+  private final StorageEngine engine;
+  private final CodeBundle bundle;
+  private final ObjectCatalog catalog = new ObjectCatalog();
+  private final HibernationManager hibernation;
+  private final AlarmScheduler alarms;
+  private final Map<String, LocalNamespace> namespaces = new LinkedHashMap<>();
+  private final ExecutorService turnExecutor =
+      Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("turn-", 0).factory());
+  private volatile boolean closed;
+
+  private ObjectHost(Builder b) {
+    this.options = b.options;
+    this.time = b.time;
+    this.engine = b.engine;
+    this.bundle = b.bundle;
+    this.hibernation = new HibernationManager(time);
+    this.alarms = new AlarmScheduler(time, catalog);
+    ObjectIds ids = new ObjectIds(options.idKey());
+    for (String ns : bundle.namespaces()) {
+      namespaces.put(ns, new LocalNamespace(ns, ids, catalog));
+    }
+    BundleEnv env = new BundleEnv(bundle, namespaces);
+    catalog.bind(
+        new NodeServices(
+            options,
+            time,
+            engine,
+            turnExecutor,
+            hibernation,
+            alarms,
+            (address, state) -> bundle.instantiate(address.namespace(), state, env)));
+    alarms.start(engine);
+    scheduleWatchdog();
+  }
+
+  /** Starts a builder. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  private void scheduleWatchdog() {
+    time.schedule(
+        options.watchdogInterval(),
+        () -> {
+          if (!closed) {
+            catalog.checkStuckTurns(time.now());
+            scheduleWatchdog();
+          }
+        });
+  }
+
+  @Override
+  public Optional<DurableObjectNamespace> namespace(String name) {
+    return Optional.ofNullable(namespaces.get(name));
+  }
+
+  @Override
+  public Set<String> namespaceNames() {
+    return bundle.namespaces();
+  }
+
+  @Override
+  public CompletableFuture<Response> fetch(ObjectAddress address, Request request) {
+    return catalog.fetch(checked(address), request, null, java.util.List.of());
+  }
+
+  @Override
+  public CompletableFuture<Response> upgrade(
+      ObjectAddress address, Request request, ClientConnection connection) {
+    Objects.requireNonNull(connection, "connection");
+    return catalog.fetch(checked(address), request, connection, java.util.List.of());
+  }
+
+  private ObjectAddress checked(ObjectAddress address) {
+    if (!namespaces.containsKey(address.namespace())) {
+      throw new IllegalArgumentException(
+          "unknown namespace '" + address.namespace() + "'; this node serves " + namespaceNames());
+    }
+    return address;
+  }
+
+  @Override
+  public void socketMessage(ClientConnection connection, WebSocketMessage message) {
+    Optional<SocketRecord> found = hibernation.find(connection);
+    if (found.isEmpty()) {
+      return; // closed meanwhile, or never accepted
+    }
+    SocketRecord record = found.get();
+    if (hibernation.tryAutoRespond(record, message)) {
+      return;
+    }
+    if (!catalog.socketMessage(record, message)) {
+      LOG.log(Level.WARNING, record.owner() + " is overloaded; closing a socket with 1013");
+      if (hibernation.closeByClient(record)) {
+        connection.close(1013, "object overloaded; reconnect later");
+        catalog.socketClose(record, 1013, "object overloaded", false);
+      }
+    }
+  }
+
+  @Override
+  public void socketClosed(ClientConnection connection, int code, String reason, boolean wasClean) {
+    hibernation
+        .find(connection)
+        .filter(hibernation::closeByClient)
+        .ifPresent(record -> catalog.socketClose(record, code, reason, wasClean));
+  }
+
+  @Override
+  public void socketError(ClientConnection connection, Throwable error) {
+    hibernation.find(connection).ifPresent(record -> catalog.socketError(record, error));
+  }
+
+  /** Evicts the object from memory now if it is idle (its sockets stay open). */
+  public boolean evictForTest(ObjectAddress address) {
+    return catalog.evictForTest(address);
+  }
+
+  /** Whether the object is live in memory. */
+  public boolean isActiveForTest(ObjectAddress address) {
+    return catalog.isActive(address);
+  }
+
+  /** How many objects are live in memory. */
+  public int activeObjects() {
+    return catalog.size();
+  }
+
+  /** How many hibernatable sockets are open. */
+  public int openSockets() {
+    return hibernation.totalCount();
+  }
+
+  /** The options this host runs with. */
+  public RuntimeOptions options() {
+    return options;
+  }
+
+  /** The bundle's name and version, for logs and health output. */
+  public String bundleDescription() {
+    return bundle.name() + " " + bundle.version();
+  }
+
+  @Override
+  public void close() {
+    closed = true;
+    turnExecutor.shutdownNow();
+  }
+
+  /** Builds an {@link ObjectHost}. */
+  public static final class Builder {
+    private RuntimeOptions options = RuntimeOptions.defaults();
+    private TimeSource time;
+    private StorageEngine engine;
+    private CodeBundle bundle;
+    private final Map<String, Class<? extends DurableObject>> classes = new LinkedHashMap<>();
+
+    private Builder() {}
+
+    /** The options; defaults to {@link RuntimeOptions#defaults()}. */
+    public Builder options(RuntimeOptions options) {
+      this.options = Objects.requireNonNull(options, "options");
+      return this;
+    }
+
+    /** The time source; required. */
+    public Builder time(TimeSource time) {
+      this.time = Objects.requireNonNull(time, "time");
+      return this;
+    }
+
+    /** The node's storage engine; required. */
+    public Builder storage(StorageEngine engine) {
+      this.engine = Objects.requireNonNull(engine, "engine");
+      return this;
+    }
+
+    /** Loads the code bundle (jar or classes directory) at {@code path}. */
+    public Builder bundle(Path path) {
+      this.bundle = BundleLoader.load(path);
+      return this;
+    }
+
+    /** Registers a class already on the class path (embedded use and tests). */
+    public Builder namespace(String name, Class<? extends DurableObject> type) {
+      if (!ObjectAddress.isValidNamespace(name)) {
+        throw new IllegalArgumentException("invalid namespace name '" + name + "'");
+      }
+      classes.put(name, type);
+      return this;
+    }
+
+    /** Builds and starts the host: alarms stored in the engine are armed. */
+    public ObjectHost build() {
+      Objects.requireNonNull(time, "time source is required");
+      Objects.requireNonNull(engine, "storage engine is required");
+      if (bundle == null) {
+        if (classes.isEmpty()) {
+          throw new IllegalStateException("no code: give bundle(path) or namespace(name, class)");
+        }
+        bundle = CodeBundle.of("embedded", classes, Map.of());
+      } else if (!classes.isEmpty()) {
+        throw new IllegalStateException("give either a bundle or classes, not both");
+      }
+      return new ObjectHost(this);
+    }
+  }
+}

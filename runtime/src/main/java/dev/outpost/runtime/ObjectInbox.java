@@ -1,0 +1,52 @@
+package dev.outpost.runtime;
+
+import dev.outpost.api.DurableObjectNamespace;
+import dev.outpost.api.Request;
+import dev.outpost.api.Response;
+import dev.outpost.api.WebSocketMessage;
+import dev.outpost.runtime.spi.ClientConnection;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * The one way into a node's objects, whatever the transport (workerd's {@code WorkerInterface}).
+ * The router converts HTTP and WebSocket traffic to these calls; the runtime never sees a socket or
+ * an HTTP type.
+ *
+ * <p>Futures complete on a turn's thread once the response may leave (after the output gate), or
+ * exceptionally with a {@link dev.outpost.api.DurableObjectException}: {@code overloaded()} when
+ * the object's queue is full (answer 503 with Retry-After), {@code remote()} when the object threw
+ * (answer 500; the message carries an error id), {@code retryable()} when storage failed.
+ *
+ * <p>Thread-safe; no method blocks.
+ */
+public interface ObjectInbox {
+
+  /** The namespace with this name, if the current bundle has it. */
+  Optional<DurableObjectNamespace> namespace(String name);
+
+  /** The names of every namespace. */
+  Set<String> namespaceNames();
+
+  /** Delivers an HTTP request to the object's {@code fetch}. */
+  CompletableFuture<Response> fetch(ObjectAddress address, Request request);
+
+  /**
+   * Delivers a WebSocket upgrade request. If the object accepts, the response is a 101 and {@code
+   * connection} is from then on one of its hibernatable sockets: the transport completes the
+   * handshake and reports the socket's traffic through the methods below. Anything else rejects the
+   * upgrade and the transport answers it as HTTP.
+   */
+  CompletableFuture<Response> upgrade(
+      ObjectAddress address, Request request, ClientConnection connection);
+
+  /** Reports a message received on an accepted connection. */
+  void socketMessage(ClientConnection connection, WebSocketMessage message);
+
+  /** Reports that an accepted connection closed (1006 if it dropped without a close frame). */
+  void socketClosed(ClientConnection connection, int code, String reason, boolean wasClean);
+
+  /** Reports a transport error on an accepted connection; a close report follows. */
+  void socketError(ClientConnection connection, Throwable error);
+}

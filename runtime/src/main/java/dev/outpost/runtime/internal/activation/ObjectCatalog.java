@@ -1,0 +1,185 @@
+package dev.outpost.runtime.internal.activation;
+
+import dev.outpost.api.DurableObjectException;
+import dev.outpost.api.Request;
+import dev.outpost.api.Response;
+import dev.outpost.api.WebSocketMessage;
+import dev.outpost.runtime.ObjectAddress;
+import dev.outpost.runtime.internal.hibernation.SocketRecord;
+import dev.outpost.runtime.spi.ClientConnection;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Object address → live activation on this node (Orleans' {@code Catalog}). At most one activation
+ * per address exists at any time: a new one is created only by {@code computeIfAbsent}, and an
+ * evicted one removes itself before refusing events, so a retried delivery creates its successor.
+ * Thread-safe.
+ */
+public final class ObjectCatalog {
+
+  private final ConcurrentHashMap<ObjectAddress, ObjectActivation> activations =
+      new ConcurrentHashMap<>();
+  private NodeServices node; // set once by bind(), before the first delivery
+
+  /** Completes construction: the services need the catalog and the catalog needs them. */
+  public void bind(NodeServices services) {
+    this.node = services;
+  }
+
+  /** Delivers a request (with {@code upgrade}, a WebSocket upgrade) to the object. */
+  public CompletableFuture<Response> fetch(
+      ObjectAddress address, Request request, ClientConnection upgrade, List<ObjectAddress> chain) {
+    CompletableFuture<Response> result = new CompletableFuture<>();
+    Event.Fetch event = new Event.Fetch(request, upgrade, result, List.copyOf(chain));
+    if (!deliver(address, event)) {
+      result.completeExceptionally(overloaded(address));
+    }
+    return result;
+  }
+
+  /** Deepest chain of nested object-to-object calls. */
+  public static final int MAX_CALL_DEPTH = 16;
+
+  /**
+   * A call from a stub: from inside a turn, the caller's writes so far are made durable and its
+   * output released first (the call is output too), then the call waits for the response.
+   *
+   * @throws DurableObjectException with {@code remote}, {@code overloaded} or {@code retryable}
+   */
+  public Response call(ObjectAddress target, Request request) {
+    TurnContext caller = TurnContext.current();
+    List<ObjectAddress> chain = new java.util.ArrayList<>();
+    if (caller != null) {
+      if (caller.event instanceof Event.Fetch fetch) {
+        chain.addAll(fetch.chain());
+      }
+      chain.add(caller.activation.address());
+    }
+    if (chain.size() >= MAX_CALL_DEPTH) {
+      throw new DurableObjectException(
+          "call to "
+              + target
+              + " is nested "
+              + chain.size()
+              + " deep; the limit is "
+              + MAX_CALL_DEPTH,
+          null,
+          false,
+          false,
+          false);
+    }
+    if (chain.contains(target)) {
+      throw new DurableObjectException(
+          "call cycle: "
+              + target
+              + " is already waiting in this call chain "
+              + chain
+              + "; re-entrant calls are not supported on a single node yet",
+          null,
+          false,
+          false,
+          false);
+    }
+    if (caller != null) {
+      caller.activation.syncFromTurn(caller);
+    }
+    CompletableFuture<Response> result = fetch(target, request, null, chain);
+    try {
+      return result.get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new DurableObjectException("call to " + target + " interrupted", e, false, true, false);
+    } catch (java.util.concurrent.ExecutionException e) {
+      if (e.getCause() instanceof DurableObjectException known) {
+        throw new DurableObjectException(
+            known.getMessage(), known, known.remote(), known.retryable(), known.overloaded());
+      }
+      throw new DurableObjectException(
+          "call to " + target + " failed: " + e.getCause(), e.getCause(), false, true, false);
+    }
+  }
+
+  /** Delivers a socket message; false if the object is overloaded. */
+  public boolean socketMessage(SocketRecord socket, WebSocketMessage message) {
+    return deliver(socket.owner(), new Event.SocketMessage(socket, message));
+  }
+
+  /** Delivers a socket close; false if the object is overloaded. */
+  public boolean socketClose(SocketRecord socket, int code, String reason, boolean wasClean) {
+    return deliver(socket.owner(), new Event.SocketClose(socket, code, reason, wasClean));
+  }
+
+  /** Delivers a socket error; false if the object is overloaded. */
+  public boolean socketError(SocketRecord socket, Throwable error) {
+    return deliver(socket.owner(), new Event.SocketError(socket, error));
+  }
+
+  /** Delivers a due alarm; false if the object is overloaded. */
+  public boolean alarm(ObjectAddress address, Instant scheduled, int retryCount) {
+    return deliver(address, new Event.Alarm(scheduled, retryCount));
+  }
+
+  private boolean deliver(ObjectAddress address, Event event) {
+    while (true) {
+      ObjectActivation activation =
+          activations.computeIfAbsent(
+              address, a -> new ObjectActivation(a, node, () -> activations.remove(a)));
+      switch (activation.offer(event)) {
+        case ACCEPTED -> {
+          return true;
+        }
+        case OVERLOADED -> {
+          return false;
+        }
+        case EVICTED -> activations.remove(address, activation);
+      }
+    }
+  }
+
+  /** The error a caller gets when an object's queue is full. */
+  public DurableObjectException overloaded(ObjectAddress address) {
+    return new DurableObjectException(
+        "overloaded: "
+            + address
+            + " already has "
+            + node.options().maxQueuedEvents()
+            + " queued events (outpost.object.max-queued-events); retry later",
+        null,
+        false,
+        false,
+        true);
+  }
+
+  /** Lets the watchdog look at every running turn. */
+  public void checkStuckTurns(Instant now) {
+    activations.values().forEach(a -> a.checkStuck(now));
+  }
+
+  /** Evicts the object now if it is idle; false if it is busy or not active. */
+  public boolean evictForTest(ObjectAddress address) {
+    ObjectActivation activation = activations.get(address);
+    return activation != null && activation.evictIfIdle();
+  }
+
+  /** Evicts every idle object; returns how many. */
+  public int evictAllIdle() {
+    int evicted = 0;
+    for (ObjectActivation a : activations.values()) {
+      evicted += a.evictIfIdle() ? 1 : 0;
+    }
+    return evicted;
+  }
+
+  /** Whether the object has a live activation. */
+  public boolean isActive(ObjectAddress address) {
+    return activations.containsKey(address);
+  }
+
+  /** How many activations are live. */
+  public int size() {
+    return activations.size();
+  }
+}

@@ -1,0 +1,73 @@
+package dev.outpost.runtime.internal.activation;
+
+import dev.outpost.runtime.internal.hibernation.SocketRecord;
+import dev.outpost.runtime.internal.storage.StorageTurn;
+import dev.outpost.runtime.internal.storage.WriteLayer;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The running turn of one activation: its event, its own write layers and the output it produced.
+ * Everything here is private to the turn until the turn ends well: then its bottom layer merges
+ * into the object's pending writes and its outputs go behind the output gate. A failed or abandoned
+ * turn's writes and outputs are simply never merged.
+ */
+final class TurnContext implements StorageTurn {
+
+  private static final ThreadLocal<TurnContext> CURRENT = new ThreadLocal<>();
+
+  final ObjectActivation activation;
+  final Event event;
+  final Thread thread;
+  final Instant startedAt;
+  final List<WriteLayer> layers = new ArrayList<>(List.of(new WriteLayer()));
+  final List<HeldOutput> outputs = new ArrayList<>();
+  final List<SocketRecord> accepted = new ArrayList<>();
+  boolean resetRequested; // blockConcurrencyWhile failed: reset when the turn ends
+  volatile boolean abandoned; // set by the watchdog; the turn's thread must stop at once
+
+  TurnContext(ObjectActivation activation, Event event, Thread thread, Instant startedAt) {
+    this.activation = activation;
+    this.event = event;
+    this.thread = thread;
+    this.startedAt = startedAt;
+  }
+
+  /** The turn running on this thread, or null. */
+  static TurnContext current() {
+    return CURRENT.get();
+  }
+
+  void enter() {
+    CURRENT.set(this);
+  }
+
+  void exit() {
+    CURRENT.remove();
+  }
+
+  @Override
+  public List<WriteLayer> layers() {
+    return layers;
+  }
+
+  @Override
+  public void sync() {
+    activation.syncFromTurn(this);
+  }
+
+  /** Holds one output of this turn. */
+  void output(HeldOutput output) {
+    outputs.add(output);
+  }
+
+  /** Moves this turn's writes and outputs so far behind the gate; the turn goes on afresh. */
+  void handOverSoFar() {
+    WriteLayer mine = layers.set(0, new WriteLayer());
+    mine.mergeInto(activation.cache().pending());
+    activation.gate().hold(outputs);
+    outputs.clear();
+    accepted.clear();
+  }
+}

@@ -1,0 +1,131 @@
+package dev.outpost.runtime.internal.bundle;
+
+import dev.outpost.api.DurableObject;
+import dev.outpost.runtime.ObjectAddress;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.MalformedURLException;
+import java.net.URL;
+import java.net.URLClassLoader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Properties;
+
+/**
+ * Loads a code bundle: a jar, or a classes directory, holding {@value #MANIFEST}:
+ *
+ * <pre>
+ * bundle.name=samples
+ * bundle.version=1
+ * namespace.counter.class=dev.outpost.samples.counter.Counter
+ * setting.greeting=hello
+ * </pre>
+ *
+ * Each bundle gets its own class loader whose parent exposes only the {@code durable-objects} API
+ * ({@code dev.outpost.api}) and the JDK: bundle code cannot see the runtime, Vert.x, Hazelcast or
+ * RocksDB, and two versions of a bundle never share classes.
+ */
+public final class BundleLoader {
+
+  /** Where the manifest sits inside the bundle. */
+  public static final String MANIFEST = "META-INF/outpost/bundle.properties";
+
+  private BundleLoader() {}
+
+  /**
+   * Loads the bundle at {@code path} and checks that every declared class loads and implements
+   * {@link DurableObject} with the expected constructor.
+   *
+   * @throws BundleException naming what is wrong
+   */
+  public static CodeBundle load(Path path) {
+    if (!Files.exists(path)) {
+      throw new BundleException("code bundle " + path + " does not exist");
+    }
+    URL url;
+    try {
+      url = path.toUri().toURL();
+    } catch (MalformedURLException e) {
+      throw new BundleException("bad bundle path " + path, e);
+    }
+    URLClassLoader loader =
+        new URLClassLoader("bundle:" + path.getFileName(), new URL[] {url}, new ApiOnlyLoader());
+    Properties manifest = new Properties();
+    try (InputStream in = loader.getResourceAsStream(MANIFEST)) {
+      if (in == null) {
+        throw new BundleException("code bundle " + path + " has no " + MANIFEST);
+      }
+      manifest.load(in);
+    } catch (IOException e) {
+      throw new BundleException("cannot read " + MANIFEST + " in " + path, e);
+    }
+    Map<String, Class<? extends DurableObject>> classes = new LinkedHashMap<>();
+    Map<String, String> settings = new LinkedHashMap<>();
+    for (String key : manifest.stringPropertyNames()) {
+      String value = manifest.getProperty(key).trim();
+      if (key.startsWith("namespace.") && key.endsWith(".class")) {
+        String ns = key.substring("namespace.".length(), key.length() - ".class".length());
+        if (!ObjectAddress.isValidNamespace(ns)) {
+          throw new BundleException(
+              "namespace '" + ns + "' in " + path + " is invalid: use 1-64 of [a-z0-9_-]");
+        }
+        classes.put(ns, loadClass(loader, path, ns, value));
+      } else if (key.startsWith("setting.")) {
+        settings.put(key.substring("setting.".length()), value);
+      }
+    }
+    if (classes.isEmpty()) {
+      throw new BundleException(
+          "code bundle " + path + " declares no namespace (namespace.NAME.class=...)");
+    }
+    return new CodeBundle(
+        manifest.getProperty("bundle.name", path.getFileName().toString()),
+        manifest.getProperty("bundle.version", "0"),
+        classes,
+        settings);
+  }
+
+  private static Class<? extends DurableObject> loadClass(
+      ClassLoader loader, Path path, String namespace, String className) {
+    Class<?> type;
+    try {
+      type = Class.forName(className, false, loader);
+    } catch (ClassNotFoundException | LinkageError e) {
+      throw new BundleException(
+          "class " + className + " of namespace '" + namespace + "' cannot load from " + path, e);
+    }
+    if (!DurableObject.class.isAssignableFrom(type)) {
+      throw new BundleException(
+          "class "
+              + className
+              + " of namespace '"
+              + namespace
+              + "' does not implement DurableObject");
+    }
+    return type.asSubclass(DurableObject.class);
+  }
+
+  /** Parent of bundle loaders: the JDK (platform loader) plus {@code dev.outpost.api} only. */
+  private static final class ApiOnlyLoader extends ClassLoader {
+    private static final ClassLoader API = DurableObject.class.getClassLoader();
+
+    ApiOnlyLoader() {
+      super("outpost-api", ClassLoader.getPlatformClassLoader());
+    }
+
+    @Override
+    protected Class<?> findClass(String name) throws ClassNotFoundException {
+      if (name.startsWith("dev.outpost.api.")) {
+        return API.loadClass(name);
+      }
+      throw new ClassNotFoundException(name + " (bundles see only dev.outpost.api and the JDK)");
+    }
+
+    @Override
+    public URL getResource(String name) {
+      return null; // resources come from the bundle itself
+    }
+  }
+}

@@ -1,0 +1,65 @@
+package dev.outpost.runtime.internal.storage.rocksdb;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.outpost.runtime.ObjectAddress;
+import dev.outpost.runtime.spi.StorageEngine;
+import dev.outpost.runtime.spi.StorageEngineContractTest;
+import dev.outpost.runtime.spi.StorageException;
+import dev.outpost.runtime.spi.WriteBatch;
+import java.nio.file.Path;
+import java.time.Instant;
+import org.junit.jupiter.api.Test;
+
+class RocksDbStorageEngineTest extends StorageEngineContractTest {
+
+  private final ObjectAddress object = address("counters", 1, "alice");
+
+  @Override
+  protected StorageEngine newEngine(Path dir) {
+    return RocksDbStorageEngine.open(dir, false);
+  }
+
+  @Override
+  protected boolean isDurable() {
+    return true;
+  }
+
+  @Test
+  void syncedEngineCommitsAndReopens() {
+    Path synced = dir.resolve("synced");
+    Instant alarm = Instant.parse("2030-01-01T00:00:00Z");
+    try (StorageEngine first = RocksDbStorageEngine.open(synced, true)) {
+      first.commit(object, new WriteBatch(2).put(utf8("a"), utf8("1")).alarm(alarm));
+    }
+    try (StorageEngine second = RocksDbStorageEngine.open(synced, true)) {
+      assertThat(second.get(object, utf8("a")))
+          .hasValueSatisfying(v -> assertThat(v).isEqualTo(utf8("1")));
+      assertThat(second.alarm(object).orElseThrow().time()).isEqualTo(alarm);
+      assertThat(second.epoch(object)).isEqualTo(2);
+    }
+  }
+
+  @Test
+  void secondEngineOnAnOpenDirectoryFailsNamingTheDirectory() {
+    assertThatThrownBy(() -> RocksDbStorageEngine.open(dir, false))
+        .isInstanceOf(StorageException.class)
+        .hasMessageContaining(dir.toString())
+        .hasMessageContaining("another node or engine uses this directory");
+  }
+
+  @Test
+  void clearedRangesStayClearedAfterManyClearAllsAndARestart() {
+    for (int round = 1; round <= 20; round++) {
+      engine.commit(
+          object,
+          new WriteBatch(round).clearAll().put(utf8("round"), utf8(Integer.toString(round))));
+    }
+    engine.close();
+    engine = newEngine(dir);
+
+    assertThat(entries(object, null, null, false)).containsExactly("round=20");
+    assertThat(engine.epoch(object)).isEqualTo(20);
+  }
+}
