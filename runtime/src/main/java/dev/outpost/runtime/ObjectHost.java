@@ -157,6 +157,18 @@ public final class ObjectHost implements ObjectInbox, AutoCloseable {
     return catalog.evictForTest(address);
   }
 
+  /**
+   * Waits until no live object has an event queued or running (then their idle timers are armed),
+   * so a test can move a manual clock deterministically.
+   *
+   * @throws IllegalStateException if that takes longer than {@code timeout}
+   */
+  public void awaitQuiescentForTest(java.time.Duration timeout) throws InterruptedException {
+    if (!catalog.awaitQuiescent(timeout)) {
+      throw new IllegalStateException("objects still busy after " + timeout);
+    }
+  }
+
   /** Whether the object is live in memory. */
   public boolean isActiveForTest(ObjectAddress address) {
     return catalog.isActive(address);

@@ -60,6 +60,7 @@ public final class ObjectActivation {
   private final ObjectStateImpl state;
 
   private final ReentrantLock lock = new ReentrantLock();
+  private final java.util.concurrent.locks.Condition quiescent = lock.newCondition();
   private final ArrayDeque<Event> queue = new ArrayDeque<>();
   private ActivationState lifecycle = ActivationState.ACTIVATING;
   private boolean draining; // a drain loop is scheduled or running
@@ -146,6 +147,7 @@ public final class ObjectActivation {
               draining = false;
               lastActive = node.time().now();
               armIdleTimer();
+              quiescent.signalAll();
               return;
             }
           } finally {
@@ -416,6 +418,28 @@ public final class ObjectActivation {
     }
     if (evicted) {
       onEvicted.run();
+    }
+  }
+
+  /**
+   * Waits until no event is queued or running, and the idle timer is armed. For tests, which move a
+   * manual clock only once the object has settled.
+   *
+   * @return false if {@code timeout} passed first
+   */
+  boolean awaitQuiescent(Duration timeout) throws InterruptedException {
+    long nanos = timeout.toNanos();
+    lock.lock();
+    try {
+      while (draining || !queue.isEmpty()) {
+        if (nanos <= 0) {
+          return false;
+        }
+        nanos = quiescent.awaitNanos(nanos);
+      }
+      return true;
+    } finally {
+      lock.unlock();
     }
   }
 

@@ -164,6 +164,20 @@ public final class ObjectCatalog {
     return activation != null && activation.evictIfIdle();
   }
 
+  /**
+   * Waits until every live object has no event queued or running.
+   *
+   * @return false if one object stayed busy for {@code timeout}
+   */
+  public boolean awaitQuiescent(java.time.Duration timeout) throws InterruptedException {
+    for (ObjectActivation a : activations.values()) {
+      if (!a.awaitQuiescent(timeout)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
   /** Evicts every idle object; returns how many. */
   public int evictAllIdle() {
     int evicted = 0;

@@ -1,0 +1,217 @@
+package dev.outpost.runtime;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
+
+import dev.outpost.api.DurableObjectException;
+import dev.outpost.api.DurableObjectState;
+import dev.outpost.api.HibernatableWebSocket;
+import dev.outpost.api.Request;
+import dev.outpost.api.Response;
+import dev.outpost.api.WebSocketMessage;
+import dev.outpost.api.WriteOptions;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The output gate and write coalescing of DESIGN.md §3, observed through a gated engine. */
+class OutputGateTest {
+
+  private final GatedEngine engine = new GatedEngine();
+  private ObjectHarness harness;
+
+  @BeforeEach
+  void start() {
+    Scripted.reset(
+        new Scripted.Behavior() {
+          @Override
+          public Response fetch(DurableObjectState state, Request request) {
+            if (request.isWebSocketUpgrade()) {
+              return state.acceptWebSocket(request, "all");
+            }
+            switch (request.path()) {
+              case "/incr" -> {
+                long next = state.storage().get("n", Long.class).orElse(0L) + 1;
+                state.storage().put("n", next);
+                return Response.ok(Long.toString(next));
+              }
+              case "/three" -> {
+                state.storage().put("a", 1);
+                state.storage().put("b", 2);
+                state.storage().put("c", 3);
+                return Response.ok("3");
+              }
+              case "/unconfirmed" -> {
+                state.storage().put("u", 1, WriteOptions.unconfirmed());
+                return Response.ok("u");
+              }
+              case "/read" -> {
+                return Response.ok(state.storage().get("n", Long.class).orElse(0L).toString());
+              }
+              case "/fail-after-write" -> {
+                state.storage().put("n", 999L);
+                throw new IllegalStateException("boom");
+              }
+              default -> {
+                return Response.text(404, "no " + request.path());
+              }
+            }
+          }
+
+          @Override
+          public void message(
+              DurableObjectState state, HibernatableWebSocket ws, WebSocketMessage m) {
+            state.storage().put("last", m.text());
+            for (HibernatableWebSocket peer : state.getWebSockets()) {
+              peer.send("echo:" + m.text());
+            }
+          }
+        });
+    harness = ObjectHarness.of(RuntimeOptions.defaults(), engine, Map.of("t", Scripted.class));
+  }
+
+  @AfterEach
+  void stop() {
+    engine.release();
+    harness.close();
+  }
+
+  @Test
+  void responseWaitsUntilTheWriteIsDurable() throws Exception {
+    CountDownLatch arrived = engine.holdCommits();
+    CompletableFuture<Response> response =
+        harness.fetchAsync("t", "gate", Request.builder("POST", "/incr").path("/incr").build());
+
+    assertThat(arrived.await(10, TimeUnit.SECONDS)).as("commit reached the engine").isTrue();
+    Thread.sleep(200); // a "nothing happens" wait: the response must still be held
+    assertThat(response).as("response while the commit is held").isNotDone();
+
+    engine.release();
+    assertThat(response.get(10, TimeUnit.SECONDS).bodyText()).isEqualTo("1");
+    assertThat(engine.commits).hasSize(1);
+  }
+
+  @Test
+  void socketSendWaitsUntilTheWriteIsDurable() throws Exception {
+    RecordingConnection ws = harness.connect("t", "room");
+    harness.settle();
+    CountDownLatch arrived = engine.holdCommits();
+    harness.host.socketMessage(ws, WebSocketMessage.text("hi"));
+
+    assertThat(arrived.await(10, TimeUnit.SECONDS)).isTrue();
+    assertThat(ws.staysQuiet(Duration.ofMillis(200))).as("send held behind the commit").isTrue();
+    engine.release();
+    assertThat(ws.nextText()).isEqualTo("echo:hi");
+  }
+
+  @Test
+  void unconfirmedWriteDoesNotHoldTheResponse() throws Exception {
+    CountDownLatch arrived = engine.holdCommits();
+    CompletableFuture<Response> response =
+        harness.fetchAsync(
+            "t", "u", Request.builder("POST", "/unconfirmed").path("/unconfirmed").build());
+
+    assertThat(response.get(10, TimeUnit.SECONDS).bodyText()).isEqualTo("u");
+    assertThat(arrived.await(10, TimeUnit.SECONDS)).as("the write is still committed").isTrue();
+    engine.release();
+    harness.settle();
+    assertThat(engine.commits).hasSize(1);
+  }
+
+  @Test
+  void writesOfOneTurnAreOneBatch() {
+    harness.post("t", "batch", "/three", "");
+    harness.settle();
+
+    assertThat(engine.commits).hasSize(1);
+    assertThat(engine.commits.get(0).mutations()).hasSize(3);
+  }
+
+  @Test
+  void queuedTurnsShareOneCommitAndEachSeesThePreviousWrites() throws Exception {
+    CountDownLatch arrived = engine.holdCommits();
+    List<CompletableFuture<Response>> first =
+        List.of(
+            harness.fetchAsync(
+                "t", "group", Request.builder("POST", "/incr").path("/incr").build()));
+    assertThat(arrived.await(10, TimeUnit.SECONDS)).isTrue();
+    List<CompletableFuture<Response>> queued = new ArrayList<>();
+    for (int i = 0; i < 50; i++) {
+      queued.add(
+          harness.fetchAsync("t", "group", Request.builder("POST", "/incr").path("/incr").build()));
+    }
+    engine.release();
+
+    List<String> answers = new ArrayList<>();
+    for (CompletableFuture<Response> f : first) {
+      answers.add(f.get(10, TimeUnit.SECONDS).bodyText());
+    }
+    for (CompletableFuture<Response> f : queued) {
+      answers.add(f.get(10, TimeUnit.SECONDS).bodyText());
+    }
+    harness.settle();
+    assertThat(answers)
+        .containsExactlyElementsOf(
+            java.util.stream.IntStream.rangeClosed(1, 51).mapToObj(Integer::toString).toList());
+    assertThat(engine.commits.size())
+        .as("51 turns queued behind one held commit are grouped")
+        .isBetween(2, 3);
+  }
+
+  @Test
+  void failedCommitDropsTheResponseAndResetsTheObject() throws Exception {
+    harness.post("t", "fail", "/incr", "");
+    harness.settle();
+    int constructedBefore = Scripted.constructed.get();
+    engine.failNextCommits(1);
+
+    Throwable failure =
+        catchThrowable(
+            () ->
+                harness
+                    .fetchAsync("t", "fail", Request.builder("POST", "/incr").path("/incr").build())
+                    .get(10, TimeUnit.SECONDS));
+
+    assertThat(failure).isInstanceOf(ExecutionException.class);
+    assertThat(failure.getCause())
+        .isInstanceOf(DurableObjectException.class)
+        .hasMessageContaining("storage commit failed");
+    assertThat(((DurableObjectException) failure.getCause()).retryable()).isTrue();
+    assertThat(harness.get("t", "fail", "/read").bodyText())
+        .as("the unconfirmed increment is gone")
+        .isEqualTo("1");
+    assertThat(Scripted.constructed.get()).as("a new instance").isEqualTo(constructedBefore + 1);
+  }
+
+  @Test
+  void throwingTurnLosesItsWritesButNotEarlierOnes() throws Exception {
+    harness.post("t", "throw", "/incr", "");
+    Throwable failure =
+        catchThrowable(
+            () ->
+                harness
+                    .fetchAsync(
+                        "t",
+                        "throw",
+                        Request.builder("POST", "/fail-after-write")
+                            .path("/fail-after-write")
+                            .build())
+                    .get(10, TimeUnit.SECONDS));
+
+    assertThat(failure.getCause())
+        .isInstanceOf(DurableObjectException.class)
+        .hasMessageContaining("IllegalStateException")
+        .hasMessageContaining("error id");
+    assertThat(((DurableObjectException) failure.getCause()).remote()).isTrue();
+    assertThat(harness.get("t", "throw", "/read").bodyText()).isEqualTo("1");
+    assertThat(Scripted.constructed.get()).as("reset after the exception").isEqualTo(2);
+  }
+}
