@@ -38,11 +38,13 @@ public final class Scripted implements DurableObject {
 
   static volatile Behavior behavior = new Behavior() {};
   static final AtomicInteger constructed = new AtomicInteger();
+  static volatile Env env; // the Env of the latest instance
 
   private final DurableObjectState state;
 
   public Scripted(DurableObjectState state, Env env) throws Exception {
     this.state = state;
+    Scripted.env = env;
     constructed.incrementAndGet();
     behavior.constructed(state);
   }
