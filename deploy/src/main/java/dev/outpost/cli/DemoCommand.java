@@ -35,7 +35,8 @@ final class DemoCommand implements Callable<Integer> {
             NodeSpec.samplesBundle(),
             false,
             1024 * 1024,
-            Duration.ofSeconds(10));
+            Duration.ofSeconds(10),
+            null);
     try (RunningNode node = RunningNode.start(spec)) {
       String base = "http://127.0.0.1:" + node.port();
       System.out.println();

@@ -28,14 +28,20 @@ final class NodeCommand implements Callable<Integer> {
   @Option(
       names = "--cluster-port",
       defaultValue = "5701",
-      description = "Port for node-to-node traffic (used once clustering lands).")
+      description = "Port of this node's cluster member (Hazelcast).")
   int clusterPort;
 
   @Option(
       names = "--join",
       split = ",",
-      description = "HOST:PORT of cluster members to join (used once clustering lands).")
+      description = "HOST:PORT (cluster ports) of members to join; none starts a new cluster.")
   List<String> join = List.of();
+
+  @Option(
+      names = "--cluster-name",
+      defaultValue = "outpost",
+      description = "Only nodes with the same cluster name join each other.")
+  String clusterName;
 
   @Option(names = "--data-dir", required = true, description = "Directory for this node's data.")
   Path dataDir;
@@ -73,14 +79,13 @@ final class NodeCommand implements Callable<Integer> {
             bundle == null ? NodeSpec.samplesBundle() : bundle,
             syncWrites,
             maxMessageSize,
-            java.time.Duration.ofMillis(idleTimeoutMs));
+            java.time.Duration.ofMillis(idleTimeoutMs),
+            dev.outpost.runtime.ClusterOptions.of(nodeId, region, host, httpPort, clusterPort, join)
+                .withClusterName(clusterName));
     try (RunningNode node = RunningNode.start(spec)) {
       System.out.printf(
           "outpost node %s (region %s) serving %s on http://%s:%d%n",
           nodeId, region, node.bundleDescription(), host, node.port());
-      if (!join.isEmpty()) {
-        System.out.println("note: --join is accepted but clustering is not implemented yet");
-      }
       node.awaitShutdownSignal();
     }
     return 0;

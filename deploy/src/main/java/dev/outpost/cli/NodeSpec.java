@@ -3,7 +3,7 @@ package dev.outpost.cli;
 import java.nio.file.Path;
 import java.time.Duration;
 
-/** Everything needed to start one node. */
+/** Everything needed to start one node; {@code cluster} is null for a node alone (the demo). */
 record NodeSpec(
     String nodeId,
     String region,
@@ -14,7 +14,8 @@ record NodeSpec(
     Path bundle,
     boolean syncWrites,
     int maxMessageSize,
-    Duration idleTimeout) {
+    Duration idleTimeout,
+    dev.outpost.runtime.ClusterOptions cluster) {
 
   /** The samples bundle, as located by the launcher ({@code -Doutpost.samples.bundle}). */
   static Path samplesBundle() {

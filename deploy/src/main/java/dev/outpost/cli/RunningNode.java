@@ -2,6 +2,7 @@ package dev.outpost.cli;
 
 import dev.outpost.router.OutpostServer;
 import dev.outpost.router.RouterOptions;
+import dev.outpost.runtime.Cluster;
 import dev.outpost.runtime.ObjectHost;
 import dev.outpost.runtime.RuntimeOptions;
 import dev.outpost.runtime.StorageEngines;
@@ -15,14 +16,20 @@ public final class RunningNode implements AutoCloseable {
 
   private final SystemTimeSource time;
   private final StorageEngine engine;
+  private final Cluster cluster; // null for a node alone
   private final ObjectHost host;
   private final OutpostServer server;
   private final CountDownLatch stopped = new CountDownLatch(1);
 
   private RunningNode(
-      SystemTimeSource time, StorageEngine engine, ObjectHost host, OutpostServer server) {
+      SystemTimeSource time,
+      StorageEngine engine,
+      Cluster cluster,
+      ObjectHost host,
+      OutpostServer server) {
     this.time = time;
     this.engine = engine;
+    this.cluster = cluster;
     this.host = host;
     this.server = server;
   }
@@ -33,25 +40,39 @@ public final class RunningNode implements AutoCloseable {
     StorageEngine engine =
         StorageEngines.rocksDb(spec.dataDir().resolve("storage"), spec.syncWrites());
     ObjectHost host = null;
+    Cluster cluster = null;
     try {
-      host =
+      ObjectHost.Builder builder =
           ObjectHost.builder()
               .options(RuntimeOptions.defaults().withIdleTimeout(spec.idleTimeout()))
               .time(time)
               .storage(engine)
-              .bundle(spec.bundle())
-              .build();
-      OutpostServer server =
-          OutpostServer.start(
-              host,
-              RouterOptions.defaults()
-                  .withPort(spec.httpPort())
-                  .withMaxMessageSize(spec.maxMessageSize())
-                  .withNodeId(spec.nodeId()));
-      return new RunningNode(time, engine, host, server);
+              .bundle(spec.bundle());
+      RouterOptions routerOptions =
+          RouterOptions.defaults()
+              .withPort(spec.httpPort())
+              .withMaxMessageSize(spec.maxMessageSize())
+              .withNodeId(spec.nodeId());
+      OutpostServer server;
+      if (spec.cluster() == null) {
+        host = builder.build();
+        server = OutpostServer.start(host, routerOptions);
+      } else {
+        cluster = Cluster.join(spec.cluster(), time, "1");
+        host = builder.guard(cluster.guard()).build();
+        server =
+            OutpostServer.start(
+                host,
+                routerOptions,
+                new OutpostServer.ClusterRouting(cluster.locator(), spec.cluster().linkSecret()));
+      }
+      return new RunningNode(time, engine, cluster, host, server);
     } catch (Exception | Error e) {
       if (host != null) {
         host.close();
+      }
+      if (cluster != null) {
+        cluster.close();
       }
       engine.close();
       time.close();
@@ -87,6 +108,9 @@ public final class RunningNode implements AutoCloseable {
     }
     server.close();
     host.close();
+    if (cluster != null) {
+      cluster.close();
+    }
     engine.close();
     time.close();
   }

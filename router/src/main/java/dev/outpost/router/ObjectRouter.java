@@ -5,8 +5,11 @@ import dev.outpost.api.DurableObjectId;
 import dev.outpost.api.DurableObjectNamespace;
 import dev.outpost.api.Request;
 import dev.outpost.api.Response;
+import dev.outpost.router.link.NodeLinks;
+import dev.outpost.router.link.ProxiedSocket;
 import dev.outpost.runtime.ObjectAddress;
 import dev.outpost.runtime.ObjectInbox;
+import dev.outpost.runtime.ObjectLocator;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -45,18 +48,41 @@ public final class ObjectRouter {
   private static final System.Logger LOG = System.getLogger(ObjectRouter.class.getName());
   private static final String PREFIX = "/objects/";
 
+  /** Most times a request is re-located after "not owner" before it fails. */
+  private static final int MAX_HOPS = 3;
+
   private final ObjectInbox inbox;
   private final RouterOptions options;
+  private final ObjectLocator locator;
+  private final NodeLinks links; // null on a node alone
+  private final String linkSecret;
 
+  /** A router for a node alone: every object is local. */
   public ObjectRouter(ObjectInbox inbox, RouterOptions options) {
+    this(inbox, options, ObjectLocator.LOCAL, null, null);
+  }
+
+  /** A router for a cluster node: objects are located, and reached over node links. */
+  public ObjectRouter(
+      ObjectInbox inbox,
+      RouterOptions options,
+      ObjectLocator locator,
+      NodeLinks links,
+      String linkSecret) {
     this.inbox = inbox;
     this.options = options;
+    this.locator = locator;
+    this.links = links;
+    this.linkSecret = linkSecret;
   }
 
   /** A Vert.x Web router with every route. */
   public Router create(Vertx vertx) {
     Router router = Router.router(vertx);
     router.get("/_outpost/health").handler(this::health);
+    if (links != null) {
+      router.get(NodeLinks.PATH).handler(this::acceptLink);
+    }
     router.get("/_outpost/demo/chat").handler(ctx -> page(ctx, "outpost/demo/chat.html"));
     router.route("/objects/*").handler(this::upgradeOrNext);
     router
@@ -97,6 +123,16 @@ public final class ObjectRouter {
                 .encode());
   }
 
+  private void acceptLink(RoutingContext ctx) {
+    HttpServerRequest req = ctx.request();
+    if (!NodeLinks.checkSecret(req, linkSecret)) {
+      text(ctx.response(), 403, "node link refused: wrong or missing link secret");
+      return;
+    }
+    String peer = String.valueOf(req.getHeader("X-Outpost-Node"));
+    req.toWebSocket().onSuccess(ws -> NodeLinks.serve(ws, inbox, peer));
+  }
+
   private static void page(RoutingContext ctx, String resource) {
     try (var in = ObjectRouter.class.getClassLoader().getResourceAsStream(resource)) {
       if (in == null) {
@@ -122,25 +158,66 @@ public final class ObjectRouter {
       return;
     }
     Context context = Vertx.currentContext();
-    WebSocketConnection connection =
-        new WebSocketConnection(String.valueOf(req.remoteAddress()), options.maxMessageSize());
     Request request = toRequest(req, target.get().path(), new byte[0]);
-    inbox
-        .upgrade(target.get().address(), request, connection)
+    upgrade(target.get().address(), request, String.valueOf(req.remoteAddress()), 0)
         .whenComplete(
-            (response, error) ->
+            (accepted, error) ->
                 context.runOnContext(
                     v -> {
                       if (error != null) {
                         fail(ctx.response(), target.get().address(), error);
-                      } else if (!response.isWebSocketAccept()) {
-                        write(ctx.response(), response);
+                      } else if (!accepted.response().isWebSocketAccept()) {
+                        write(ctx.response(), accepted.response());
                       } else {
                         req.toWebSocket()
-                            .onSuccess(ws -> connection.bind(ws, inbox))
-                            .onFailure(e -> connection.handshakeFailed(inbox));
+                            .onSuccess(accepted.onOpen()::accept)
+                            .onFailure(e -> accepted.onFailure().run());
                       }
                     }));
+  }
+
+  /** The owner's answer to an upgrade, and how to finish the client side of it. */
+  private record Upgrade(
+      Response response,
+      java.util.function.Consumer<io.vertx.core.http.ServerWebSocket> onOpen,
+      Runnable onFailure) {}
+
+  private CompletableFuture<Upgrade> upgrade(
+      ObjectAddress address, Request request, String remote, int attempt) {
+    return locator
+        .locate(address)
+        .thenCompose(
+            location ->
+                switch (location) {
+                  case ObjectLocator.Location.Local local -> {
+                    WebSocketConnection connection =
+                        new WebSocketConnection(remote, options.maxMessageSize());
+                    yield inbox
+                        .upgrade(address, request, connection)
+                        .thenApply(
+                            r ->
+                                new Upgrade(
+                                    r,
+                                    ws -> connection.bind(ws, inbox),
+                                    () -> connection.handshakeFailed(inbox)));
+                  }
+                  case ObjectLocator.Location.Remote remoteNode -> {
+                    ProxiedSocket proxy = links.newProxiedSocket(options.maxMessageSize());
+                    yield links
+                        .upgrade(remoteNode.node(), address, request, proxy)
+                        .thenApply(r -> new Upgrade(r, proxy::bind, proxy::handshakeFailed));
+                  }
+                  case ObjectLocator.Location.Unavailable u ->
+                      CompletableFuture.failedFuture(new Unavailable(u));
+                })
+        .exceptionallyCompose(
+            error -> {
+              if (attempt < MAX_HOPS && NodeLinks.isNotOwner(unwrap(error))) {
+                locator.invalidate(address);
+                return upgrade(address, request, remote, attempt + 1);
+              }
+              return CompletableFuture.failedFuture(error);
+            });
   }
 
   private void http(RoutingContext ctx) {
@@ -152,17 +229,59 @@ public final class ObjectRouter {
     Request request =
         toRequest(ctx.request(), target.get().path(), body == null ? new byte[0] : body.getBytes());
     Context context = Vertx.currentContext();
-    CompletableFuture<Response> result = inbox.fetch(target.get().address(), request);
-    result.whenComplete(
-        (response, error) ->
-            context.runOnContext(
-                v -> {
-                  if (error != null) {
-                    fail(ctx.response(), target.get().address(), error);
-                  } else {
-                    write(ctx.response(), response);
-                  }
-                }));
+    dispatch(target.get().address(), request, 0)
+        .whenComplete(
+            (response, error) ->
+                context.runOnContext(
+                    v -> {
+                      if (error != null) {
+                        fail(ctx.response(), target.get().address(), error);
+                      } else {
+                        write(ctx.response(), response);
+                      }
+                    }));
+  }
+
+  /** Sends a request to the object's owner, wherever it is; re-locates on "not owner". */
+  private CompletableFuture<Response> dispatch(
+      ObjectAddress address, Request request, int attempt) {
+    return locator
+        .locate(address)
+        .thenCompose(
+            location ->
+                switch (location) {
+                  case ObjectLocator.Location.Local local -> inbox.fetch(address, request);
+                  case ObjectLocator.Location.Remote remote ->
+                      links.forward(remote.node(), address, request);
+                  case ObjectLocator.Location.Unavailable u ->
+                      CompletableFuture.<Response>failedFuture(new Unavailable(u));
+                })
+        .exceptionallyCompose(
+            error -> {
+              if (attempt < MAX_HOPS && NodeLinks.isNotOwner(unwrap(error))) {
+                locator.invalidate(address);
+                return dispatch(address, request, attempt + 1);
+              }
+              return CompletableFuture.failedFuture(error);
+            });
+  }
+
+  private static Throwable unwrap(Throwable error) {
+    Throwable t = error;
+    while (t instanceof CompletionException && t.getCause() != null) {
+      t = t.getCause();
+    }
+    return t;
+  }
+
+  /** The object cannot be reached now; answered 503 with the reason and Retry-After. */
+  private static final class Unavailable extends RuntimeException {
+    final ObjectLocator.Location.Unavailable location;
+
+    Unavailable(ObjectLocator.Location.Unavailable location) {
+      super(location.reason(), null, false, false);
+      this.location = location;
+    }
   }
 
   /** The object and sub-path a URL names, or empty after answering the error. */
@@ -235,9 +354,14 @@ public final class ObjectRouter {
   }
 
   private static void fail(HttpServerResponse out, ObjectAddress address, Throwable error) {
-    Throwable cause =
-        error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+    Throwable cause = unwrap(error);
     if (out.ended() || out.closed()) {
+      return;
+    }
+    if (cause instanceof Unavailable unavailable) {
+      out.putHeader(
+          "Retry-After", Long.toString(Math.max(1, unavailable.location.retryAfter().toSeconds())));
+      text(out, 503, unavailable.location.reason());
       return;
     }
     if (cause instanceof DurableObjectException failure) {

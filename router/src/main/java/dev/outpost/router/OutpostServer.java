@@ -1,6 +1,8 @@
 package dev.outpost.router;
 
+import dev.outpost.router.link.NodeLinks;
 import dev.outpost.runtime.ObjectInbox;
+import dev.outpost.runtime.ObjectLocator;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
@@ -18,18 +20,45 @@ import java.util.concurrent.TimeUnit;
  */
 public final class OutpostServer implements AutoCloseable {
 
+  /** Room for a link frame's head on top of the largest message. */
+  private static final int LINK_HEAD_ALLOWANCE = 64 * 1024;
+
   private final Vertx vertx;
   private final List<HttpServer> servers;
   private final int port;
+  private final NodeLinks links; // null on a node alone
 
-  private OutpostServer(Vertx vertx, List<HttpServer> servers, int port) {
+  private OutpostServer(Vertx vertx, List<HttpServer> servers, int port, NodeLinks links) {
     this.vertx = vertx;
     this.servers = servers;
     this.port = port;
+    this.links = links;
   }
 
-  /** Starts serving {@code inbox}; blocks until the port is bound. Do not call on an event loop. */
+  /**
+   * What a cluster node's router needs: where objects are, and the secret node links present.
+   *
+   * @param locator where objects live
+   * @param linkSecret the cluster's node-link secret
+   */
+  public record ClusterRouting(ObjectLocator locator, String linkSecret) {}
+
+  /** How many node links are open (cluster nodes). */
+  public int openLinks() {
+    return links == null ? 0 : links.openLinks();
+  }
+
+  /** Starts serving {@code inbox} alone; blocks until bound. Do not call on an event loop. */
   public static OutpostServer start(ObjectInbox inbox, RouterOptions options) {
+    return start(inbox, options, null);
+  }
+
+  /**
+   * Starts serving {@code inbox} as a cluster node: objects are located with {@code cluster}'s
+   * locator and reached over node links. Blocks until bound. Do not call on an event loop.
+   */
+  public static OutpostServer start(
+      ObjectInbox inbox, RouterOptions options, ClusterRouting cluster) {
     // Load the time-zone rules now: at the open-file limit, loading them later fails and kills
     // Netty's acceptor thread (STACK.md).
     ZoneRulesProvider.getAvailableZoneIds();
@@ -38,15 +67,26 @@ public final class OutpostServer implements AutoCloseable {
             new VertxOptions()
                 .setEventLoopPoolSize(options.eventLoops())
                 .setPreferNativeTransport(false));
+    NodeLinks links = null;
     try {
+      // Client messages are limited by MessageAssembler; link frames carry a message plus a head.
+      int frameLimit = options.maxMessageSize() + LINK_HEAD_ALLOWANCE;
       HttpServerOptions http =
           new HttpServerOptions()
               .setHost(options.host())
               .setPort(options.port())
-              .setMaxWebSocketFrameSize(options.maxMessageSize())
-              .setMaxWebSocketMessageSize(options.maxMessageSize())
+              .setMaxWebSocketFrameSize(frameLimit)
+              .setMaxWebSocketMessageSize(frameLimit)
               .setTcpNoDelay(true);
-      Router router = new ObjectRouter(inbox, options).create(vertx);
+      links =
+          cluster == null
+              ? null
+              : new NodeLinks(vertx, options.nodeId(), cluster.linkSecret(), frameLimit);
+      Router router =
+          cluster == null
+              ? new ObjectRouter(inbox, options).create(vertx)
+              : new ObjectRouter(inbox, options, cluster.locator(), links, cluster.linkSecret())
+                  .create(vertx);
       HttpServer first = vertx.createHttpServer(http).requestHandler(router);
       int port = first.listen().await(30, TimeUnit.SECONDS).actualPort();
       List<HttpServer> servers = new ArrayList<>(List.of(first));
@@ -58,8 +98,11 @@ public final class OutpostServer implements AutoCloseable {
         more.add(server.listen());
       }
       Future.all(more).await(30, TimeUnit.SECONDS);
-      return new OutpostServer(vertx, servers, port);
+      return new OutpostServer(vertx, servers, port, links);
     } catch (Exception e) {
+      if (links != null) {
+        links.close();
+      }
       vertx.close();
       throw new IllegalStateException(
           "cannot listen on " + options.host() + ":" + options.port() + ": " + e.getMessage(), e);
@@ -79,6 +122,9 @@ public final class OutpostServer implements AutoCloseable {
   /** Stops listening and closes every connection; waits at most 10 s. */
   @Override
   public void close() {
+    if (links != null) {
+      links.close();
+    }
     try {
       vertx.close().await(10, TimeUnit.SECONDS);
     } catch (Exception e) {

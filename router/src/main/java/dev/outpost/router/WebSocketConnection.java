@@ -5,8 +5,6 @@ import dev.outpost.runtime.ObjectInbox;
 import dev.outpost.runtime.spi.ClientConnection;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.ServerWebSocket;
-import io.vertx.core.http.WebSocketFrame;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -20,17 +18,11 @@ import java.util.List;
  */
 final class WebSocketConnection implements ClientConnection {
 
-  static final short MESSAGE_TOO_BIG = 1009;
-
   private final String remote;
   private final int maxMessageSize;
   private ServerWebSocket socket; // null until bound
   private List<Runnable> early = new ArrayList<>(); // null once bound
   private boolean closed;
-
-  // Reassembly of a fragmented message; event-loop thread only.
-  private Buffer partial;
-  private boolean partialIsText;
 
   WebSocketConnection(String remote, int maxMessageSize) {
     this.remote = remote;
@@ -81,7 +73,7 @@ final class WebSocketConnection implements ClientConnection {
 
   /** Binds the handshaken socket: flushes early sends and starts reporting to {@code inbox}. */
   void bind(ServerWebSocket ws, ObjectInbox inbox) {
-    ws.frameHandler(frame -> onFrame(frame, inbox));
+    new MessageAssembler(maxMessageSize).attach(ws, message -> inbox.socketMessage(this, message));
     ws.exceptionHandler(error -> inbox.socketError(this, error));
     ws.closeHandler(
         v -> {
@@ -102,36 +94,6 @@ final class WebSocketConnection implements ClientConnection {
       early = null;
     }
     pending.forEach(Runnable::run);
-  }
-
-  private void onFrame(WebSocketFrame frame, ObjectInbox inbox) {
-    if (!frame.isText() && !frame.isBinary() && !frame.isContinuation()) {
-      return; // ping, pong and close are handled by Vert.x
-    }
-    if (!frame.isContinuation()) {
-      partial = Buffer.buffer();
-      partialIsText = frame.isText();
-    } else if (partial == null) {
-      return; // continuation of a message already refused
-    }
-    if (partial.length() + frame.binaryData().length() > maxMessageSize) {
-      partial = null;
-      socket.close(
-          MESSAGE_TOO_BIG,
-          "message exceeds " + maxMessageSize + " bytes (outpost.websocket.max-message-size)");
-      return;
-    }
-    partial.appendBuffer(frame.binaryData());
-    if (!frame.isFinal()) {
-      return;
-    }
-    byte[] bytes = partial.getBytes();
-    partial = null;
-    inbox.socketMessage(
-        this,
-        partialIsText
-            ? WebSocketMessage.text(new String(bytes, StandardCharsets.UTF_8))
-            : WebSocketMessage.binary(bytes));
   }
 
   /** The handshake failed after the object accepted: report a dropped connection. */

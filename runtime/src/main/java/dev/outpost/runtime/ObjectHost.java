@@ -69,7 +69,8 @@ public final class ObjectHost implements ObjectInbox, AutoCloseable {
             turnExecutor,
             hibernation,
             alarms,
-            (address, state) -> bundle.instantiate(address.namespace(), state, env)));
+            (address, state) -> bundle.instantiate(address.namespace(), state, env),
+            b.guard));
     alarms.start(engine);
     scheduleWatchdog();
   }
@@ -206,6 +207,7 @@ public final class ObjectHost implements ObjectInbox, AutoCloseable {
     private TimeSource time;
     private StorageEngine engine;
     private CodeBundle bundle;
+    private OwnershipGuard guard = OwnershipGuard.SOLE;
     private final Map<String, Class<? extends DurableObject>> classes = new LinkedHashMap<>();
 
     private Builder() {}
@@ -225,6 +227,12 @@ public final class ObjectHost implements ObjectInbox, AutoCloseable {
     /** The node's storage engine; required. */
     public Builder storage(StorageEngine engine) {
       this.engine = Objects.requireNonNull(engine, "engine");
+      return this;
+    }
+
+    /** Who owns what; defaults to {@link OwnershipGuard#SOLE} (a node alone). */
+    public Builder guard(OwnershipGuard guard) {
+      this.guard = Objects.requireNonNull(guard, "guard");
       return this;
     }
 

@@ -21,7 +21,6 @@ import java.util.Objects;
  * @param alarmRetryStart first retry delay of a failing alarm; doubled on each retry
  * @param alarmMaxRetries retries of a failing alarm before it is dropped
  * @param idKey secret from which object ids are derived; the same on every node of a cluster
- * @param epoch the epoch every storage batch of this node carries
  */
 public record RuntimeOptions(
     Duration idleTimeout,
@@ -33,8 +32,7 @@ public record RuntimeOptions(
     int maxAttachmentSize,
     Duration alarmRetryStart,
     int alarmMaxRetries,
-    String idKey,
-    long epoch) {
+    String idKey) {
 
   /** Validates every field. */
   public RuntimeOptions {
@@ -63,8 +61,7 @@ public record RuntimeOptions(
         16 * 1024,
         Duration.ofSeconds(2),
         6,
-        "outpost-development-id-key",
-        1);
+        "outpost-development-id-key");
   }
 
   /** With another idle timeout. */
@@ -79,8 +76,7 @@ public record RuntimeOptions(
         maxAttachmentSize,
         alarmRetryStart,
         alarmMaxRetries,
-        idKey,
-        epoch);
+        idKey);
   }
 
   /** With another turn timeout. */
@@ -95,8 +91,7 @@ public record RuntimeOptions(
         maxAttachmentSize,
         alarmRetryStart,
         alarmMaxRetries,
-        idKey,
-        epoch);
+        idKey);
   }
 
   /** With another bound on queued events per object. */
@@ -111,8 +106,7 @@ public record RuntimeOptions(
         maxAttachmentSize,
         alarmRetryStart,
         alarmMaxRetries,
-        idKey,
-        epoch);
+        idKey);
   }
 
   /** With another limit on key plus value size. */
@@ -127,8 +121,7 @@ public record RuntimeOptions(
         maxAttachmentSize,
         alarmRetryStart,
         alarmMaxRetries,
-        idKey,
-        epoch);
+        idKey);
   }
 
   /** With another id key. */
@@ -143,8 +136,7 @@ public record RuntimeOptions(
         maxAttachmentSize,
         alarmRetryStart,
         alarmMaxRetries,
-        value,
-        epoch);
+        value);
   }
 
   private static void requirePositive(Duration value, String name) {

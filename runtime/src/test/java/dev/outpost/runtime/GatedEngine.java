@@ -62,6 +62,11 @@ final class GatedEngine implements StorageEngine {
   }
 
   @Override
+  public List<dev.outpost.runtime.ObjectAddress> objects() {
+    return delegate.objects();
+  }
+
+  @Override
   public List<StoredAlarm> alarms() {
     return delegate.alarms();
   }

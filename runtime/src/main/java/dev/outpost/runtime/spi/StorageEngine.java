@@ -35,6 +35,13 @@ public interface StorageEngine extends AutoCloseable {
   /** The object's alarm, if one is set. */
   Optional<StoredAlarm> alarm(ObjectAddress object);
 
+  /**
+   * Every object with data or an alarm on this node, each once and with no name: after a restart,
+   * the node claims these objects in the cluster directory again. An object that only has an epoch
+   * (all its data deleted, or handed over to another node) is not listed.
+   */
+  List<ObjectAddress> objects();
+
   /** Every alarm stored on this node, for rescheduling after a restart. */
   List<StoredAlarm> alarms();
 

@@ -72,6 +72,19 @@ public abstract class StorageEngineContractTest {
   }
 
   @Test
+  void objectsListsEveryObjectWithDataOrAnAlarmOnceAndWithoutItsName() {
+    engine.commit(counter, new WriteBatch(1).put(utf8("a"), utf8("1")).put(utf8("b"), utf8("2")));
+    engine.commit(address("ns", 7, "x"), new WriteBatch(1).alarm(java.time.Instant.EPOCH));
+    engine.commit(address("ns2", 7, "y"), new WriteBatch(3));
+    engine.commit(other, new WriteBatch(1).put(utf8("gone"), utf8("1")));
+    engine.commit(other, new WriteBatch(1).clearAll());
+
+    assertThat(engine.objects())
+        .containsExactlyInAnyOrder(unnamedAddress("counters", 1), unnamedAddress("ns", 7));
+    assertThat(engine.objects()).allSatisfy(o -> assertThat(o.id().name()).isEmpty());
+  }
+
+  @Test
   void deleteRemovesTheKey() {
     engine.commit(counter, new WriteBatch(1).put(utf8("a"), utf8("1")).put(utf8("b"), utf8("2")));
     engine.commit(counter, new WriteBatch(1).delete(utf8("a")).delete(utf8("never-written")));

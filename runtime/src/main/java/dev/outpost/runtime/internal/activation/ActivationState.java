@@ -5,9 +5,10 @@ package dev.outpost.runtime.internal.activation;
  *
  * <pre>
  * ACTIVATING ──► ACTIVE ──► DRAINING ──► EVICTED
- *     │            │  └──────────────────►  ▲
- *     └──► RESET ◄─┘                        │
- *            └──► ACTIVATING, or ───────────┘
+ *   │  │            │  └──────────────────►  ▲  ▲
+ *   │  └──► RESET ◄─┘                        │  │
+ *   │         └──► ACTIVATING, or ───────────┘  │
+ *   └── not the owner ──────────────────────────┘
  * </pre>
  *
  * ACTIVATING: no instance yet, or its constructor is running. ACTIVE: an instance serves turns.
@@ -25,7 +26,7 @@ public enum ActivationState {
   /** Whether the lifecycle allows moving from this state to {@code next}. */
   public boolean canMoveTo(ActivationState next) {
     return switch (this) {
-      case ACTIVATING -> next == ACTIVE || next == RESET;
+      case ACTIVATING -> next == ACTIVE || next == RESET || next == EVICTED;
       case ACTIVE -> next == DRAINING || next == EVICTED || next == RESET;
       case DRAINING -> next == EVICTED || next == RESET;
       case RESET -> next == ACTIVATING || next == EVICTED;

@@ -10,6 +10,7 @@ import java.util.concurrent.Executor;
  * What every activation of a node shares.
  *
  * @param turnExecutor runs drain loops; a virtual thread per task
+ * @param guard whether this node owns an object, and at which epoch
  */
 public record NodeServices(
     RuntimeOptions options,
@@ -18,7 +19,8 @@ public record NodeServices(
     Executor turnExecutor,
     HibernationManager hibernation,
     AlarmSink alarms,
-    ObjectFactory factory) {
+    ObjectFactory factory,
+    dev.outpost.runtime.OwnershipGuard guard) {
 
   /** Where activations report alarm changes and failures. */
   public interface AlarmSink {

@@ -69,6 +69,7 @@ public final class ObjectActivation {
   private Instant lastActive;
 
   private DurableObject instance; // null until constructed and after a reset; drain thread only
+  private long epoch; // 0 until ownership is acquired; drain thread only
 
   ObjectActivation(ObjectAddress address, NodeServices node, Runnable onEvicted) {
     this.address = address;
@@ -161,7 +162,7 @@ public final class ObjectActivation {
       }
       turnsSinceCommit++;
       if (!cache.hasUnconfirmedWrites()) {
-        gate.releaseAll();
+        releaseHeld();
       }
     }
   }
@@ -202,6 +203,9 @@ public final class ObjectActivation {
   }
 
   private DurableObject ensureInstance() throws Exception {
+    if (epoch == 0) {
+      epoch = node.guard().acquire(address);
+    }
     if (instance == null) {
       if (lifecycle() == ActivationState.RESET) {
         moveTo(ActivationState.ACTIVATING);
@@ -249,6 +253,10 @@ public final class ObjectActivation {
 
   /** Drops the failed turn's effects, reports the failure and resets the instance. */
   private void fail(TurnContext turn, Throwable failure) {
+    if (failure instanceof dev.outpost.runtime.NotOwnerException notOwner) {
+      refuseAll(turn, notOwner);
+      return;
+    }
     String errorId = HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong());
     LOG.log(
         Level.WARNING,
@@ -278,6 +286,34 @@ public final class ObjectActivation {
       default -> {}
     }
     resetInstance();
+  }
+
+  /** This node does not own the object: every queued event goes back, and the activation goes. */
+  private void refuseAll(TurnContext turn, dev.outpost.runtime.NotOwnerException notOwner) {
+    java.util.List<Event> refused = new java.util.ArrayList<>();
+    refused.add(turn.event);
+    boolean evicted;
+    lock.lock();
+    try {
+      refused.addAll(queue);
+      queue.clear();
+      evicted = evictLocked();
+    } finally {
+      lock.unlock();
+    }
+    for (SocketRecord r : turn.accepted) {
+      node.hibernation().discard(r);
+    }
+    for (Event event : refused) {
+      if (event instanceof Event.Fetch fetch) {
+        fetch.result().completeExceptionally(notOwner);
+      } else if (event instanceof Event.SocketMessage m) {
+        node.hibernation().closeByObject(m.socket(), 1012, "object moved; reconnect");
+      }
+    }
+    if (evicted) {
+      onEvicted.run();
+    }
   }
 
   private void retryAlarm(Event.Alarm alarm) {
@@ -310,11 +346,13 @@ public final class ObjectActivation {
    */
   private RuntimeException flush() {
     if (!cache.hasPendingWrites()) {
-      gate.releaseAll();
-      return null;
+      return releaseHeld();
     }
-    WriteBatch batch = cache.takeBatch(node.options().epoch());
+    WriteBatch batch = cache.takeBatch(epoch);
     try {
+      if (!node.guard().leaseValid()) {
+        throw new LeaseLostException(address);
+      }
       node.engine().commit(address, batch);
     } catch (RuntimeException e) {
       LOG.log(Level.ERROR, "commit of " + address + " failed; dropping its output, resetting", e);
@@ -326,6 +364,22 @@ public final class ObjectActivation {
     cache.committed();
     if (batch.alarmChanged() || batch.isClearAll()) {
       node.alarms().committed(address, cache.committedAlarm().orElse(null));
+    }
+    return releaseHeld();
+  }
+
+  /** Lets held output leave, unless this node lost its lease: then it is dropped. */
+  private RuntimeException releaseHeld() {
+    if (gate.isEmpty()) {
+      return null;
+    }
+    if (!node.guard().leaseValid()) {
+      LeaseLostException lost = new LeaseLostException(address);
+      LOG.log(Level.WARNING, lost.getMessage());
+      cache.reset();
+      gate.dropAll(lost);
+      resetInstance();
+      return lost;
     }
     gate.releaseAll();
     return null;
@@ -512,6 +566,20 @@ public final class ObjectActivation {
       super(
           "storage commit failed, the object was reset and its output dropped: " + cause,
           cause,
+          false,
+          true,
+          false);
+    }
+  }
+
+  /** This node's lease lapsed: it may not commit or reply until it renews. */
+  static final class LeaseLostException extends DurableObjectException {
+    LeaseLostException(ObjectAddress address) {
+      super(
+          "node lease lapsed: "
+              + address
+              + " may not commit or reply on this node until the lease is renewed",
+          null,
           false,
           true,
           false);

@@ -116,6 +116,28 @@ public final class InMemoryStorageEngine implements StorageEngine {
   }
 
   @Override
+  public List<ObjectAddress> objects() {
+    checkOpen();
+    List<ObjectAddress> result = new ArrayList<>();
+    for (Map.Entry<ObjectAddress, ObjectState> e : objects.entrySet()) {
+      ObjectState state = e.getValue();
+      state.lock.lock();
+      try {
+        if (!state.data.isEmpty() || state.alarm != null) {
+          result.add(
+              new ObjectAddress(
+                  e.getKey().namespace(),
+                  dev.outpost.api.DurableObjectId.of(
+                      e.getKey().id().toString(), java.util.Optional.empty())));
+        }
+      } finally {
+        state.lock.unlock();
+      }
+    }
+    return Collections.unmodifiableList(result);
+  }
+
+  @Override
   public List<StoredAlarm> alarms() {
     checkOpen();
     List<StoredAlarm> result = new ArrayList<>();

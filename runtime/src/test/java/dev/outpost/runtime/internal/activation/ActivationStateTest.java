@@ -16,7 +16,7 @@ class ActivationStateTest {
 
   private static final Map<ActivationState, Set<ActivationState>> LEGAL =
       Map.of(
-          ACTIVATING, EnumSet.of(ACTIVE, RESET),
+          ACTIVATING, EnumSet.of(ACTIVE, RESET, EVICTED),
           ACTIVE, EnumSet.of(DRAINING, EVICTED, RESET),
           DRAINING, EnumSet.of(EVICTED, RESET),
           RESET, EnumSet.of(ACTIVATING, EVICTED),

@@ -222,6 +222,41 @@ public final class RocksDbStorageEngine implements StorageEngine {
   }
 
   @Override
+  public List<ObjectAddress> objects() {
+    return guarded(
+        "object listing",
+        "every object",
+        () -> {
+          java.util.Set<ObjectAddress> result = new java.util.LinkedHashSet<>();
+          try (Slice lowerSlice = new Slice(RocksKeys.OBJECTS_START);
+              Slice upperSlice = new Slice(RocksKeys.OBJECTS_END);
+              ReadOptions read =
+                  new ReadOptions()
+                      .setIterateLowerBound(lowerSlice)
+                      .setIterateUpperBound(upperSlice);
+              RocksIterator it = db.newIterator(read)) {
+            it.seekToFirst();
+            while (it.isValid()) {
+              ObjectAddress object = RocksKeys.objectOf(it.key());
+              if (RocksKeys.isDataKey(it.key())) {
+                result.add(object); // data keys sort before the epoch key
+              }
+              it.seek(RocksKeys.pastObject(object));
+            }
+            it.status();
+          }
+          for (StoredAlarm alarm : alarms()) {
+            result.add(
+                new ObjectAddress(
+                    alarm.object().namespace(),
+                    dev.outpost.api.DurableObjectId.of(
+                        alarm.object().id().toString(), java.util.Optional.empty())));
+          }
+          return List.copyOf(result);
+        });
+  }
+
+  @Override
   public void commit(ObjectAddress object, WriteBatch batch) {
     Objects.requireNonNull(object, "object");
     Objects.requireNonNull(batch, "batch");

@@ -108,6 +108,40 @@ final class RocksKeys {
         new ObjectAddress(namespace, DurableObjectId.of(hex, name)), Instant.ofEpochMilli(millis));
   }
 
+  /** The first key of any object's range. */
+  static final byte[] OBJECTS_START = {OBJECT_TAG};
+
+  /** Past the last key of any object's range. */
+  static final byte[] OBJECTS_END = {OBJECT_TAG + 1};
+
+  /** The object (without a name) whose range holds {@code key}. */
+  static ObjectAddress objectOf(byte[] key) {
+    int zero = 1;
+    while (key[zero] != 0) {
+      zero++;
+    }
+    String namespace = new String(key, 1, zero - 1, StandardCharsets.US_ASCII);
+    String hex = new String(key, zero + 1, HEX_LENGTH, StandardCharsets.US_ASCII);
+    return new ObjectAddress(namespace, DurableObjectId.of(hex, Optional.empty()));
+  }
+
+  /** Whether an object-range key is a data key (not the epoch key). */
+  static boolean isDataKey(byte[] key) {
+    int zero = 1;
+    while (key[zero] != 0) {
+      zero++;
+    }
+    return key[zero + 1 + HEX_LENGTH] == DATA_TAG;
+  }
+
+  /** The first key after every key of the object's range. */
+  static byte[] pastObject(ObjectAddress object) {
+    byte[] prefix = rangeKey(OBJECT_TAG, object);
+    byte[] past = Arrays.copyOf(prefix, prefix.length + 1);
+    past[prefix.length] = (byte) 0xFF;
+    return past;
+  }
+
   /** {@code tag + namespace + 0x00 + id hex}; namespaces are ASCII and never contain 0x00. */
   private static byte[] rangeKey(byte tag, ObjectAddress object) {
     byte[] ns = object.namespace().getBytes(StandardCharsets.US_ASCII);

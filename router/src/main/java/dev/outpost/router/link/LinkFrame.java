@@ -1,0 +1,154 @@
+package dev.outpost.router.link;
+
+import dev.outpost.api.Request;
+import dev.outpost.api.Response;
+import dev.outpost.api.WebSocketMessage;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+
+/**
+ * The frames of a node-to-node link. Each is one binary WebSocket message: {@code type (1 byte),
+ * stream (4 bytes)}, then a payload that depends on the type. Streams are numbered by the node that
+ * opened the link; one stream carries one HTTP exchange or one client socket.
+ *
+ * <pre>
+ * REQUEST   router → owner  head JSON {ns, id, name?, method, url, path, headers}, then the body
+ * UPGRADE   router → owner  as REQUEST, for a WebSocket
+ * RESPONSE  owner → router  head JSON {status, headers}, then the body
+ * FAILURE   owner → router  JSON {kind: not-owner|overloaded|remote|retryable|bad-request, message}
+ * MESSAGE   both ways       kind (0 text, 1 binary), then the data
+ * CLOSE     both ways       code (2 bytes), then the UTF-8 reason
+ * CREDIT    router → owner  count (4 bytes): messages the router can take on this socket
+ * </pre>
+ */
+final class LinkFrame {
+
+  static final byte REQUEST = 1;
+  static final byte UPGRADE = 2;
+  static final byte RESPONSE = 3;
+  static final byte FAILURE = 4;
+  static final byte MESSAGE = 5;
+  static final byte CLOSE = 6;
+  static final byte CREDIT = 7;
+
+  private LinkFrame() {}
+
+  static byte type(Buffer frame) {
+    return frame.getByte(0);
+  }
+
+  static int stream(Buffer frame) {
+    return frame.getInt(1);
+  }
+
+  private static Buffer start(byte type, int stream) {
+    return Buffer.buffer().appendByte(type).appendInt(stream);
+  }
+
+  // ---- requests
+
+  static Buffer request(byte type, int stream, String ns, String id, String name, Request r) {
+    JsonObject headers = new JsonObject();
+    r.headers().forEach((k, v) -> headers.put(k, new JsonArray(v)));
+    JsonObject head =
+        new JsonObject()
+            .put("ns", ns)
+            .put("id", id)
+            .put("name", name)
+            .put("method", r.method())
+            .put("url", r.url())
+            .put("path", r.path())
+            .put("headers", headers);
+    return withHead(start(type, stream), head).appendBytes(r.body());
+  }
+
+  static JsonObject head(Buffer frame) {
+    int length = frame.getInt(5);
+    return new JsonObject(frame.getBuffer(9, 9 + length));
+  }
+
+  static byte[] body(Buffer frame) {
+    int length = frame.getInt(5);
+    return frame.getBytes(9 + length, frame.length());
+  }
+
+  static Request toRequest(JsonObject head, byte[] body) {
+    Request.Builder b =
+        Request.builder(head.getString("method"), head.getString("url"))
+            .path(head.getString("path"))
+            .body(body);
+    head.getJsonObject("headers")
+        .forEach(e -> ((JsonArray) e.getValue()).forEach(v -> b.header(e.getKey(), (String) v)));
+    return b.build();
+  }
+
+  // ---- responses
+
+  static Buffer response(int stream, Response r) {
+    JsonObject headers = new JsonObject();
+    r.headers().forEach((k, v) -> headers.put(k, new JsonArray(v)));
+    JsonObject head = new JsonObject().put("status", r.status()).put("headers", headers);
+    return withHead(start(RESPONSE, stream), head).appendBytes(r.body());
+  }
+
+  static Response toResponse(Buffer frame) {
+    JsonObject head = head(frame);
+    Response.Builder b = Response.builder(head.getInteger("status")).body(body(frame));
+    for (Map.Entry<String, Object> e : head.getJsonObject("headers")) {
+      for (Object v : (JsonArray) e.getValue()) {
+        b.header(e.getKey(), (String) v);
+      }
+    }
+    return b.build();
+  }
+
+  static Buffer failure(int stream, String kind, String message) {
+    return start(FAILURE, stream)
+        .appendBuffer(new JsonObject().put("kind", kind).put("message", message).toBuffer());
+  }
+
+  static JsonObject failureOf(Buffer frame) {
+    return new JsonObject(frame.getBuffer(5, frame.length()));
+  }
+
+  // ---- sockets
+
+  static Buffer message(int stream, WebSocketMessage m) {
+    return start(MESSAGE, stream).appendByte(m.isText() ? (byte) 0 : 1).appendBytes(m.bytes());
+  }
+
+  static WebSocketMessage toMessage(Buffer frame) {
+    byte[] data = frame.getBytes(6, frame.length());
+    return frame.getByte(5) == 0
+        ? WebSocketMessage.text(new String(data, StandardCharsets.UTF_8))
+        : WebSocketMessage.binary(data);
+  }
+
+  static Buffer close(int stream, int code, String reason) {
+    return start(CLOSE, stream).appendShort((short) code).appendString(reason);
+  }
+
+  static int closeCode(Buffer frame) {
+    return frame.getShort(5) & 0xFFFF;
+  }
+
+  static String closeReason(Buffer frame) {
+    return frame.getString(7, frame.length(), "UTF-8");
+  }
+
+  static Buffer credit(int stream, int count) {
+    return start(CREDIT, stream).appendInt(count);
+  }
+
+  static int creditOf(Buffer frame) {
+    return frame.getInt(5);
+  }
+
+  private static Buffer withHead(Buffer out, JsonObject head) {
+    Buffer encoded = head.toBuffer();
+    return out.appendInt(encoded.length()).appendBuffer(encoded);
+  }
+}

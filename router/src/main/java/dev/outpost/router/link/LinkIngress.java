@@ -1,0 +1,146 @@
+package dev.outpost.router.link;
+
+import dev.outpost.api.DurableObjectException;
+import dev.outpost.api.DurableObjectId;
+import dev.outpost.api.Response;
+import dev.outpost.runtime.NotOwnerException;
+import dev.outpost.runtime.ObjectAddress;
+import dev.outpost.runtime.ObjectInbox;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.ServerWebSocket;
+import io.vertx.core.json.JsonObject;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The owner's end of one node-to-node link: turns REQUEST and UPGRADE frames into calls on the
+ * local {@link ObjectInbox}, and carries the socket traffic of forwarded clients both ways. When
+ * the link drops, every client socket it carried is reported closed (1006) to its object.
+ */
+final class LinkIngress {
+
+  private final ObjectInbox inbox;
+  private final ServerWebSocket link;
+  private final String peer;
+  private final ConcurrentHashMap<Integer, RemoteConnection> sockets = new ConcurrentHashMap<>();
+
+  LinkIngress(ObjectInbox inbox, ServerWebSocket link, String peer) {
+    this.inbox = inbox;
+    this.link = link;
+    this.peer = peer;
+  }
+
+  void start() {
+    link.binaryMessageHandler(this::onFrame);
+    link.closeHandler(v -> linkLost());
+  }
+
+  private void onFrame(Buffer frame) {
+    int stream = LinkFrame.stream(frame);
+    switch (LinkFrame.type(frame)) {
+      case LinkFrame.REQUEST -> request(stream, frame);
+      case LinkFrame.UPGRADE -> upgrade(stream, frame);
+      case LinkFrame.MESSAGE -> {
+        RemoteConnection c = sockets.get(stream);
+        if (c != null) {
+          inbox.socketMessage(c, LinkFrame.toMessage(frame));
+        }
+      }
+      case LinkFrame.CLOSE -> {
+        RemoteConnection c = sockets.remove(stream);
+        if (c != null) {
+          c.closedByPeer();
+          inbox.socketClosed(c, LinkFrame.closeCode(frame), LinkFrame.closeReason(frame), true);
+        }
+      }
+      case LinkFrame.CREDIT -> {
+        RemoteConnection c = sockets.get(stream);
+        if (c != null) {
+          c.credit(LinkFrame.creditOf(frame));
+        }
+      }
+      default -> link.close((short) 1002, "unknown link frame type " + LinkFrame.type(frame));
+    }
+  }
+
+  private static ObjectAddress address(JsonObject head) {
+    return new ObjectAddress(
+        head.getString("ns"),
+        DurableObjectId.of(head.getString("id"), Optional.ofNullable(head.getString("name"))));
+  }
+
+  private void request(int stream, Buffer frame) {
+    JsonObject head = LinkFrame.head(frame);
+    CompletableFuture<Response> result;
+    try {
+      result = inbox.fetch(address(head), LinkFrame.toRequest(head, LinkFrame.body(frame)));
+    } catch (IllegalArgumentException e) {
+      link.writeBinaryMessage(LinkFrame.failure(stream, "bad-request", e.getMessage()));
+      return;
+    }
+    result.whenComplete((response, error) -> reply(stream, response, error));
+  }
+
+  private void upgrade(int stream, Buffer frame) {
+    JsonObject head = LinkFrame.head(frame);
+    RemoteConnection[] self = new RemoteConnection[1];
+    RemoteConnection connection =
+        new RemoteConnection(
+            link,
+            stream,
+            peer,
+            () -> {
+              if (sockets.remove(stream) != null) {
+                inbox.socketClosed(
+                    self[0], RemoteConnection.SLOW_CONSUMER, "client too slow", false);
+              }
+            });
+    self[0] = connection;
+    sockets.put(stream, connection);
+    CompletableFuture<Response> result;
+    try {
+      result =
+          inbox.upgrade(
+              address(head), LinkFrame.toRequest(head, LinkFrame.body(frame)), connection);
+    } catch (IllegalArgumentException e) {
+      sockets.remove(stream);
+      link.writeBinaryMessage(LinkFrame.failure(stream, "bad-request", e.getMessage()));
+      return;
+    }
+    result.whenComplete(
+        (response, error) -> {
+          if (error != null || !response.isWebSocketAccept()) {
+            sockets.remove(stream);
+          }
+          reply(stream, response, error);
+        });
+  }
+
+  private void reply(int stream, Response response, Throwable error) {
+    if (error == null) {
+      link.writeBinaryMessage(LinkFrame.response(stream, response));
+      return;
+    }
+    Throwable cause =
+        error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+    String kind =
+        switch (cause) {
+          case NotOwnerException n -> "not-owner";
+          case DurableObjectException d when d.overloaded() -> "overloaded";
+          case DurableObjectException d when d.remote() -> "remote";
+          case DurableObjectException d -> "retryable";
+          default -> "retryable";
+        };
+    link.writeBinaryMessage(LinkFrame.failure(stream, kind, String.valueOf(cause.getMessage())));
+  }
+
+  private void linkLost() {
+    for (var entry : sockets.entrySet()) {
+      entry.getValue().closedByPeer();
+      inbox.socketClosed(entry.getValue(), 1006, "link to the router's node was lost", false);
+    }
+    sockets.clear();
+  }
+}

@@ -1,0 +1,178 @@
+package dev.outpost.router.link;
+
+import dev.outpost.api.DurableObjectException;
+import dev.outpost.api.Request;
+import dev.outpost.api.Response;
+import dev.outpost.api.WebSocketMessage;
+import dev.outpost.runtime.NotOwnerException;
+import dev.outpost.runtime.ObjectAddress;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.WebSocket;
+import io.vertx.core.json.JsonObject;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * This node's end of its one link to another node: a WebSocket carrying many streams (HTTP
+ * exchanges and client sockets), never a connection per client or per request. If the link drops,
+ * every exchange on it fails as retryable and every forwarded client socket is closed with 1012, so
+ * clients reconnect (through a new link).
+ */
+final class NodeLink {
+
+  /** What a forwarded client socket hears from the owner. */
+  interface SocketPeer {
+    void message(WebSocketMessage message);
+
+    void closed(int code, String reason);
+  }
+
+  private final String peerNode;
+  private final WebSocket socket;
+  private final AtomicInteger streams = new AtomicInteger();
+  private final ConcurrentHashMap<Integer, CompletableFuture<Response>> exchanges =
+      new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<Integer, SocketPeer> sockets = new ConcurrentHashMap<>();
+  private volatile boolean lost;
+
+  NodeLink(String peerNode, WebSocket socket, Runnable onLost) {
+    this.peerNode = peerNode;
+    this.socket = socket;
+    socket.binaryMessageHandler(this::onFrame);
+    socket.closeHandler(
+        v -> {
+          lost = true;
+          onLost.run();
+          failAll();
+        });
+  }
+
+  boolean isLost() {
+    return lost;
+  }
+
+  /** Sends a request to the owner; completes with its response or its failure. */
+  CompletableFuture<Response> forward(ObjectAddress address, Request request) {
+    return open(LinkFrame.REQUEST, address, request, null).result;
+  }
+
+  /** Opens a forwarded client socket; completes with the owner's answer to the upgrade. */
+  Stream upgrade(ObjectAddress address, Request request, SocketPeer peer) {
+    return open(LinkFrame.UPGRADE, address, request, peer);
+  }
+
+  private Stream open(byte type, ObjectAddress address, Request request, SocketPeer peer) {
+    int stream = streams.incrementAndGet();
+    CompletableFuture<Response> result = new CompletableFuture<>();
+    if (lost) {
+      result.completeExceptionally(linkLost());
+      return new Stream(stream, result);
+    }
+    exchanges.put(stream, result);
+    if (peer != null) {
+      sockets.put(stream, peer);
+    }
+    socket.writeBinaryMessage(
+        LinkFrame.request(
+            type,
+            stream,
+            address.namespace(),
+            address.id().toString(),
+            address.id().name().orElse(null),
+            request));
+    return new Stream(stream, result);
+  }
+
+  void send(int stream, WebSocketMessage message) {
+    socket.writeBinaryMessage(LinkFrame.message(stream, message));
+  }
+
+  void close(int stream, int code, String reason) {
+    if (sockets.remove(stream) != null) {
+      socket.writeBinaryMessage(LinkFrame.close(stream, code, reason));
+    }
+  }
+
+  void credit(int stream, int count) {
+    socket.writeBinaryMessage(LinkFrame.credit(stream, count));
+  }
+
+  private void onFrame(Buffer frame) {
+    int stream = LinkFrame.stream(frame);
+    switch (LinkFrame.type(frame)) {
+      case LinkFrame.RESPONSE -> {
+        CompletableFuture<Response> exchange = exchanges.remove(stream);
+        Response response = LinkFrame.toResponse(frame);
+        if (!response.isWebSocketAccept()) {
+          sockets.remove(stream);
+        }
+        if (exchange != null) {
+          exchange.complete(response);
+        }
+      }
+      case LinkFrame.FAILURE -> {
+        sockets.remove(stream);
+        CompletableFuture<Response> exchange = exchanges.remove(stream);
+        if (exchange != null) {
+          exchange.completeExceptionally(failure(LinkFrame.failureOf(frame)));
+        }
+      }
+      case LinkFrame.MESSAGE -> {
+        SocketPeer peer = sockets.get(stream);
+        if (peer != null) {
+          peer.message(LinkFrame.toMessage(frame));
+        }
+      }
+      case LinkFrame.CLOSE -> {
+        SocketPeer peer = sockets.remove(stream);
+        if (peer != null) {
+          peer.closed(LinkFrame.closeCode(frame), LinkFrame.closeReason(frame));
+        }
+      }
+      default -> {}
+    }
+  }
+
+  private DurableObjectException failure(JsonObject failure) {
+    String message = failure.getString("message");
+    return switch (failure.getString("kind")) {
+      case "not-owner" -> new LinkNotOwnerException(message);
+      case "overloaded" -> new DurableObjectException(message, null, false, false, true);
+      case "remote" -> new DurableObjectException(message, null, true, false, false);
+      case "bad-request" -> new DurableObjectException(message, null, false, false, false);
+      default -> new DurableObjectException(message, null, false, true, false);
+    };
+  }
+
+  private DurableObjectException linkLost() {
+    return new DurableObjectException(
+        "the link to node " + peerNode + " was lost; retry", null, false, true, false);
+  }
+
+  private void failAll() {
+    exchanges.values().forEach(f -> f.completeExceptionally(linkLost()));
+    exchanges.clear();
+    sockets.values().forEach(p -> p.closed(1012, "node link lost; reconnect"));
+    sockets.clear();
+  }
+
+  /** Closes the link. */
+  void close() {
+    socket.close();
+  }
+
+  /** An exchange on the link: its stream number and its result. */
+  record Stream(int id, CompletableFuture<Response> result) {}
+
+  /** The owner said it does not own the object (any more). */
+  static final class LinkNotOwnerException extends DurableObjectException {
+    LinkNotOwnerException(String message) {
+      super(message, null, false, true, false);
+    }
+  }
+
+  static boolean isNotOwner(Throwable t) {
+    return t instanceof LinkNotOwnerException || t instanceof NotOwnerException;
+  }
+}

@@ -1,0 +1,138 @@
+package dev.outpost.router.link;
+
+import dev.outpost.runtime.spi.ClusterMembership.NodeInfo;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.WebSocketClient;
+import io.vertx.core.http.WebSocketClientOptions;
+import io.vertx.core.http.WebSocketConnectOptions;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * One {@link NodeLink} per peer node, opened on first use and re-opened after it drops. The link is
+ * a WebSocket to the peer's HTTP port at {@value #PATH}, authenticated with the cluster's link
+ * secret.
+ */
+public final class NodeLinks implements AutoCloseable {
+
+  /** Where nodes accept links. */
+  public static final String PATH = "/_outpost/link";
+
+  /** Header carrying the link secret. */
+  static final String SECRET_HEADER = "X-Outpost-Link-Secret";
+
+  /** Header carrying the connecting node's id. */
+  static final String NODE_HEADER = "X-Outpost-Node";
+
+  private final String selfNode;
+  private final String secret;
+  private final WebSocketClient client;
+  private final ConcurrentHashMap<String, CompletableFuture<NodeLink>> links =
+      new ConcurrentHashMap<>();
+
+  public NodeLinks(Vertx vertx, String selfNode, String secret, int maxFrameSize) {
+    this.selfNode = selfNode;
+    this.secret = secret;
+    this.client =
+        vertx.createWebSocketClient(
+            new WebSocketClientOptions()
+                .setMaxConnections(1024)
+                .setMaxFrameSize(maxFrameSize)
+                .setMaxMessageSize(maxFrameSize)
+                .setTcpNoDelay(true));
+  }
+
+  /** The link to {@code node}, connecting if there is none. */
+  CompletableFuture<NodeLink> to(NodeInfo node) {
+    CompletableFuture<NodeLink> existing = links.get(node.nodeId());
+    if (existing != null
+        && !(existing.isDone()
+            && (existing.isCompletedExceptionally() || existing.join().isLost()))) {
+      return existing;
+    }
+    CompletableFuture<NodeLink> created = new CompletableFuture<>();
+    if (existing == null
+        ? links.putIfAbsent(node.nodeId(), created) != null
+        : !links.replace(node.nodeId(), existing, created)) {
+      return links.get(node.nodeId());
+    }
+    Future<io.vertx.core.http.WebSocket> connect =
+        client.connect(
+            new WebSocketConnectOptions()
+                .setHost(node.host())
+                .setPort(node.httpPort())
+                .setURI(PATH)
+                .addHeader(SECRET_HEADER, secret)
+                .addHeader(NODE_HEADER, selfNode));
+    connect.onComplete(
+        ws ->
+            created.complete(
+                new NodeLink(node.nodeId(), ws, () -> links.remove(node.nodeId(), created))),
+        error -> {
+          links.remove(node.nodeId(), created);
+          created.completeExceptionally(error);
+        });
+    return created;
+  }
+
+  /** Forwards an HTTP request to the owner {@code node}. */
+  public CompletableFuture<dev.outpost.api.Response> forward(
+      NodeInfo node, dev.outpost.runtime.ObjectAddress address, dev.outpost.api.Request request) {
+    return to(node).thenCompose(link -> link.forward(address, request));
+  }
+
+  /**
+   * Forwards a WebSocket upgrade to the owner {@code node}. The result completes with the owner's
+   * answer; on a 101, complete the client handshake and {@link ProxiedSocket#bind} it.
+   */
+  public CompletableFuture<dev.outpost.api.Response> upgrade(
+      NodeInfo node,
+      dev.outpost.runtime.ObjectAddress address,
+      dev.outpost.api.Request request,
+      ProxiedSocket socket) {
+    return to(node)
+        .thenCompose(
+            link -> {
+              NodeLink.Stream stream = link.upgrade(address, request, socket);
+              socket.attach(link, stream.id());
+              return stream.result();
+            });
+  }
+
+  /** A proxy for one client socket, to pass to {@link #upgrade}. */
+  public ProxiedSocket newProxiedSocket(int maxMessageSize) {
+    return new ProxiedSocket(maxMessageSize);
+  }
+
+  /**
+   * Accepts a link from another node on {@code ws}, serving its streams from {@code inbox}; false
+   * (and nothing accepted) if the secret is wrong.
+   */
+  public static boolean checkSecret(io.vertx.core.http.HttpServerRequest request, String secret) {
+    return secret.equals(request.getHeader(SECRET_HEADER));
+  }
+
+  /** Serves a peer's link on {@code ws} from the local {@code inbox}. */
+  public static void serve(
+      io.vertx.core.http.ServerWebSocket ws, dev.outpost.runtime.ObjectInbox inbox, String peer) {
+    new LinkIngress(inbox, ws, peer).start();
+  }
+
+  /** Whether a failure means the node asked does not own the object: re-locate and retry. */
+  public static boolean isNotOwner(Throwable failure) {
+    return NodeLink.isNotOwner(failure);
+  }
+
+  /** How many links are open. */
+  public int openLinks() {
+    return (int)
+        links.values().stream().filter(f -> f.isDone() && !f.isCompletedExceptionally()).count();
+  }
+
+  @Override
+  public void close() {
+    links.values().forEach(f -> f.thenAccept(NodeLink::close));
+    client.close();
+  }
+}

@@ -1,0 +1,115 @@
+package dev.outpost.runtime;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * How a node joins the cluster and how fast it notices failures.
+ *
+ * <p>Failure detection is tuned to seconds (Hazelcast's default is a minute): members heartbeat
+ * every {@code heartbeatInterval} and a member silent for {@code failureTimeout} is removed. A node
+ * serves its objects only while its own lease, renewed every {@code leaseRenewInterval}, was
+ * renewed less than {@code leaseTtl - leaseMargin} ago by its own clock; so a node that paused or
+ * lost the cluster stops committing and replying before anyone could treat it as gone.
+ *
+ * @param clusterName only members with the same name join each other
+ * @param nodeId unique node id ({@code |} not allowed)
+ * @param region the node's region
+ * @param host the interface every server of the node binds (127.0.0.1 by default)
+ * @param httpPort the node's HTTP port (clients and node-to-node links)
+ * @param clusterPort Hazelcast's member port
+ * @param join HOST:PORT of members to join; empty to start a new cluster
+ * @param heartbeatInterval Hazelcast heartbeat interval
+ * @param failureTimeout Hazelcast's {@code max.no.heartbeat}: silence before a member is removed
+ * @param leaseTtl how long one renewal of the node lease lasts
+ * @param leaseMargin how much earlier than {@code leaseTtl} the node stops serving by itself
+ * @param leaseRenewInterval how often the lease is renewed
+ * @param linkSecret shared secret node-to-node links present
+ */
+public record ClusterOptions(
+    String clusterName,
+    String nodeId,
+    String region,
+    String host,
+    int httpPort,
+    int clusterPort,
+    List<String> join,
+    Duration heartbeatInterval,
+    Duration failureTimeout,
+    Duration leaseTtl,
+    Duration leaseMargin,
+    Duration leaseRenewInterval,
+    String linkSecret) {
+
+  /** Validates the fields. */
+  public ClusterOptions {
+    Objects.requireNonNull(clusterName, "clusterName");
+    Objects.requireNonNull(nodeId, "nodeId");
+    Objects.requireNonNull(region, "region");
+    Objects.requireNonNull(host, "host");
+    join = List.copyOf(join);
+    if (nodeId.isBlank() || nodeId.contains("|") || region.contains("|")) {
+      throw new IllegalArgumentException("node id and region must be non-blank without '|'");
+    }
+    if (leaseMargin.compareTo(leaseTtl) >= 0 || leaseRenewInterval.compareTo(leaseTtl) >= 0) {
+      throw new IllegalArgumentException(
+          "lease margin and renew interval must be shorter than the lease TTL");
+    }
+  }
+
+  /** Defaults: 1 s heartbeats, 5 s failure timeout, a 6 s lease renewed every 1 s, 2 s margin. */
+  public static ClusterOptions of(
+      String nodeId, String region, String host, int httpPort, int clusterPort, List<String> join) {
+    return new ClusterOptions(
+        "outpost",
+        nodeId,
+        region,
+        host,
+        httpPort,
+        clusterPort,
+        join,
+        Duration.ofSeconds(1),
+        Duration.ofSeconds(5),
+        Duration.ofSeconds(6),
+        Duration.ofSeconds(2),
+        Duration.ofSeconds(1),
+        "outpost-development-link-secret");
+  }
+
+  /** With another cluster name (tests run several clusters side by side). */
+  public ClusterOptions withClusterName(String value) {
+    return new ClusterOptions(
+        value,
+        nodeId,
+        region,
+        host,
+        httpPort,
+        clusterPort,
+        join,
+        heartbeatInterval,
+        failureTimeout,
+        leaseTtl,
+        leaseMargin,
+        leaseRenewInterval,
+        linkSecret);
+  }
+
+  /** With the HTTP port the node actually bound. */
+  public ClusterOptions withHttpPort(int value) {
+    return new ClusterOptions(
+        clusterName,
+        nodeId,
+        region,
+        host,
+        value,
+        clusterPort,
+        join,
+        heartbeatInterval,
+        failureTimeout,
+        leaseTtl,
+        leaseMargin,
+        leaseRenewInterval,
+        linkSecret);
+  }
+}

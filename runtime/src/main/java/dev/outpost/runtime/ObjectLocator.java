@@ -1,0 +1,46 @@
+package dev.outpost.runtime;
+
+import dev.outpost.runtime.spi.ClusterMembership.NodeInfo;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * Tells a router where an object lives, placing it on first use (Pekko's {@code ShardRegion}
+ * lookup). Results may be cached; a router that hears "not owner" calls {@link #invalidate} and
+ * asks again. Thread-safe; never blocks the caller.
+ */
+public interface ObjectLocator {
+
+  /** A locator for a node that is alone: everything is local. */
+  ObjectLocator LOCAL =
+      new ObjectLocator() {
+        @Override
+        public CompletableFuture<Location> locate(ObjectAddress address) {
+          return CompletableFuture.completedFuture(Location.LOCAL);
+        }
+
+        @Override
+        public void invalidate(ObjectAddress address) {}
+      };
+
+  /** Where the object lives now, placing it on this node's choice if it has no owner yet. */
+  CompletableFuture<Location> locate(ObjectAddress address);
+
+  /** Forgets any cached placement of the object. */
+  void invalidate(ObjectAddress address);
+
+  /** Where an object is. */
+  sealed interface Location {
+    /** Owned by this node. */
+    Location LOCAL = new Local();
+
+    /** On this node. */
+    record Local() implements Location {}
+
+    /** On another live node. */
+    record Remote(NodeInfo node) implements Location {}
+
+    /** Not reachable now; the message says why, for the client. */
+    record Unavailable(String reason, Duration retryAfter) implements Location {}
+  }
+}

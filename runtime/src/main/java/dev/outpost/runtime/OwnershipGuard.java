@@ -1,0 +1,36 @@
+package dev.outpost.runtime;
+
+/**
+ * Decides whether this node may run and commit for an object. On a single node it always may; in a
+ * cluster, only for objects the directory says it owns, and only while its lease is valid. Called
+ * from turn threads (may block).
+ */
+public interface OwnershipGuard {
+
+  /** A guard for a node that is alone: it owns everything, at epoch 1. */
+  OwnershipGuard SOLE =
+      new OwnershipGuard() {
+        @Override
+        public long acquire(ObjectAddress address) {
+          return 1;
+        }
+
+        @Override
+        public boolean leaseValid() {
+          return true;
+        }
+      };
+
+  /**
+   * The epoch at which this node owns the object now.
+   *
+   * @throws NotOwnerException if another node owns it, or it is being moved
+   */
+  long acquire(ObjectAddress address);
+
+  /**
+   * Whether this node may still commit and let output leave: its lease was renewed recently enough
+   * by its own clock. When false, commits are refused and output is dropped.
+   */
+  boolean leaseValid();
+}

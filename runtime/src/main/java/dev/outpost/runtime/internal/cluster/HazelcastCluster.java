@@ -1,0 +1,218 @@
+package dev.outpost.runtime.internal.cluster;
+
+import com.hazelcast.cluster.Member;
+import com.hazelcast.cluster.MembershipEvent;
+import com.hazelcast.cluster.MembershipListener;
+import com.hazelcast.config.Config;
+import com.hazelcast.config.JoinConfig;
+import com.hazelcast.config.MapConfig;
+import com.hazelcast.config.NetworkConfig;
+import com.hazelcast.core.Hazelcast;
+import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.map.IMap;
+import com.hazelcast.query.Predicates;
+import dev.outpost.api.DurableObjectId;
+import dev.outpost.runtime.ClusterOptions;
+import dev.outpost.runtime.ObjectAddress;
+import dev.outpost.runtime.spi.ClusterMembership;
+import dev.outpost.runtime.spi.ObjectDirectory;
+import dev.outpost.runtime.spi.PlacementRecord;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/**
+ * The node's embedded Hazelcast member, and the two views Outpost takes of it: {@link
+ * ClusterMembership} (members and their attributes) and {@link ObjectDirectory} (a partitioned map
+ * {@value #DIRECTORY} of object key → {@link PlacementRecord#encode()}, one backup).
+ *
+ * <p>Configured for loopback-safe, fast-failing clusters (STACK.md): TCP-IP join on the given
+ * members only, multicast and auto-detection off, bound to the node's interface, no phone-home, no
+ * REST, heartbeats every second and members removed after {@code failureTimeout} of silence instead
+ * of a minute. Hazelcast's own shutdown hook is off: the node shuts the member down itself after
+ * handing its objects over.
+ *
+ * <p>The only package that imports Hazelcast.
+ */
+public final class HazelcastCluster implements ClusterMembership, ObjectDirectory, AutoCloseable {
+
+  static final String DIRECTORY = "outpost-directory";
+  static final String LEASES = "outpost-leases";
+  private static final String NODE = "outpost.node";
+  private static final String REGION = "outpost.region";
+  private static final String HTTP_PORT = "outpost.http-port";
+
+  private final HazelcastInstance hazelcast;
+  private final IMap<String, String> directory;
+  private final IMap<String, String> leases;
+  private final NodeInfo self;
+  private final List<Listener> listeners = new CopyOnWriteArrayList<>();
+
+  private HazelcastCluster(HazelcastInstance hazelcast, NodeInfo self) {
+    this.hazelcast = hazelcast;
+    this.self = self;
+    this.directory = hazelcast.getMap(DIRECTORY);
+    this.leases = hazelcast.getMap(LEASES);
+    hazelcast
+        .getCluster()
+        .addMembershipListener(
+            new MembershipListener() {
+              @Override
+              public void memberAdded(MembershipEvent event) {
+                NodeInfo node = info(event.getMember());
+                listeners.forEach(l -> l.nodeJoined(node));
+              }
+
+              @Override
+              public void memberRemoved(MembershipEvent event) {
+                NodeInfo node = info(event.getMember());
+                listeners.forEach(l -> l.nodeLeft(node));
+              }
+            });
+  }
+
+  /** Starts the member and joins the cluster; blocks until joined. */
+  public static HazelcastCluster start(ClusterOptions options) {
+    Config config = new Config();
+    config.setClusterName(options.clusterName());
+    config.setProperty("hazelcast.phone.home.enabled", "false");
+    config.setProperty("hazelcast.socket.bind.any", "false");
+    config.setProperty("hazelcast.shutdownhook.enabled", "false");
+    config.setProperty("hazelcast.wait.seconds.before.join", "0");
+    config.setProperty("hazelcast.max.wait.seconds.before.join", "2");
+    config.setProperty(
+        "hazelcast.heartbeat.interval.seconds",
+        Long.toString(Math.max(1, options.heartbeatInterval().toSeconds())));
+    config.setProperty(
+        "hazelcast.max.no.heartbeat.seconds",
+        Long.toString(Math.max(2, options.failureTimeout().toSeconds())));
+    config.setProperty("hazelcast.operation.call.timeout.millis", "10000");
+    config.setProperty("hazelcast.merge.first.run.delay.seconds", "5");
+    config.setProperty("hazelcast.merge.next.run.delay.seconds", "5");
+    NetworkConfig network = config.getNetworkConfig();
+    network.setPort(options.clusterPort()).setPortAutoIncrement(false);
+    network.getInterfaces().setEnabled(true).addInterface(options.host());
+    network.getRestApiConfig().setEnabled(false);
+    JoinConfig join = network.getJoin();
+    join.getMulticastConfig().setEnabled(false);
+    join.getAutoDetectionConfig().setEnabled(false);
+    join.getTcpIpConfig().setEnabled(true).setConnectionTimeoutSeconds(2);
+    join.getTcpIpConfig().addMember(options.host() + ":" + options.clusterPort());
+    options.join().forEach(member -> join.getTcpIpConfig().addMember(member));
+    config
+        .getMemberAttributeConfig()
+        .setAttribute(NODE, options.nodeId())
+        .setAttribute(REGION, options.region())
+        .setAttribute(HTTP_PORT, Integer.toString(options.httpPort()));
+    config.addMapConfig(new MapConfig(DIRECTORY).setBackupCount(1));
+    HazelcastInstance hazelcast = Hazelcast.newHazelcastInstance(config);
+    NodeInfo self =
+        new NodeInfo(options.nodeId(), options.region(), options.host(), options.httpPort());
+    return new HazelcastCluster(hazelcast, self);
+  }
+
+  private static NodeInfo info(Member member) {
+    return new NodeInfo(
+        member.getAttribute(NODE),
+        member.getAttribute(REGION),
+        member.getAddress().getHost(),
+        Integer.parseInt(member.getAttribute(HTTP_PORT)));
+  }
+
+  // ---- ClusterMembership
+
+  @Override
+  public NodeInfo self() {
+    return self;
+  }
+
+  @Override
+  public List<NodeInfo> liveNodes() {
+    List<NodeInfo> nodes = new ArrayList<>();
+    for (Member member : hazelcast.getCluster().getMembers()) {
+      nodes.add(info(member));
+    }
+    return nodes;
+  }
+
+  @Override
+  public void addListener(Listener listener) {
+    listeners.add(listener);
+  }
+
+  // ---- ObjectDirectory
+
+  private static String key(ObjectAddress address) {
+    return address.namespace() + "/" + address.id();
+  }
+
+  @Override
+  public Optional<PlacementRecord> lookup(ObjectAddress address) {
+    return Optional.ofNullable(directory.get(key(address))).map(PlacementRecord::decode);
+  }
+
+  @Override
+  public PlacementRecord register(ObjectAddress address, PlacementRecord proposal) {
+    String existing = directory.putIfAbsent(key(address), proposal.encode());
+    return existing == null ? proposal : PlacementRecord.decode(existing);
+  }
+
+  @Override
+  public boolean compareAndSet(
+      ObjectAddress address, PlacementRecord expected, PlacementRecord next) {
+    return directory.replace(key(address), expected.encode(), next.encode());
+  }
+
+  @Override
+  public boolean remove(ObjectAddress address, PlacementRecord expected) {
+    return directory.remove(key(address), expected.encode());
+  }
+
+  @Override
+  public List<ObjectAddress> ownedBy(String node) {
+    List<ObjectAddress> owned = new ArrayList<>();
+    for (var entry : directory.entrySet(Predicates.like("this", node + "|%"))) {
+      if (!PlacementRecord.decode(entry.getValue()).owner().equals(node)) {
+        continue; // LIKE treats '_' in node ids as a wildcard
+      }
+      String key = entry.getKey();
+      int slash = key.indexOf('/');
+      owned.add(
+          new ObjectAddress(
+              key.substring(0, slash),
+              DurableObjectId.of(key.substring(slash + 1), Optional.empty())));
+    }
+    return owned;
+  }
+
+  /**
+   * Renews this node's lease entry (a TTL entry in {@value #LEASES}); true if the cluster took it.
+   * Blocks on the network.
+   */
+  public boolean renewLease(java.time.Duration ttl) {
+    if (!isRunning()) {
+      return false;
+    }
+    leases.set(self.nodeId(), "alive", ttl.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+    return true;
+  }
+
+  /** Whether the member still runs. */
+  public boolean isRunning() {
+    return hazelcast.getLifecycleService().isRunning();
+  }
+
+  /** Leaves the cluster gracefully: partitions migrate away first. */
+  @Override
+  public void close() {
+    if (hazelcast.getLifecycleService().isRunning()) {
+      hazelcast.shutdown();
+    }
+  }
+
+  /** Stops the member abruptly, as a crash would (tests). */
+  public void terminateForTest() {
+    hazelcast.getLifecycleService().terminate();
+  }
+}

@@ -1,0 +1,147 @@
+package dev.outpost.runtime.internal.placement;
+
+import dev.outpost.runtime.NotOwnerException;
+import dev.outpost.runtime.ObjectAddress;
+import dev.outpost.runtime.ObjectLocator;
+import dev.outpost.runtime.OwnershipGuard;
+import dev.outpost.runtime.spi.ClusterMembership;
+import dev.outpost.runtime.spi.ClusterMembership.NodeInfo;
+import dev.outpost.runtime.spi.ObjectDirectory;
+import dev.outpost.runtime.spi.PlacementRecord;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+
+/**
+ * Placement and ownership on top of the {@link ObjectDirectory}: where an object lives (for
+ * routers, cached and corrected on "not owner" and on membership changes) and whether this node may
+ * run it (for the runtime, checked against the directory when an activation starts, and against the
+ * node lease before every commit and output).
+ *
+ * <p>A cold object is placed on the node whose router saw it first (Cloudflare places near the
+ * first caller); {@code register} is put-if-absent, so routers racing on a cold key agree on one
+ * owner. Objects never move by themselves: an owner that is down leaves its objects unavailable
+ * (their data is on its disk) until it returns.
+ */
+public final class DirectoryLocator implements ObjectLocator, OwnershipGuard {
+
+  private static final Duration OWNER_DOWN_RETRY = Duration.ofSeconds(5);
+  private static final Duration MOVING_RETRY = Duration.ofSeconds(1);
+
+  private final ObjectDirectory directory;
+  private final ClusterMembership membership;
+  private final NodeLease lease;
+  private final Executor blocking;
+  private final String codeVersion;
+  private final ConcurrentHashMap<ObjectAddress, PlacementRecord> cache = new ConcurrentHashMap<>();
+
+  public DirectoryLocator(
+      ObjectDirectory directory,
+      ClusterMembership membership,
+      NodeLease lease,
+      Executor blocking,
+      String codeVersion) {
+    this.directory = directory;
+    this.membership = membership;
+    this.lease = lease;
+    this.blocking = blocking;
+    this.codeVersion = codeVersion;
+    membership.addListener(
+        new ClusterMembership.Listener() {
+          @Override
+          public void nodeLeft(NodeInfo node) {
+            cache.values().removeIf(r -> r.owner().equals(node.nodeId()));
+          }
+        });
+  }
+
+  @Override
+  public CompletableFuture<Location> locate(ObjectAddress address) {
+    PlacementRecord cached = cache.get(address);
+    if (cached != null) {
+      Location location = locationOf(address, cached);
+      if (!(location instanceof Location.Unavailable)) {
+        return CompletableFuture.completedFuture(location);
+      }
+    }
+    return CompletableFuture.supplyAsync(() -> locationOf(address, resolve(address)), blocking);
+  }
+
+  private PlacementRecord resolve(ObjectAddress address) {
+    NodeInfo self = membership.self();
+    PlacementRecord record =
+        directory
+            .lookup(address)
+            .orElseGet(
+                () ->
+                    directory.register(
+                        address,
+                        new PlacementRecord(
+                            self.nodeId(),
+                            self.region(),
+                            1,
+                            codeVersion,
+                            PlacementRecord.State.ACTIVE)));
+    cache.put(address, record);
+    return record;
+  }
+
+  private Location locationOf(ObjectAddress address, PlacementRecord record) {
+    NodeInfo self = membership.self();
+    if (record.state() == PlacementRecord.State.MOVING) {
+      return new Location.Unavailable(
+          address + " is moving from node " + record.owner() + "; retry shortly", MOVING_RETRY);
+    }
+    if (record.owner().equals(self.nodeId())) {
+      return Location.LOCAL;
+    }
+    Optional<NodeInfo> owner = membership.node(record.owner());
+    if (owner.isEmpty() || record.state() == PlacementRecord.State.PARKED) {
+      return new Location.Unavailable(
+          address
+              + " lives on node "
+              + record.owner()
+              + ", which is not running; its data is on that node, so it is back when the node"
+              + " returns",
+          OWNER_DOWN_RETRY);
+    }
+    return new Location.Remote(owner.get());
+  }
+
+  @Override
+  public void invalidate(ObjectAddress address) {
+    cache.remove(address);
+  }
+
+  @Override
+  public long acquire(ObjectAddress address) {
+    String self = membership.self().nodeId();
+    Optional<PlacementRecord> record = directory.lookup(address);
+    if (record.isEmpty()) {
+      throw new NotOwnerException(address, self, null);
+    }
+    PlacementRecord r = record.get();
+    if (!r.owner().equals(self)) {
+      cache.put(address, r);
+      throw new NotOwnerException(address, self, r.owner());
+    }
+    if (r.state() == PlacementRecord.State.PARKED) {
+      PlacementRecord active = r.withState(PlacementRecord.State.ACTIVE);
+      if (!directory.compareAndSet(address, r, active)) {
+        throw new NotOwnerException(address, self, null);
+      }
+      r = active;
+    } else if (r.state() == PlacementRecord.State.MOVING) {
+      throw new NotOwnerException(address, self, r.owner());
+    }
+    cache.put(address, r);
+    return r.epoch();
+  }
+
+  @Override
+  public boolean leaseValid() {
+    return lease.isValid();
+  }
+}
