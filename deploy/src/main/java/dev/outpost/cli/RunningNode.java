@@ -59,12 +59,14 @@ public final class RunningNode implements AutoCloseable {
         server = OutpostServer.start(host, routerOptions);
       } else {
         cluster = Cluster.join(spec.cluster(), time, "1");
+        cluster.claimLocalObjects(engine);
         host = builder.guard(cluster.guard()).build();
         server =
             OutpostServer.start(
                 host,
                 routerOptions,
-                new OutpostServer.ClusterRouting(cluster.locator(), spec.cluster().linkSecret()));
+                new OutpostServer.ClusterRouting(
+                    cluster.locator(), spec.cluster().linkSecret(), host));
       }
       return new RunningNode(time, engine, cluster, host, server);
     } catch (Exception | Error e) {
@@ -101,11 +103,23 @@ public final class RunningNode implements AutoCloseable {
     stopped.await();
   }
 
+  /**
+   * Stops the node. A cluster node leaves gracefully first: it hands its objects to other nodes of
+   * its region (or parks them), then closes its client sockets with 1012 so clients reconnect
+   * elsewhere.
+   */
   @Override
   public synchronized void close() {
     if (time.isClosed()) {
       return;
     }
+    if (cluster != null) {
+      Cluster.LeaveReport report = cluster.handOverAll(host, server.handoverTransport());
+      System.out.printf(
+          "outpost: left the cluster: %d objects handed over, %d parked, %d skipped%n",
+          report.moved(), report.parked(), report.skipped());
+    }
+    server.closeClientSockets(1012, "node leaving; reconnect");
     server.close();
     host.close();
     if (cluster != null) {

@@ -51,15 +51,26 @@ public final class ObjectRouter {
   /** Most times a request is re-located after "not owner" before it fails. */
   private static final int MAX_HOPS = 3;
 
+  /** How long a request waits for an object that is moving before asking again. */
+  private static final java.time.Duration MOVING_WAIT = java.time.Duration.ofMillis(100);
+
+  /** Most attempts while an object is moving (about 5 s in all). */
+  private static final int MAX_MOVING_WAITS = 50;
+
+  private Vertx vertx; // set by create()
+  private final java.util.Set<io.vertx.core.http.ServerWebSocket> clientSockets =
+      java.util.concurrent.ConcurrentHashMap.newKeySet();
+
   private final ObjectInbox inbox;
   private final RouterOptions options;
   private final ObjectLocator locator;
   private final NodeLinks links; // null on a node alone
   private final String linkSecret;
+  private final dev.outpost.runtime.ObjectMigrations migrations; // null on a node alone
 
   /** A router for a node alone: every object is local. */
   public ObjectRouter(ObjectInbox inbox, RouterOptions options) {
-    this(inbox, options, ObjectLocator.LOCAL, null, null);
+    this(inbox, options, ObjectLocator.LOCAL, null, null, null);
   }
 
   /** A router for a cluster node: objects are located, and reached over node links. */
@@ -68,16 +79,34 @@ public final class ObjectRouter {
       RouterOptions options,
       ObjectLocator locator,
       NodeLinks links,
-      String linkSecret) {
+      String linkSecret,
+      dev.outpost.runtime.ObjectMigrations migrations) {
     this.inbox = inbox;
+    this.migrations = migrations;
     this.options = options;
     this.locator = locator;
     this.links = links;
     this.linkSecret = linkSecret;
   }
 
+  /** Closes every client WebSocket of this router with {@code code}; returns how many. */
+  public int closeClientSockets(int code, String reason) {
+    int closed = 0;
+    for (io.vertx.core.http.ServerWebSocket ws : clientSockets) {
+      ws.close((short) code, reason);
+      closed++;
+    }
+    return closed;
+  }
+
+  /** How many client WebSockets are open through this router. */
+  public int clientSocketCount() {
+    return clientSockets.size();
+  }
+
   /** A Vert.x Web router with every route. */
   public Router create(Vertx vertx) {
+    this.vertx = vertx;
     Router router = Router.router(vertx);
     router.get("/_outpost/health").handler(this::health);
     if (links != null) {
@@ -130,7 +159,7 @@ public final class ObjectRouter {
       return;
     }
     String peer = String.valueOf(req.getHeader("X-Outpost-Node"));
-    req.toWebSocket().onSuccess(ws -> NodeLinks.serve(ws, inbox, peer));
+    req.toWebSocket().onSuccess(ws -> NodeLinks.serve(ws, inbox, migrations, peer));
   }
 
   private static void page(RoutingContext ctx, String resource) {
@@ -170,7 +199,11 @@ public final class ObjectRouter {
                         write(ctx.response(), accepted.response());
                       } else {
                         req.toWebSocket()
-                            .onSuccess(accepted.onOpen()::accept)
+                            .onSuccess(
+                                ws -> {
+                                  clientSockets.add(ws);
+                                  accepted.onOpen().accept(ws);
+                                })
                             .onFailure(e -> accepted.onFailure().run());
                       }
                     }));
@@ -198,26 +231,28 @@ public final class ObjectRouter {
                             r ->
                                 new Upgrade(
                                     r,
-                                    ws -> connection.bind(ws, inbox),
+                                    ws ->
+                                        connection.bind(ws, inbox, () -> clientSockets.remove(ws)),
                                     () -> connection.handshakeFailed(inbox)));
                   }
                   case ObjectLocator.Location.Remote remoteNode -> {
                     ProxiedSocket proxy = links.newProxiedSocket(options.maxMessageSize());
                     yield links
                         .upgrade(remoteNode.node(), address, request, proxy)
-                        .thenApply(r -> new Upgrade(r, proxy::bind, proxy::handshakeFailed));
+                        .thenApply(
+                            r ->
+                                new Upgrade(
+                                    r,
+                                    ws -> proxy.bind(ws, () -> clientSockets.remove(ws)),
+                                    proxy::handshakeFailed));
                   }
                   case ObjectLocator.Location.Unavailable u ->
                       CompletableFuture.failedFuture(new Unavailable(u));
                 })
         .exceptionallyCompose(
-            error -> {
-              if (attempt < MAX_HOPS && NodeLinks.isNotOwner(unwrap(error))) {
-                locator.invalidate(address);
-                return upgrade(address, request, remote, attempt + 1);
-              }
-              return CompletableFuture.failedFuture(error);
-            });
+            error ->
+                retry(
+                    address, error, attempt, () -> upgrade(address, request, remote, attempt + 1)));
   }
 
   private void http(RoutingContext ctx) {
@@ -257,13 +292,44 @@ public final class ObjectRouter {
                       CompletableFuture.<Response>failedFuture(new Unavailable(u));
                 })
         .exceptionallyCompose(
-            error -> {
-              if (attempt < MAX_HOPS && NodeLinks.isNotOwner(unwrap(error))) {
-                locator.invalidate(address);
-                return dispatch(address, request, attempt + 1);
-              }
-              return CompletableFuture.failedFuture(error);
-            });
+            error -> retry(address, error, attempt, () -> dispatch(address, request, attempt + 1)));
+  }
+
+  /**
+   * Tries again after "not owner" (at once, after forgetting the cached placement) or while the
+   * object is moving (after {@link #MOVING_WAIT}); gives up after a few attempts.
+   */
+  private <T> CompletableFuture<T> retry(
+      ObjectAddress address,
+      Throwable error,
+      int attempt,
+      java.util.function.Supplier<CompletableFuture<T>> again) {
+    Throwable cause = unwrap(error);
+    if (attempt < MAX_HOPS && NodeLinks.isNotOwner(cause)) {
+      locator.invalidate(address);
+      return again.get();
+    }
+    if (attempt < MAX_MOVING_WAITS
+        && cause instanceof Unavailable unavailable
+        && unavailable.location.moving()) {
+      locator.invalidate(address);
+      CompletableFuture<T> later = new CompletableFuture<>();
+      vertx.setTimer(
+          MOVING_WAIT.toMillis(),
+          id ->
+              again
+                  .get()
+                  .whenComplete(
+                      (value, failure) -> {
+                        if (failure != null) {
+                          later.completeExceptionally(failure);
+                        } else {
+                          later.complete(value);
+                        }
+                      }));
+      return later;
+    }
+    return CompletableFuture.failedFuture(error);
   }
 
   private static Throwable unwrap(Throwable error) {

@@ -27,12 +27,25 @@ public final class OutpostServer implements AutoCloseable {
   private final List<HttpServer> servers;
   private final int port;
   private final NodeLinks links; // null on a node alone
+  private final ObjectRouter router;
 
-  private OutpostServer(Vertx vertx, List<HttpServer> servers, int port, NodeLinks links) {
+  private OutpostServer(
+      Vertx vertx, List<HttpServer> servers, int port, NodeLinks links, ObjectRouter router) {
     this.vertx = vertx;
     this.servers = servers;
     this.port = port;
     this.links = links;
+    this.router = router;
+  }
+
+  /** Closes every client WebSocket with {@code code} (1012 when the node leaves). */
+  public int closeClientSockets(int code, String reason) {
+    return router.closeClientSockets(code, reason);
+  }
+
+  /** How many client WebSockets are open. */
+  public int clientSocketCount() {
+    return router.clientSocketCount();
   }
 
   /**
@@ -41,7 +54,13 @@ public final class OutpostServer implements AutoCloseable {
    * @param locator where objects live
    * @param linkSecret the cluster's node-link secret
    */
-  public record ClusterRouting(ObjectLocator locator, String linkSecret) {}
+  public record ClusterRouting(
+      ObjectLocator locator, String linkSecret, dev.outpost.runtime.ObjectMigrations migrations) {}
+
+  /** Ships objects to other nodes over the node links (cluster nodes; null alone). */
+  public dev.outpost.runtime.spi.HandoverTransport handoverTransport() {
+    return links;
+  }
 
   /** How many node links are open (cluster nodes). */
   public int openLinks() {
@@ -82,11 +101,17 @@ public final class OutpostServer implements AutoCloseable {
           cluster == null
               ? null
               : new NodeLinks(vertx, options.nodeId(), cluster.linkSecret(), frameLimit);
-      Router router =
+      ObjectRouter objectRouter =
           cluster == null
-              ? new ObjectRouter(inbox, options).create(vertx)
-              : new ObjectRouter(inbox, options, cluster.locator(), links, cluster.linkSecret())
-                  .create(vertx);
+              ? new ObjectRouter(inbox, options)
+              : new ObjectRouter(
+                  inbox,
+                  options,
+                  cluster.locator(),
+                  links,
+                  cluster.linkSecret(),
+                  cluster.migrations());
+      Router router = objectRouter.create(vertx);
       HttpServer first = vertx.createHttpServer(http).requestHandler(router);
       int port = first.listen().await(30, TimeUnit.SECONDS).actualPort();
       List<HttpServer> servers = new ArrayList<>(List.of(first));
@@ -98,7 +123,7 @@ public final class OutpostServer implements AutoCloseable {
         more.add(server.listen());
       }
       Future.all(more).await(30, TimeUnit.SECONDS);
-      return new OutpostServer(vertx, servers, port, links);
+      return new OutpostServer(vertx, servers, port, links, objectRouter);
     } catch (Exception e) {
       if (links != null) {
         links.close();

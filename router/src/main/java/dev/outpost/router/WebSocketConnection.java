@@ -72,7 +72,7 @@ final class WebSocketConnection implements ClientConnection {
   }
 
   /** Binds the handshaken socket: flushes early sends and starts reporting to {@code inbox}. */
-  void bind(ServerWebSocket ws, ObjectInbox inbox) {
+  void bind(ServerWebSocket ws, ObjectInbox inbox, Runnable onClosed) {
     new MessageAssembler(maxMessageSize).attach(ws, message -> inbox.socketMessage(this, message));
     ws.exceptionHandler(error -> inbox.socketError(this, error));
     ws.closeHandler(
@@ -81,6 +81,7 @@ final class WebSocketConnection implements ClientConnection {
           synchronized (this) {
             closed = true;
           }
+          onClosed.run();
           inbox.socketClosed(
               this,
               status == null ? 1006 : status,

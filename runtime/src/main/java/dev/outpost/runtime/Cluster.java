@@ -20,13 +20,19 @@ public final class Cluster implements AutoCloseable {
   private final NodeLease lease;
   private final DirectoryLocator locator;
   private final ExecutorService blocking;
+  private final String codeVersion;
 
   private Cluster(
-      HazelcastCluster hazelcast, NodeLease lease, DirectoryLocator locator, ExecutorService e) {
+      HazelcastCluster hazelcast,
+      NodeLease lease,
+      DirectoryLocator locator,
+      ExecutorService e,
+      String codeVersion) {
     this.hazelcast = hazelcast;
     this.lease = lease;
     this.locator = locator;
     this.blocking = e;
+    this.codeVersion = codeVersion;
   }
 
   /**
@@ -49,7 +55,43 @@ public final class Cluster implements AutoCloseable {
     lease.start();
     DirectoryLocator locator =
         new DirectoryLocator(hazelcast, hazelcast, lease, blocking, codeVersion);
-    return new Cluster(hazelcast, lease, locator, blocking);
+    return new Cluster(hazelcast, lease, locator, blocking, codeVersion);
+  }
+
+  /**
+   * Claims, in the directory, every object whose data is on this node, so that after a restart of
+   * the whole cluster objects return to the node holding their data instead of starting empty
+   * elsewhere. An object another node already owns is left alone and reported. Blocks.
+   *
+   * @return how many objects this node owns after claiming
+   */
+  public int claimLocalObjects(dev.outpost.runtime.spi.StorageEngine engine) {
+    int owned = 0;
+    var self = hazelcast.self();
+    for (ObjectAddress object : engine.objects()) {
+      var proposal =
+          new dev.outpost.runtime.spi.PlacementRecord(
+              self.nodeId(),
+              self.region(),
+              Math.max(1, engine.epoch(object)),
+              codeVersion,
+              dev.outpost.runtime.spi.PlacementRecord.State.ACTIVE);
+      var winner = hazelcast.register(object, proposal);
+      if (winner.owner().equals(self.nodeId())) {
+        owned++;
+      } else {
+        System.getLogger(Cluster.class.getName())
+            .log(
+                System.Logger.Level.WARNING,
+                object
+                    + " has data on this node but node "
+                    + winner.owner()
+                    + " owns it (epoch "
+                    + winner.epoch()
+                    + "); this copy is not served");
+      }
+    }
+    return owned;
   }
 
   /** Where objects live, for the router. */
@@ -71,6 +113,30 @@ public final class Cluster implements AutoCloseable {
   public ObjectDirectory directory() {
     return hazelcast;
   }
+
+  /**
+   * Leaves on purpose: places nothing new here, hands every owned object to another node of the
+   * region (or parks it when there is none), then returns. Close the router and the cluster after.
+   * Blocks.
+   */
+  public LeaveReport handOverAll(
+      ObjectMigrations host, dev.outpost.runtime.spi.HandoverTransport transport) {
+    locator.startLeaving();
+    var report =
+        new dev.outpost.runtime.internal.placement.HandoverCoordinator(
+                hazelcast, hazelcast, host, transport)
+            .handOverAll();
+    return new LeaveReport(report.moved(), report.parked(), report.skipped());
+  }
+
+  /**
+   * What a graceful leave did.
+   *
+   * @param moved objects handed to another node
+   * @param parked objects kept here (no other node in the region, or the hand-over failed)
+   * @param skipped objects that changed owner meanwhile
+   */
+  public record LeaveReport(int moved, int parked, int skipped) {}
 
   /** Leaves the cluster gracefully. */
   @Override

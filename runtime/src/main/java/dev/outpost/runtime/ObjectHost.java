@@ -33,7 +33,7 @@ import java.util.concurrent.Executors;
  * the {@link ObjectInbox}. Build with {@link #builder()}; {@link #close()} stops timers and turn
  * threads but leaves the storage engine to its owner.
  */
-public final class ObjectHost implements ObjectInbox, AutoCloseable {
+public final class ObjectHost implements ObjectInbox, ObjectMigrations, AutoCloseable {
 
   private static final System.Logger LOG = System.getLogger(ObjectHost.class.getName());
 
@@ -151,6 +151,61 @@ public final class ObjectHost implements ObjectInbox, AutoCloseable {
   @Override
   public void socketError(ClientConnection connection, Throwable error) {
     hibernation.find(connection).ifPresent(record -> catalog.socketError(record, error));
+  }
+
+  // ---- ObjectMigrations
+
+  @Override
+  public CompletableFuture<Void> seal(ObjectAddress address) {
+    return catalog.seal(address);
+  }
+
+  @Override
+  public void unseal(ObjectAddress address) {
+    catalog.unseal(address);
+  }
+
+  @Override
+  public void closeSockets(ObjectAddress address, int code, String reason) {
+    for (SocketRecord record : hibernation.sockets(address, null)) {
+      hibernation.closeByObject(record, code, reason);
+    }
+  }
+
+  @Override
+  public ObjectSnapshot snapshot(ObjectAddress address) {
+    java.util.List<ObjectSnapshot.Entry> entries = new java.util.ArrayList<>();
+    engine.scan(
+        address,
+        null,
+        null,
+        false,
+        (key, value) -> {
+          entries.add(new ObjectSnapshot.Entry(key, value));
+          return true;
+        });
+    return new ObjectSnapshot(
+        entries, engine.alarm(address).map(dev.outpost.runtime.spi.StoredAlarm::time));
+  }
+
+  @Override
+  public void install(ObjectAddress address, long epoch, ObjectSnapshot snapshot) {
+    catalog.evictForTest(address);
+    dev.outpost.runtime.spi.WriteBatch batch =
+        new dev.outpost.runtime.spi.WriteBatch(epoch).clearAll();
+    for (ObjectSnapshot.Entry e : snapshot.entries()) {
+      batch.put(e.key(), e.value());
+    }
+    snapshot.alarm().ifPresent(batch::alarm);
+    engine.commit(address, batch);
+    alarms.committed(address, snapshot.alarm().orElse(null));
+  }
+
+  @Override
+  public void fenceMovedOut(ObjectAddress address, long epoch) {
+    engine.commit(address, new dev.outpost.runtime.spi.WriteBatch(epoch).clearAll());
+    alarms.committed(address, null);
+    catalog.unseal(address);
   }
 
   /** Evicts the object from memory now if it is idle (its sockets stay open). */

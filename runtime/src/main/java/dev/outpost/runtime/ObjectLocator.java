@@ -40,7 +40,10 @@ public interface ObjectLocator {
     /** On another live node. */
     record Remote(NodeInfo node) implements Location {}
 
-    /** Not reachable now; the message says why, for the client. */
-    record Unavailable(String reason, Duration retryAfter) implements Location {}
+    /**
+     * Not reachable now; the message says why, for the client. {@code moving}: it is being handed
+     * to another node and will be back within moments, so a router may wait and ask again.
+     */
+    record Unavailable(String reason, Duration retryAfter, boolean moving) implements Location {}
   }
 }

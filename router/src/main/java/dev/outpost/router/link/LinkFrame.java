@@ -22,6 +22,9 @@ import java.util.Map;
  * MESSAGE   both ways       kind (0 text, 1 binary), then the data
  * CLOSE     both ways       code (2 bytes), then the UTF-8 reason
  * CREDIT    router → owner  count (4 bytes): messages the router can take on this socket
+ * HANDOVER  old → new owner JSON {ns, id, epoch, alarm}: an object's data follows in ENTRIES
+ * ENTRIES   old → new owner (key length, key, value length, value)*: part of the data
+ * INSTALL   old → new owner no payload: all data sent; install it and answer RESPONSE 200
  * </pre>
  */
 final class LinkFrame {
@@ -33,6 +36,9 @@ final class LinkFrame {
   static final byte MESSAGE = 5;
   static final byte CLOSE = 6;
   static final byte CREDIT = 7;
+  static final byte HANDOVER = 8;
+  static final byte ENTRIES = 9;
+  static final byte INSTALL = 10;
 
   private LinkFrame() {}
 
@@ -145,6 +151,22 @@ final class LinkFrame {
 
   static int creditOf(Buffer frame) {
     return frame.getInt(5);
+  }
+
+  static Buffer handover(int stream, JsonObject head) {
+    return start(HANDOVER, stream).appendBuffer(head.toBuffer());
+  }
+
+  static JsonObject handoverHead(Buffer frame) {
+    return new JsonObject(frame.getBuffer(5, frame.length()));
+  }
+
+  static Buffer entries(int stream) {
+    return start(ENTRIES, stream);
+  }
+
+  static Buffer install(int stream) {
+    return start(INSTALL, stream);
   }
 
   private static Buffer withHead(Buffer out, JsonObject head) {

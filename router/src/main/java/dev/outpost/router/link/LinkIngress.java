@@ -22,12 +22,19 @@ import java.util.concurrent.ConcurrentHashMap;
 final class LinkIngress {
 
   private final ObjectInbox inbox;
+  private final dev.outpost.runtime.ObjectMigrations migrations;
+  private final ConcurrentHashMap<Integer, Incoming> handovers = new ConcurrentHashMap<>();
   private final ServerWebSocket link;
   private final String peer;
   private final ConcurrentHashMap<Integer, RemoteConnection> sockets = new ConcurrentHashMap<>();
 
-  LinkIngress(ObjectInbox inbox, ServerWebSocket link, String peer) {
+  LinkIngress(
+      ObjectInbox inbox,
+      dev.outpost.runtime.ObjectMigrations migrations,
+      ServerWebSocket link,
+      String peer) {
     this.inbox = inbox;
+    this.migrations = migrations;
     this.link = link;
     this.peer = peer;
   }
@@ -59,6 +66,19 @@ final class LinkIngress {
         RemoteConnection c = sockets.get(stream);
         if (c != null) {
           c.credit(LinkFrame.creditOf(frame));
+        }
+      }
+      case LinkFrame.HANDOVER -> handovers.put(stream, new Incoming(LinkFrame.handoverHead(frame)));
+      case LinkFrame.ENTRIES -> {
+        Incoming incoming = handovers.get(stream);
+        if (incoming != null) {
+          incoming.add(frame);
+        }
+      }
+      case LinkFrame.INSTALL -> {
+        Incoming incoming = handovers.remove(stream);
+        if (incoming != null) {
+          install(stream, incoming);
         }
       }
       default -> link.close((short) 1002, "unknown link frame type " + LinkFrame.type(frame));
@@ -134,6 +154,59 @@ final class LinkIngress {
           default -> "retryable";
         };
     link.writeBinaryMessage(LinkFrame.failure(stream, kind, String.valueOf(cause.getMessage())));
+  }
+
+  /** An object's data arriving from its old owner. */
+  private static final class Incoming {
+    final JsonObject head;
+    final java.util.List<dev.outpost.runtime.ObjectSnapshot.Entry> entries =
+        new java.util.ArrayList<>();
+
+    Incoming(JsonObject head) {
+      this.head = head;
+    }
+
+    void add(Buffer frame) {
+      int at = 5;
+      while (at < frame.length()) {
+        int keyLength = frame.getInt(at);
+        byte[] key = frame.getBytes(at + 4, at + 4 + keyLength);
+        at += 4 + keyLength;
+        int valueLength = frame.getInt(at);
+        byte[] value = frame.getBytes(at + 4, at + 4 + valueLength);
+        at += 4 + valueLength;
+        entries.add(new dev.outpost.runtime.ObjectSnapshot.Entry(key, value));
+      }
+    }
+  }
+
+  private void install(int stream, Incoming incoming) {
+    if (migrations == null) {
+      link.writeBinaryMessage(LinkFrame.failure(stream, "retryable", "this node takes no objects"));
+      return;
+    }
+    Long alarm = incoming.head.getLong("alarm");
+    ObjectAddress address =
+        new ObjectAddress(
+            incoming.head.getString("ns"),
+            DurableObjectId.of(incoming.head.getString("id"), Optional.empty()));
+    Thread.ofVirtual()
+        .name("install-" + address.shortId())
+        .start(
+            () -> {
+              try {
+                migrations.install(
+                    address,
+                    incoming.head.getLong("epoch"),
+                    new dev.outpost.runtime.ObjectSnapshot(
+                        incoming.entries,
+                        Optional.ofNullable(alarm).map(java.time.Instant::ofEpochMilli)));
+                link.writeBinaryMessage(LinkFrame.response(stream, Response.empty(200)));
+              } catch (RuntimeException e) {
+                link.writeBinaryMessage(
+                    LinkFrame.failure(stream, "retryable", "install failed: " + e.getMessage()));
+              }
+            });
   }
 
   private void linkLost() {

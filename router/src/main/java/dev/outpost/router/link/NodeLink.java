@@ -84,6 +84,41 @@ final class NodeLink {
     return new Stream(stream, result);
   }
 
+  /** Ships an object's data; completes when the peer installed it. */
+  CompletableFuture<Response> ship(
+      ObjectAddress address, long epoch, dev.outpost.runtime.ObjectSnapshot snapshot) {
+    int stream = streams.incrementAndGet();
+    CompletableFuture<Response> result = new CompletableFuture<>();
+    if (lost) {
+      result.completeExceptionally(linkLost());
+      return result;
+    }
+    exchanges.put(stream, result);
+    socket.writeBinaryMessage(
+        LinkFrame.handover(
+            stream,
+            new JsonObject()
+                .put("ns", address.namespace())
+                .put("id", address.id().toString())
+                .put("epoch", epoch)
+                .put("alarm", snapshot.alarm().map(java.time.Instant::toEpochMilli).orElse(null))));
+    Buffer chunk = LinkFrame.entries(stream);
+    for (dev.outpost.runtime.ObjectSnapshot.Entry e : snapshot.entries()) {
+      if (chunk.length() + e.key().length + e.value().length > CHUNK_BYTES && chunk.length() > 5) {
+        socket.writeBinaryMessage(chunk);
+        chunk = LinkFrame.entries(stream);
+      }
+      chunk.appendInt(e.key().length).appendBytes(e.key());
+      chunk.appendInt(e.value().length).appendBytes(e.value());
+    }
+    socket.writeBinaryMessage(chunk);
+    socket.writeBinaryMessage(LinkFrame.install(stream));
+    return result;
+  }
+
+  /** Largest ENTRIES frame (one entry may exceed it up to the frame limit). */
+  private static final int CHUNK_BYTES = 256 * 1024;
+
   void send(int stream, WebSocketMessage message) {
     socket.writeBinaryMessage(LinkFrame.message(stream, message));
   }

@@ -14,7 +14,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * a WebSocket to the peer's HTTP port at {@value #PATH}, authenticated with the cluster's link
  * secret.
  */
-public final class NodeLinks implements AutoCloseable {
+public final class NodeLinks implements AutoCloseable, dev.outpost.runtime.spi.HandoverTransport {
 
   /** Where nodes accept links. */
   public static final String PATH = "/_outpost/link";
@@ -100,6 +100,22 @@ public final class NodeLinks implements AutoCloseable {
             });
   }
 
+  @Override
+  public CompletableFuture<Void> ship(
+      NodeInfo target,
+      dev.outpost.runtime.ObjectAddress address,
+      long epoch,
+      dev.outpost.runtime.ObjectSnapshot snapshot) {
+    return to(target)
+        .thenCompose(link -> link.ship(address, epoch, snapshot))
+        .thenAccept(
+            response -> {
+              if (response.status() != 200) {
+                throw new IllegalStateException("node " + target.nodeId() + " refused the object");
+              }
+            });
+  }
+
   /** A proxy for one client socket, to pass to {@link #upgrade}. */
   public ProxiedSocket newProxiedSocket(int maxMessageSize) {
     return new ProxiedSocket(maxMessageSize);
@@ -113,10 +129,13 @@ public final class NodeLinks implements AutoCloseable {
     return secret.equals(request.getHeader(SECRET_HEADER));
   }
 
-  /** Serves a peer's link on {@code ws} from the local {@code inbox}. */
+  /** Serves a peer's link on {@code ws} from the local {@code inbox} and {@code migrations}. */
   public static void serve(
-      io.vertx.core.http.ServerWebSocket ws, dev.outpost.runtime.ObjectInbox inbox, String peer) {
-    new LinkIngress(inbox, ws, peer).start();
+      io.vertx.core.http.ServerWebSocket ws,
+      dev.outpost.runtime.ObjectInbox inbox,
+      dev.outpost.runtime.ObjectMigrations migrations,
+      String peer) {
+    new LinkIngress(inbox, migrations, ws, peer).start();
   }
 
   /** Whether a failure means the node asked does not own the object: re-locate and retry. */

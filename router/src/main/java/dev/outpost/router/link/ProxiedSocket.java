@@ -81,11 +81,12 @@ public final class ProxiedSocket implements NodeLink.SocketPeer {
   }
 
   /** The client handshake completed: start piping. Call on the client socket's event loop. */
-  public void bind(ServerWebSocket client) {
+  public void bind(ServerWebSocket client, Runnable onClosed) {
     new MessageAssembler(maxMessageSize).attach(client, message -> link.send(stream, message));
     client.closeHandler(
         v -> {
           Short status = client.closeStatusCode();
+          onClosed.run();
           link.close(
               stream,
               status == null ? 1006 : status,

@@ -49,7 +49,8 @@ public final class ObjectActivation {
   public enum Offer {
     ACCEPTED,
     OVERLOADED,
-    EVICTED
+    EVICTED,
+    SEALED
   }
 
   private final ObjectAddress address;
@@ -66,6 +67,7 @@ public final class ObjectActivation {
   private boolean draining; // a drain loop is scheduled or running
   private TurnContext currentTurn; // the turn in user code, null between turns
   private boolean idleTimerArmed;
+  private java.util.concurrent.CompletableFuture<Void> sealed; // non-null once sealing began
   private Instant lastActive;
 
   private DurableObject instance; // null until constructed and after a reset; drain thread only
@@ -114,6 +116,9 @@ public final class ObjectActivation {
       if (lifecycle == ActivationState.EVICTED) {
         return Offer.EVICTED;
       }
+      if (sealed != null) {
+        return Offer.SEALED;
+      }
       if (queue.size() >= node.options().maxQueuedEvents()) {
         return Offer.OVERLOADED;
       }
@@ -144,17 +149,21 @@ public final class ObjectActivation {
         if (event == null) {
           lock.lock();
           try {
-            if (queue.isEmpty()) {
-              draining = false;
-              lastActive = node.time().now();
+            if (!queue.isEmpty()) {
+              continue;
+            }
+            draining = false;
+            lastActive = node.time().now();
+            quiescent.signalAll();
+            if (sealed == null) {
               armIdleTimer();
-              quiescent.signalAll();
               return;
             }
           } finally {
             lock.unlock();
           }
-          continue;
+          finishSeal();
+          return;
         }
       }
       if (!runTurn(event)) {
@@ -494,6 +503,49 @@ public final class ObjectActivation {
       return true;
     } finally {
       lock.unlock();
+    }
+  }
+
+  /**
+   * Takes no new events, lets the queued ones run and commit, then evicts. Completes when evicted.
+   */
+  java.util.concurrent.CompletableFuture<Void> seal() {
+    boolean idle;
+    java.util.concurrent.CompletableFuture<Void> result;
+    lock.lock();
+    try {
+      if (sealed == null) {
+        sealed = new java.util.concurrent.CompletableFuture<>();
+        if (lifecycle == ActivationState.ACTIVE) {
+          lifecycle = ActivationState.DRAINING;
+        }
+      }
+      result = sealed;
+      idle = !draining && queue.isEmpty();
+    } finally {
+      lock.unlock();
+    }
+    if (idle) {
+      finishSeal();
+    }
+    return result;
+  }
+
+  private void finishSeal() {
+    boolean evicted;
+    java.util.concurrent.CompletableFuture<Void> done;
+    lock.lock();
+    try {
+      evicted = lifecycle != ActivationState.EVICTED && evictLocked();
+      done = sealed;
+    } finally {
+      lock.unlock();
+    }
+    if (evicted) {
+      onEvicted.run();
+    }
+    if (done != null) {
+      done.complete(null);
     }
   }
 

@@ -4,6 +4,7 @@ import dev.outpost.api.DurableObjectException;
 import dev.outpost.api.Request;
 import dev.outpost.api.Response;
 import dev.outpost.api.WebSocketMessage;
+import dev.outpost.runtime.NotOwnerException;
 import dev.outpost.runtime.ObjectAddress;
 import dev.outpost.runtime.internal.hibernation.SocketRecord;
 import dev.outpost.runtime.spi.ClientConnection;
@@ -22,6 +23,8 @@ public final class ObjectCatalog {
 
   private final ConcurrentHashMap<ObjectAddress, ObjectActivation> activations =
       new ConcurrentHashMap<>();
+  private final java.util.Set<ObjectAddress> sealed = ConcurrentHashMap.newKeySet();
+  private String nodeId = "this node"; // for messages
   private NodeServices node; // set once by bind(), before the first delivery
 
   /** Completes construction: the services need the catalog and the catalog needs them. */
@@ -34,8 +37,10 @@ public final class ObjectCatalog {
       ObjectAddress address, Request request, ClientConnection upgrade, List<ObjectAddress> chain) {
     CompletableFuture<Response> result = new CompletableFuture<>();
     Event.Fetch event = new Event.Fetch(request, upgrade, result, List.copyOf(chain));
-    if (!deliver(address, event)) {
-      result.completeExceptionally(overloaded(address));
+    switch (offer(address, event)) {
+      case OVERLOADED -> result.completeExceptionally(overloaded(address));
+      case SEALED -> result.completeExceptionally(new NotOwnerException(address, nodeId, null));
+      default -> {}
     }
     return result;
   }
@@ -123,20 +128,40 @@ public final class ObjectCatalog {
   }
 
   private boolean deliver(ObjectAddress address, Event event) {
+    return offer(address, event) == ObjectActivation.Offer.ACCEPTED;
+  }
+
+  private ObjectActivation.Offer offer(ObjectAddress address, Event event) {
     while (true) {
+      if (sealed.contains(address)) {
+        return ObjectActivation.Offer.SEALED;
+      }
       ObjectActivation activation =
           activations.computeIfAbsent(
               address, a -> new ObjectActivation(a, node, () -> activations.remove(a)));
-      switch (activation.offer(event)) {
-        case ACCEPTED -> {
-          return true;
-        }
-        case OVERLOADED -> {
-          return false;
-        }
-        case EVICTED -> activations.remove(address, activation);
+      ObjectActivation.Offer offer = activation.offer(event);
+      if (offer != ObjectActivation.Offer.EVICTED) {
+        return offer;
       }
+      activations.remove(address, activation);
     }
+  }
+
+  /** Names this node in messages. */
+  public void nodeId(String id) {
+    this.nodeId = id;
+  }
+
+  /** Seals the object: see {@code ObjectMigrations.seal}. */
+  public CompletableFuture<Void> seal(ObjectAddress address) {
+    sealed.add(address);
+    ObjectActivation activation = activations.get(address);
+    return activation == null ? CompletableFuture.completedFuture(null) : activation.seal();
+  }
+
+  /** Takes events for the object again. */
+  public void unseal(ObjectAddress address) {
+    sealed.remove(address);
   }
 
   /** The error a caller gets when an object's queue is full. */

@@ -9,10 +9,12 @@ import dev.outpost.runtime.spi.ClusterMembership.NodeInfo;
 import dev.outpost.runtime.spi.ObjectDirectory;
 import dev.outpost.runtime.spi.PlacementRecord;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
+import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * Placement and ownership on top of the {@link ObjectDirectory}: where an object lives (for
@@ -36,6 +38,7 @@ public final class DirectoryLocator implements ObjectLocator, OwnershipGuard {
   private final Executor blocking;
   private final String codeVersion;
   private final ConcurrentHashMap<ObjectAddress, PlacementRecord> cache = new ConcurrentHashMap<>();
+  private volatile boolean leaving; // place nothing new here
 
   public DirectoryLocator(
       ObjectDirectory directory,
@@ -69,8 +72,27 @@ public final class DirectoryLocator implements ObjectLocator, OwnershipGuard {
     return CompletableFuture.supplyAsync(() -> locationOf(address, resolve(address)), blocking);
   }
 
-  private PlacementRecord resolve(ObjectAddress address) {
+  /** From now on, new objects are placed on other nodes (this one is leaving). */
+  public void startLeaving() {
+    leaving = true;
+  }
+
+  /** The node a new object goes to: this one, unless it is leaving. */
+  private NodeInfo placementTarget() {
     NodeInfo self = membership.self();
+    if (!leaving) {
+      return self;
+    }
+    List<NodeInfo> others =
+        membership.liveNodes().stream().filter(n -> !n.nodeId().equals(self.nodeId())).toList();
+    List<NodeInfo> sameRegion =
+        others.stream().filter(n -> n.region().equals(self.region())).toList();
+    List<NodeInfo> pool = sameRegion.isEmpty() ? others : sameRegion;
+    return pool.isEmpty() ? self : pool.get(ThreadLocalRandom.current().nextInt(pool.size()));
+  }
+
+  private PlacementRecord resolve(ObjectAddress address) {
+    NodeInfo self = placementTarget();
     PlacementRecord record =
         directory
             .lookup(address)
@@ -92,7 +114,9 @@ public final class DirectoryLocator implements ObjectLocator, OwnershipGuard {
     NodeInfo self = membership.self();
     if (record.state() == PlacementRecord.State.MOVING) {
       return new Location.Unavailable(
-          address + " is moving from node " + record.owner() + "; retry shortly", MOVING_RETRY);
+          address + " is moving from node " + record.owner() + "; retry shortly",
+          MOVING_RETRY,
+          true);
     }
     if (record.owner().equals(self.nodeId())) {
       return Location.LOCAL;
@@ -105,7 +129,8 @@ public final class DirectoryLocator implements ObjectLocator, OwnershipGuard {
               + record.owner()
               + ", which is not running; its data is on that node, so it is back when the node"
               + " returns",
-          OWNER_DOWN_RETRY);
+          OWNER_DOWN_RETRY,
+          false);
     }
     return new Location.Remote(owner.get());
   }
