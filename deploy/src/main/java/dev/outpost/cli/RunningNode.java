@@ -67,6 +67,7 @@ public final class RunningNode implements AutoCloseable {
                 routerOptions,
                 new OutpostServer.ClusterRouting(
                     cluster.locator(), spec.cluster().linkSecret(), host));
+        host.caller(server.objectCaller());
       }
       return new RunningNode(time, engine, cluster, host, server);
     } catch (Exception | Error e) {

@@ -277,6 +277,34 @@ public final class ObjectRouter {
                     }));
   }
 
+  /**
+   * Routes object-to-object calls of this node's objects to the target's owner, wherever it is;
+   * install it on the object host of a cluster node.
+   */
+  public dev.outpost.runtime.ObjectCaller caller() {
+    return (address, request, chain) -> call(address, request, chain, 0);
+  }
+
+  private CompletableFuture<Response> call(
+      ObjectAddress address, Request request, java.util.List<ObjectAddress> chain, int attempt) {
+    return locator
+        .locate(address)
+        .thenCompose(
+            location ->
+                switch (location) {
+                  case ObjectLocator.Location.Local local -> inbox.call(address, request, chain);
+                  case ObjectLocator.Location.Remote remote ->
+                      links.call(remote.node(), address, request, chain);
+                  case ObjectLocator.Location.Unavailable u ->
+                      CompletableFuture.<Response>failedFuture(
+                          new dev.outpost.api.DurableObjectException(
+                              u.reason(), null, false, true, false));
+                })
+        .exceptionallyCompose(
+            error ->
+                retry(address, error, attempt, () -> call(address, request, chain, attempt + 1)));
+  }
+
   /** Sends a request to the object's owner, wherever it is; re-locates on "not owner". */
   private CompletableFuture<Response> dispatch(
       ObjectAddress address, Request request, int attempt) {

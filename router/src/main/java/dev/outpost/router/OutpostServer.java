@@ -38,6 +38,11 @@ public final class OutpostServer implements AutoCloseable {
     this.router = router;
   }
 
+  /** Routes object-to-object calls through this node's router (install on the object host). */
+  public dev.outpost.runtime.ObjectCaller objectCaller() {
+    return router.caller();
+  }
+
   /** Closes every client WebSocket with {@code code} (1012 when the node leaves). */
   public int closeClientSockets(int code, String reason) {
     return router.closeClientSockets(code, reason);

@@ -107,6 +107,17 @@ public final class ObjectHost implements ObjectInbox, ObjectMigrations, AutoClos
   }
 
   @Override
+  public CompletableFuture<Response> call(
+      ObjectAddress address, Request request, java.util.List<ObjectAddress> chain) {
+    return catalog.fetch(checked(address), request, null, chain);
+  }
+
+  /** Routes object-to-object calls made by this node's objects (a cluster's router sets it). */
+  public void caller(ObjectCaller caller) {
+    catalog.caller(caller);
+  }
+
+  @Override
   public CompletableFuture<Response> upgrade(
       ObjectAddress address, Request request, ClientConnection connection) {
     Objects.requireNonNull(connection, "connection");

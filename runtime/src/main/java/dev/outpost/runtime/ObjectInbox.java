@@ -33,6 +33,13 @@ public interface ObjectInbox {
   CompletableFuture<Response> fetch(ObjectAddress address, Request request);
 
   /**
+   * Delivers an object-to-object call from a stub; {@code chain} lists the objects waiting on it,
+   * outermost first, so that a call back into one of them runs re-entrantly instead of deadlocking.
+   */
+  CompletableFuture<Response> call(
+      ObjectAddress address, Request request, java.util.List<ObjectAddress> chain);
+
+  /**
    * Delivers a WebSocket upgrade request. If the object accepts, the response is a 101 and {@code
    * connection} is from then on one of its hibernatable sockets: the transport completes the
    * handshake and reports the socket's traffic through the methods below. Anything else rejects the

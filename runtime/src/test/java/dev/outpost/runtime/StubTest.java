@@ -67,8 +67,16 @@ class StubTest {
   }
 
   @Test
-  void aCycleFailsFastInsteadOfDeadlocking() {
-    Response r = harness.get("t", "a", "/call/b/call/a");
-    assertThat(r.bodyText()).startsWith("a->b failed: call cycle");
+  void aCallBackIntoAWaitingObjectRunsReentrantlyInsteadOfDeadlocking() {
+    assertThat(harness.get("t", "a", "/call/b/call/a").bodyText()).isEqualTo("a->b->a");
+    assertThat(harness.get("t", "a", "/call/b/call/a/call/b/call/c").bodyText())
+        .isEqualTo("a->b->a->b->c");
+  }
+
+  @Test
+  void chainsDeeperThanTheCapFail() {
+    String path = "/call/b/call/a".repeat(9); // 18 nested calls
+    Response r = harness.get("t", "a", path);
+    assertThat(r.bodyText()).contains("failed: call to").contains("the limit is 16");
   }
 }

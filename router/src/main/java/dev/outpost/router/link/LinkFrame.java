@@ -56,7 +56,14 @@ final class LinkFrame {
 
   // ---- requests
 
-  static Buffer request(byte type, int stream, String ns, String id, String name, Request r) {
+  static Buffer request(
+      byte type,
+      int stream,
+      String ns,
+      String id,
+      String name,
+      Request r,
+      java.util.List<dev.outpost.runtime.ObjectAddress> chain) {
     JsonObject headers = new JsonObject();
     r.headers().forEach((k, v) -> headers.put(k, new JsonArray(v)));
     JsonObject head =
@@ -68,6 +75,11 @@ final class LinkFrame {
             .put("url", r.url())
             .put("path", r.path())
             .put("headers", headers);
+    if (chain != null) {
+      JsonArray calls = new JsonArray();
+      chain.forEach(a -> calls.add(a.namespace() + "/" + a.id()));
+      head.put("chain", calls);
+    }
     return withHead(start(type, stream), head).appendBytes(r.body());
   }
 
@@ -79,6 +91,25 @@ final class LinkFrame {
   static byte[] body(Buffer frame) {
     int length = frame.getInt(5);
     return frame.getBytes(9 + length, frame.length());
+  }
+
+  /** The call chain of a stub call, or null for a client request. */
+  static java.util.List<dev.outpost.runtime.ObjectAddress> chain(JsonObject head) {
+    JsonArray calls = head.getJsonArray("chain");
+    if (calls == null) {
+      return null;
+    }
+    java.util.List<dev.outpost.runtime.ObjectAddress> chain = new java.util.ArrayList<>();
+    for (Object call : calls) {
+      String text = (String) call;
+      int slash = text.indexOf('/');
+      chain.add(
+          new dev.outpost.runtime.ObjectAddress(
+              text.substring(0, slash),
+              dev.outpost.api.DurableObjectId.of(
+                  text.substring(slash + 1), java.util.Optional.empty())));
+    }
+    return chain;
   }
 
   static Request toRequest(JsonObject head, byte[] body) {

@@ -95,7 +95,12 @@ final class LinkIngress {
     JsonObject head = LinkFrame.head(frame);
     CompletableFuture<Response> result;
     try {
-      result = inbox.fetch(address(head), LinkFrame.toRequest(head, LinkFrame.body(frame)));
+      var chain = LinkFrame.chain(head);
+      var request = LinkFrame.toRequest(head, LinkFrame.body(frame));
+      result =
+          chain == null
+              ? inbox.fetch(address(head), request)
+              : inbox.call(address(head), request, chain);
     } catch (IllegalArgumentException e) {
       link.writeBinaryMessage(LinkFrame.failure(stream, "bad-request", e.getMessage()));
       return;

@@ -53,16 +53,22 @@ final class NodeLink {
   }
 
   /** Sends a request to the owner; completes with its response or its failure. */
-  CompletableFuture<Response> forward(ObjectAddress address, Request request) {
-    return open(LinkFrame.REQUEST, address, request, null).result;
+  CompletableFuture<Response> forward(
+      ObjectAddress address, Request request, java.util.List<ObjectAddress> chain) {
+    return open(LinkFrame.REQUEST, address, request, null, chain).result;
   }
 
   /** Opens a forwarded client socket; completes with the owner's answer to the upgrade. */
   Stream upgrade(ObjectAddress address, Request request, SocketPeer peer) {
-    return open(LinkFrame.UPGRADE, address, request, peer);
+    return open(LinkFrame.UPGRADE, address, request, peer, null);
   }
 
-  private Stream open(byte type, ObjectAddress address, Request request, SocketPeer peer) {
+  private Stream open(
+      byte type,
+      ObjectAddress address,
+      Request request,
+      SocketPeer peer,
+      java.util.List<ObjectAddress> chain) {
     int stream = streams.incrementAndGet();
     CompletableFuture<Response> result = new CompletableFuture<>();
     if (lost) {
@@ -80,7 +86,8 @@ final class NodeLink {
             address.namespace(),
             address.id().toString(),
             address.id().name().orElse(null),
-            request));
+            request,
+            chain));
     return new Stream(stream, result);
   }
 

@@ -79,7 +79,16 @@ public final class NodeLinks implements AutoCloseable, dev.outpost.runtime.spi.H
   /** Forwards an HTTP request to the owner {@code node}. */
   public CompletableFuture<dev.outpost.api.Response> forward(
       NodeInfo node, dev.outpost.runtime.ObjectAddress address, dev.outpost.api.Request request) {
-    return to(node).thenCompose(link -> link.forward(address, request));
+    return to(node).thenCompose(link -> link.forward(address, request, null));
+  }
+
+  /** Forwards an object-to-object call to the owner {@code node}, with its call chain. */
+  public CompletableFuture<dev.outpost.api.Response> call(
+      NodeInfo node,
+      dev.outpost.runtime.ObjectAddress address,
+      dev.outpost.api.Request request,
+      java.util.List<dev.outpost.runtime.ObjectAddress> chain) {
+    return to(node).thenCompose(link -> link.forward(address, request, chain));
   }
 
   /**

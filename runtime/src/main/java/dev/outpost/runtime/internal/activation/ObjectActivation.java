@@ -119,6 +119,14 @@ public final class ObjectActivation {
       if (sealed != null) {
         return Offer.SEALED;
       }
+      if (event instanceof Event.Fetch call
+          && call.chain().contains(address)
+          && currentTurn != null
+          && currentTurn.blockedInCall) {
+        TurnContext parent = currentTurn;
+        node.turnExecutor().execute(() -> runReentrant(call, parent));
+        return Offer.ACCEPTED;
+      }
       if (queue.size() >= node.options().maxQueuedEvents()) {
         return Offer.OVERLOADED;
       }
@@ -209,6 +217,40 @@ public final class ObjectActivation {
       fail(turn, failure != null ? failure : new IllegalStateException("object reset"));
     }
     return true;
+  }
+
+  /**
+   * Runs a call that comes back to this object through the call chain its running turn is waiting
+   * on (A → B → A). The waiting turn is blocked, so the instance is still used by one thread at a
+   * time. The call's writes are committed and its response released before it returns to the chain;
+   * if it throws, only the call fails.
+   */
+  private void runReentrant(Event.Fetch call, TurnContext parent) {
+    TurnContext turn = new TurnContext(this, call, Thread.currentThread(), node.time().now());
+    turn.enter();
+    try {
+      Response response = instance.fetch(call.request());
+      if (response == null) {
+        throw new IllegalStateException("fetch returned null; return a Response");
+      }
+      turn.output(new ResponseOutput(call, response, java.util.List.of(), node));
+      turn.handOverSoFar();
+      RuntimeException failure = flush();
+      if (failure != null) {
+        LOG.log(Level.WARNING, "re-entrant call into " + address + " could not commit", failure);
+      }
+    } catch (Exception e) {
+      call.result()
+          .completeExceptionally(
+              new DurableObjectException(
+                  "the object threw " + e.getClass().getSimpleName() + " in a re-entrant call",
+                  e,
+                  true,
+                  false,
+                  false));
+    } finally {
+      turn.exit();
+    }
   }
 
   private DurableObject ensureInstance() throws Exception {

@@ -26,6 +26,7 @@ public final class ObjectCatalog {
   private final java.util.Set<ObjectAddress> sealed = ConcurrentHashMap.newKeySet();
   private String nodeId = "this node"; // for messages
   private NodeServices node; // set once by bind(), before the first delivery
+  private volatile dev.outpost.runtime.ObjectCaller caller; // null: deliver locally
 
   /** Completes construction: the services need the catalog and the catalog needs them. */
   public void bind(NodeServices services) {
@@ -76,22 +77,11 @@ public final class ObjectCatalog {
           false,
           false);
     }
-    if (chain.contains(target)) {
-      throw new DurableObjectException(
-          "call cycle: "
-              + target
-              + " is already waiting in this call chain "
-              + chain
-              + "; re-entrant calls are not supported on a single node yet",
-          null,
-          false,
-          false,
-          false);
-    }
     if (caller != null) {
       caller.activation.syncFromTurn(caller);
+      caller.blockedInCall = true;
     }
-    CompletableFuture<Response> result = fetch(target, request, null, chain);
+    CompletableFuture<Response> result = caller().call(target, request, List.copyOf(chain));
     try {
       return result.get();
     } catch (InterruptedException e) {
@@ -104,6 +94,10 @@ public final class ObjectCatalog {
       }
       throw new DurableObjectException(
           "call to " + target + " failed: " + e.getCause(), e.getCause(), false, true, false);
+    } finally {
+      if (caller != null) {
+        caller.blockedInCall = false;
+      }
     }
   }
 
@@ -145,6 +139,16 @@ public final class ObjectCatalog {
       }
       activations.remove(address, activation);
     }
+  }
+
+  /** Routes object-to-object calls; by default every target is local. */
+  public void caller(dev.outpost.runtime.ObjectCaller caller) {
+    this.caller = caller;
+  }
+
+  private dev.outpost.runtime.ObjectCaller caller() {
+    dev.outpost.runtime.ObjectCaller c = caller;
+    return c != null ? c : (target, request, chain) -> fetch(target, request, null, chain);
   }
 
   /** Names this node in messages. */

@@ -25,6 +25,7 @@ final class TurnContext implements StorageTurn {
   final List<HeldOutput> outputs = new ArrayList<>();
   final List<SocketRecord> accepted = new ArrayList<>();
   boolean resetRequested; // blockConcurrencyWhile failed: reset when the turn ends
+  volatile boolean blockedInCall; // waiting on a stub call: calls in its chain may re-enter
   volatile boolean abandoned; // set by the watchdog; the turn's thread must stop at once
 
   TurnContext(ObjectActivation activation, Event event, Thread thread, Instant startedAt) {
