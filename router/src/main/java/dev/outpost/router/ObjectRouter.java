@@ -186,6 +186,7 @@ public final class ObjectRouter {
     if (target.isEmpty()) {
       return;
     }
+    req.pause(); // the handshake completes asynchronously, after the owner accepted
     Context context = Vertx.currentContext();
     Request request = toRequest(req, target.get().path(), new byte[0]);
     upgrade(target.get().address(), request, String.valueOf(req.remoteAddress()), 0)

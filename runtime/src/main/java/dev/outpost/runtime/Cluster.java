@@ -146,6 +146,11 @@ public final class Cluster implements AutoCloseable {
     blocking.shutdownNow();
   }
 
+  /** Stops (true) or resumes (false) renewing this node's lease, as a hung process would. */
+  public void suspendLeaseForTest(boolean suspend) {
+    lease.suspendForTest(suspend);
+  }
+
   /** Drops out of the cluster as a crash would: no goodbye, partitions recovered from backups. */
   public void crashForTest() {
     lease.stop();

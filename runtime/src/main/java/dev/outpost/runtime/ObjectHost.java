@@ -275,6 +275,7 @@ public final class ObjectHost implements ObjectInbox, ObjectMigrations, AutoClos
     private CodeBundle bundle;
     private OwnershipGuard guard = OwnershipGuard.SOLE;
     private final Map<String, Class<? extends DurableObject>> classes = new LinkedHashMap<>();
+    private final Map<String, String> settings = new LinkedHashMap<>();
 
     private Builder() {}
 
@@ -317,6 +318,12 @@ public final class ObjectHost implements ObjectInbox, ObjectMigrations, AutoClos
       return this;
     }
 
+    /** A setting for classes registered with {@link #namespace} ({@code Env.setting}). */
+    public Builder setting(String name, String value) {
+      settings.put(Objects.requireNonNull(name, "name"), Objects.requireNonNull(value, "value"));
+      return this;
+    }
+
     /** Builds and starts the host: alarms stored in the engine are armed. */
     public ObjectHost build() {
       Objects.requireNonNull(time, "time source is required");
@@ -325,7 +332,7 @@ public final class ObjectHost implements ObjectInbox, ObjectMigrations, AutoClos
         if (classes.isEmpty()) {
           throw new IllegalStateException("no code: give bundle(path) or namespace(name, class)");
         }
-        bundle = CodeBundle.of("embedded", classes, Map.of());
+        bundle = CodeBundle.of("embedded", classes, settings);
       } else if (!classes.isEmpty()) {
         throw new IllegalStateException("give either a bundle or classes, not both");
       }

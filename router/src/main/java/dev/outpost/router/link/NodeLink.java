@@ -28,6 +28,9 @@ final class NodeLink {
     void closed(int code, String reason);
   }
 
+  /** How long a forwarded exchange may wait for the owner's answer. */
+  private static final java.time.Duration EXCHANGE_TIMEOUT = java.time.Duration.ofSeconds(60);
+
   private final String peerNode;
   private final WebSocket socket;
   private final AtomicInteger streams = new AtomicInteger();
@@ -79,6 +82,28 @@ final class NodeLink {
     if (peer != null) {
       sockets.put(stream, peer);
     }
+    result
+        .orTimeout(EXCHANGE_TIMEOUT.toSeconds(), java.util.concurrent.TimeUnit.SECONDS)
+        .whenComplete(
+            (r, e) -> {
+              if (e instanceof java.util.concurrent.TimeoutException
+                  && exchanges.remove(stream, result)) {
+                sockets.remove(stream);
+                System.getLogger(NodeLink.class.getName())
+                    .log(
+                        System.Logger.Level.WARNING,
+                        "no answer from node "
+                            + peerNode
+                            + " on stream "
+                            + stream
+                            + " for "
+                            + address
+                            + " within "
+                            + EXCHANGE_TIMEOUT
+                            + "; link lost="
+                            + lost);
+              }
+            });
     socket.writeBinaryMessage(
         LinkFrame.request(
             type,

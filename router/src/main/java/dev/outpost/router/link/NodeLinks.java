@@ -25,6 +25,11 @@ public final class NodeLinks implements AutoCloseable, dev.outpost.runtime.spi.H
   /** Header carrying the connecting node's id. */
   static final String NODE_HEADER = "X-Outpost-Node";
 
+  /** How long opening a link (TCP and handshake) may take. */
+  private static final java.time.Duration CONNECT_TIMEOUT = java.time.Duration.ofSeconds(5);
+
+  private static final System.Logger LOG = System.getLogger(NodeLinks.class.getName());
+
   private final String selfNode;
   private final String secret;
   private final WebSocketClient client;
@@ -38,6 +43,7 @@ public final class NodeLinks implements AutoCloseable, dev.outpost.runtime.spi.H
         vertx.createWebSocketClient(
             new WebSocketClientOptions()
                 .setMaxConnections(1024)
+                .setConnectTimeout((int) CONNECT_TIMEOUT.toMillis())
                 .setMaxFrameSize(maxFrameSize)
                 .setMaxMessageSize(maxFrameSize)
                 .setTcpNoDelay(true));
@@ -63,6 +69,7 @@ public final class NodeLinks implements AutoCloseable, dev.outpost.runtime.spi.H
                 .setHost(node.host())
                 .setPort(node.httpPort())
                 .setURI(PATH)
+                .setTimeout(CONNECT_TIMEOUT.toMillis())
                 .addHeader(SECRET_HEADER, secret)
                 .addHeader(NODE_HEADER, selfNode));
     connect.onComplete(
@@ -70,6 +77,16 @@ public final class NodeLinks implements AutoCloseable, dev.outpost.runtime.spi.H
             created.complete(
                 new NodeLink(node.nodeId(), ws, () -> links.remove(node.nodeId(), created))),
         error -> {
+          LOG.log(
+              System.Logger.Level.WARNING,
+              "cannot open a link to node "
+                  + node.nodeId()
+                  + " at "
+                  + node.host()
+                  + ":"
+                  + node.httpPort()
+                  + ": "
+                  + error);
           links.remove(node.nodeId(), created);
           created.completeExceptionally(error);
         });

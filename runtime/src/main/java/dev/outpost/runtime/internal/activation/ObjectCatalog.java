@@ -130,9 +130,7 @@ public final class ObjectCatalog {
       if (sealed.contains(address)) {
         return ObjectActivation.Offer.SEALED;
       }
-      ObjectActivation activation =
-          activations.computeIfAbsent(
-              address, a -> new ObjectActivation(a, node, () -> activations.remove(a)));
+      ObjectActivation activation = activations.computeIfAbsent(address, this::newActivation);
       ObjectActivation.Offer offer = activation.offer(event);
       if (offer != ObjectActivation.Offer.EVICTED) {
         return offer;
@@ -149,6 +147,13 @@ public final class ObjectCatalog {
   private dev.outpost.runtime.ObjectCaller caller() {
     dev.outpost.runtime.ObjectCaller c = caller;
     return c != null ? c : (target, request, chain) -> fetch(target, request, null, chain);
+  }
+
+  private ObjectActivation newActivation(ObjectAddress address) {
+    ObjectActivation[] self = new ObjectActivation[1];
+    // An evicted activation removes only itself: its successor may already be in the map.
+    self[0] = new ObjectActivation(address, node, () -> activations.remove(address, self[0]));
+    return self[0];
   }
 
   /** Names this node in messages. */

@@ -26,6 +26,7 @@ public final class NodeLease {
   private final Duration renewInterval;
   private volatile Instant validUntil = Instant.MIN;
   private volatile boolean stopped;
+  private volatile boolean suspended; // tests: renewals are skipped, as if the process hung
 
   /**
    * @param renew renews the lease in the cluster for the given TTL; false or an exception means it
@@ -54,7 +55,18 @@ public final class NodeLease {
 
   private void schedule() {
     if (!stopped) {
-      time.schedule(renewInterval, () -> blocking.execute(this::renewAndReschedule));
+      time.schedule(
+          renewInterval,
+          () -> {
+            if (stopped) {
+              return;
+            }
+            try {
+              blocking.execute(this::renewAndReschedule);
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+              stopped = true; // the node is shutting down
+            }
+          });
     }
   }
 
@@ -64,6 +76,9 @@ public final class NodeLease {
   }
 
   private void renewOnce() {
+    if (suspended) {
+      return;
+    }
     Instant started = time.now();
     try {
       if (renew.test(ttl)) {
@@ -79,6 +94,11 @@ public final class NodeLease {
   /** Whether the node may serve now. */
   public boolean isValid() {
     return time.now().isBefore(validUntil);
+  }
+
+  /** Skips renewals until resumed, as a hung process would (tests). */
+  public void suspendForTest(boolean suspend) {
+    this.suspended = suspend;
   }
 
   /** Stops renewing; the lease lapses by itself. */
