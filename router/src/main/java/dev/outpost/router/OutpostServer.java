@@ -93,12 +93,15 @@ public final class OutpostServer implements AutoCloseable {
                 .setPreferNativeTransport(false));
     NodeLinks links = null;
     try {
-      // Client messages are limited by MessageAssembler; link frames carry a message plus a head.
-      int frameLimit = options.maxMessageSize() + LINK_HEAD_ALLOWANCE;
+      // Netty drops a frame over its limit with 1006 (Vert.x does not close on the violation), so
+      // its limit is the largest message anyone may configure; MessageAssembler then refuses
+      // messages over this node's limit with 1009. Link frames carry a message plus a head.
+      int frameLimit = RouterOptions.MAX_MESSAGE_SIZE_LIMIT + LINK_HEAD_ALLOWANCE;
       HttpServerOptions http =
           new HttpServerOptions()
               .setHost(options.host())
-              .setPort(options.port())
+              // Vert.x shares one random port among servers asked for -1 (0 gives each its own).
+              .setPort(options.port() == 0 ? -1 : options.port())
               .setMaxWebSocketFrameSize(frameLimit)
               .setMaxWebSocketMessageSize(frameLimit)
               .setTcpNoDelay(true);
@@ -120,7 +123,6 @@ public final class OutpostServer implements AutoCloseable {
       HttpServer first = vertx.createHttpServer(http).requestHandler(router);
       int port = first.listen().await(30, TimeUnit.SECONDS).actualPort();
       List<HttpServer> servers = new ArrayList<>(List.of(first));
-      http.setPort(port);
       List<Future<HttpServer>> more = new ArrayList<>();
       for (int i = 1; i < options.eventLoops(); i++) {
         HttpServer server = vertx.createHttpServer(http).requestHandler(router);

@@ -1,0 +1,145 @@
+package dev.outpost.cluster;
+
+import dev.outpost.testkit.ClusterTestNode;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * An {@code outpost node} in a process of its own, started the way the launcher starts it, so a
+ * test can kill it with SIGKILL. Ends only the process it started, by its handle.
+ */
+final class NodeProcess implements AutoCloseable {
+
+  private static final HttpClient HTTP =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+  final String nodeId;
+  final int httpPort;
+  final int clusterPort;
+  final Path dataDir;
+  final Path log;
+  private Process process;
+
+  NodeProcess(String nodeId, Path dataDir) {
+    this.nodeId = nodeId;
+    this.httpPort = ClusterTestNode.freePort();
+    this.clusterPort = ClusterTestNode.freePort();
+    this.dataDir = dataDir;
+    this.log = dataDir.resolveSibling(nodeId + ".log");
+  }
+
+  String clusterAddress() {
+    return "127.0.0.1:" + clusterPort;
+  }
+
+  /** Starts the process and waits until it answers health checks. */
+  void start(String clusterName, List<String> join) throws Exception {
+    List<String> command = new ArrayList<>();
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    command.addAll(
+        List.of(
+            "--add-modules",
+            "java.se",
+            "--add-exports",
+            "java.base/jdk.internal.ref=ALL-UNNAMED",
+            "--add-opens",
+            "java.base/java.lang=ALL-UNNAMED",
+            "--add-opens",
+            "java.base/sun.nio.ch=ALL-UNNAMED",
+            "--add-opens",
+            "java.management/sun.management=ALL-UNNAMED",
+            "--add-opens",
+            "jdk.management/com.sun.management.internal=ALL-UNNAMED",
+            "--enable-native-access=ALL-UNNAMED",
+            "-Xmx256m",
+            "-Dhazelcast.phone.home.enabled=false",
+            "-Djava.util.logging.config.file=" + System.getProperty("outpost.logging.config"),
+            "-Doutpost.samples.bundle=" + System.getProperty("outpost.samples.bundle"),
+            "-cp",
+            System.getProperty("outpost.deploy.classpath"),
+            "dev.outpost.cli.OutpostCli",
+            "node",
+            "--node-id",
+            nodeId,
+            "--http-port",
+            Integer.toString(httpPort),
+            "--cluster-port",
+            Integer.toString(clusterPort),
+            "--cluster-name",
+            clusterName,
+            "--data-dir",
+            dataDir.toString()));
+    if (!join.isEmpty()) {
+      command.add("--join");
+      command.add(String.join(",", join));
+    }
+    process =
+        new ProcessBuilder(command)
+            .redirectErrorStream(true)
+            .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
+            .start();
+    for (int i = 0; i < 300; i++) {
+      if (!process.isAlive()) {
+        throw new IllegalStateException(
+            nodeId + " exited with " + process.exitValue() + "; see " + log);
+      }
+      if (healthy()) {
+        return;
+      }
+      Thread.sleep(100);
+    }
+    throw new IllegalStateException(nodeId + " not healthy within 30 s; see " + log);
+  }
+
+  private boolean healthy() {
+    try {
+      return get("/_outpost/health").statusCode() == 200;
+    } catch (IOException e) {
+      return false;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
+  }
+
+  HttpResponse<String> get(String path) throws IOException, InterruptedException {
+    return HTTP.send(
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + path))
+            .timeout(Duration.ofSeconds(20))
+            .GET()
+            .build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
+  HttpResponse<String> post(String path) throws IOException, InterruptedException {
+    return HTTP.send(
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + path))
+            .timeout(Duration.ofSeconds(20))
+            .POST(HttpRequest.BodyPublishers.noBody())
+            .build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
+  /** SIGKILL: no shutdown hook, no goodbye to the cluster. */
+  void kill9() throws InterruptedException {
+    process.destroyForcibly();
+    process.waitFor();
+  }
+
+  @Override
+  public void close() throws InterruptedException {
+    if (process != null && process.isAlive()) {
+      process.destroy(); // SIGTERM: graceful leave
+      if (!process.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)) {
+        process.destroyForcibly().waitFor();
+      }
+    }
+  }
+}

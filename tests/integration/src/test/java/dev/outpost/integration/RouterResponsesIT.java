@@ -1,0 +1,89 @@
+package dev.outpost.integration;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.outpost.testkit.HttpResult;
+import dev.outpost.testkit.TestHttpClient;
+import dev.outpost.testkit.TestNode;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** What the router answers to requests it or the object refuses, and to health checks. */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class RouterResponsesIT {
+
+  @TempDir Path dataDir;
+
+  private Vertx vertx;
+  private TestNode node;
+  private TestHttpClient http;
+
+  @BeforeEach
+  void startNode() {
+    vertx = Vertx.vertx();
+    node = TestNode.start(dataDir);
+    http = new TestHttpClient(vertx, node, 4);
+  }
+
+  @AfterEach
+  void stop() throws Exception {
+    try {
+      http.close();
+      vertx.close().await(10, TimeUnit.SECONDS);
+    } finally {
+      node.close();
+    }
+  }
+
+  @Test
+  void plainGetOnAChatRoomAnswers426() {
+    HttpResult result = http.get("/objects/chat/lobby");
+    assertThat(result.status())
+        .as("GET /objects/chat/lobby without upgrade: %s", result)
+        .isEqualTo(426);
+    assertThat(result.header("Upgrade")).as("Upgrade header of the 426").isEqualTo("websocket");
+  }
+
+  @Test
+  void unknownNamespaceAnswers404NamingIt() {
+    HttpResult result = http.get("/objects/no-such-space/thing");
+    assertThat(result.status()).as("GET on an unknown namespace: %s", result).isEqualTo(404);
+    assertThat(result.body()).as("404 body").contains("'no-such-space'");
+  }
+
+  @Test
+  void malformedIdAnswers400() {
+    HttpResult result = http.get("/objects/counter/id/xyz");
+    assertThat(result.status()).as("GET with id 'xyz': %s", result).isEqualTo(400);
+    assertThat(result.body()).as("400 body").isNotBlank();
+  }
+
+  @Test
+  void wellFormedIdReachesTheSameObjectAsItsName() {
+    String id = node.address("counter", "by-id").id().toString();
+    assertThat(http.post("/objects/counter/by-id").body().strip())
+        .as("increment by name")
+        .isEqualTo("1");
+    HttpResult byId = http.get("/objects/counter/id/" + id);
+    assertThat(byId.status()).as("GET by id %s: %s", id, byId).isEqualTo(200);
+    assertThat(byId.body().strip()).as("value read by id").isEqualTo("1");
+  }
+
+  @Test
+  void healthAnswers200() {
+    HttpResult result = http.get("/_outpost/health");
+    assertThat(result.status()).as("GET /_outpost/health: %s", result).isEqualTo(200);
+    JsonObject health = new JsonObject(result.body());
+    assertThat(health.getString("status")).as("health status").isEqualTo("ok");
+    assertThat(health.getJsonArray("namespaces").getList())
+        .as("namespaces in the health answer")
+        .containsExactlyInAnyOrder("chat", "counter");
+  }
+}

@@ -1,0 +1,59 @@
+package dev.outpost.integration;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.outpost.router.OutpostServer;
+import dev.outpost.router.RouterOptions;
+import dev.outpost.runtime.ObjectHost;
+import dev.outpost.runtime.StorageEngines;
+import dev.outpost.runtime.SystemTimeSource;
+import dev.outpost.runtime.spi.StorageEngine;
+import dev.outpost.testkit.HttpResult;
+import dev.outpost.testkit.TestHttpClient;
+import dev.outpost.testkit.TestNode;
+import io.vertx.core.Vertx;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** A node's HTTP front starts with its default options. */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class ServerStartIT {
+
+  private Vertx vertx;
+
+  @BeforeEach
+  void startClients() {
+    vertx = Vertx.vertx();
+  }
+
+  @AfterEach
+  void stopClients() throws Exception {
+    vertx.close().await(10, TimeUnit.SECONDS);
+  }
+
+  /**
+   * Port 0 with two event loops (both defaults): every server of the node shares one free port.
+   * Vert.x 5.0.7 shares servers only by the port asked for, so they must all ask for -1.
+   */
+  @Test
+  void serverStartsOnAFreePortWithDefaultOptions() {
+    try (SystemTimeSource time = new SystemTimeSource();
+        StorageEngine engine = StorageEngines.inMemory();
+        ObjectHost host =
+            ObjectHost.builder()
+                .time(time)
+                .storage(engine)
+                .bundle(TestNode.samplesBundle())
+                .build();
+        OutpostServer server = OutpostServer.start(host, RouterOptions.defaults());
+        TestHttpClient http = new TestHttpClient(vertx, "127.0.0.1", server.port(), 2)) {
+      HttpResult health = http.get("/_outpost/health");
+      assertThat(health.status())
+          .as("health of a server started with defaults: %s", health)
+          .isEqualTo(200);
+    }
+  }
+}
