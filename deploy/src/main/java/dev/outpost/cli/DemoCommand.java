@@ -36,7 +36,10 @@ final class DemoCommand implements Callable<Integer> {
             false,
             1024 * 1024,
             Duration.ofSeconds(10),
-            null);
+            null,
+            dev.outpost.runtime.RegionTopology.open(),
+            false,
+            NodeSpec.defaultAdminToken());
     try (RunningNode node = RunningNode.start(spec)) {
       String base = "http://127.0.0.1:" + node.port();
       System.out.println();

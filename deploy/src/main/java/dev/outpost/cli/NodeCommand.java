@@ -38,6 +38,18 @@ final class NodeCommand implements Callable<Integer> {
   List<String> join = List.of();
 
   @Option(
+      names = "--topology",
+      description =
+          "Region topology JSON (regions, jurisdictions, hints, latencies);"
+              + " default: deploy/regions.json.")
+  Path topology;
+
+  @Option(
+      names = "--emulate-latency",
+      description = "Add the topology's one-way latencies to node links and declared clients.")
+  boolean emulateLatency;
+
+  @Option(
       names = "--cluster-name",
       defaultValue = "outpost",
       description = "Only nodes with the same cluster name join each other.")
@@ -81,7 +93,12 @@ final class NodeCommand implements Callable<Integer> {
             maxMessageSize,
             java.time.Duration.ofMillis(idleTimeoutMs),
             dev.outpost.runtime.ClusterOptions.of(nodeId, region, host, httpPort, clusterPort, join)
-                .withClusterName(clusterName));
+                .withClusterName(clusterName),
+            topology == null
+                ? NodeSpec.defaultTopology()
+                : dev.outpost.runtime.RegionTopology.load(topology),
+            emulateLatency,
+            NodeSpec.defaultAdminToken());
     try (RunningNode node = RunningNode.start(spec)) {
       System.out.printf(
           "outpost node %s (region %s) serving %s on http://%s:%d%n",

@@ -15,7 +15,24 @@ record NodeSpec(
     boolean syncWrites,
     int maxMessageSize,
     Duration idleTimeout,
-    dev.outpost.runtime.ClusterOptions cluster) {
+    dev.outpost.runtime.ClusterOptions cluster,
+    dev.outpost.runtime.RegionTopology topology,
+    boolean emulateLatency,
+    String adminToken) {
+
+  /** The admin token: {@code OUTPOST_ADMIN_TOKEN}, or a development default. */
+  static String defaultAdminToken() {
+    String token = System.getenv("OUTPOST_ADMIN_TOKEN");
+    return token == null || token.isBlank() ? "outpost-dev-admin-token" : token;
+  }
+
+  /** The region topology the launcher points to ({@code -Doutpost.topology}), or an open one. */
+  static dev.outpost.runtime.RegionTopology defaultTopology() {
+    String path = System.getProperty("outpost.topology");
+    return path == null
+        ? dev.outpost.runtime.RegionTopology.open()
+        : dev.outpost.runtime.RegionTopology.load(Path.of(path));
+  }
 
   /** The samples bundle, as located by the launcher ({@code -Doutpost.samples.bundle}). */
   static Path samplesBundle() {

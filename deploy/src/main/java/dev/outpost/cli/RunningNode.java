@@ -3,6 +3,7 @@ package dev.outpost.cli;
 import dev.outpost.router.OutpostServer;
 import dev.outpost.router.RouterOptions;
 import dev.outpost.runtime.Cluster;
+import dev.outpost.runtime.ClusterView;
 import dev.outpost.runtime.ObjectHost;
 import dev.outpost.runtime.RuntimeOptions;
 import dev.outpost.runtime.StorageEngines;
@@ -58,7 +59,7 @@ public final class RunningNode implements AutoCloseable {
         host = builder.build();
         server = OutpostServer.start(host, routerOptions);
       } else {
-        cluster = Cluster.join(spec.cluster(), time, "1");
+        cluster = Cluster.join(spec.cluster(), time, "1", spec.topology());
         cluster.claimLocalObjects(engine);
         host = builder.guard(cluster.guard()).build();
         server =
@@ -66,8 +67,15 @@ public final class RunningNode implements AutoCloseable {
                 host,
                 routerOptions,
                 new OutpostServer.ClusterRouting(
-                    cluster.locator(), spec.cluster().linkSecret(), host));
+                    cluster,
+                    host,
+                    spec.cluster().linkSecret(),
+                    spec.adminToken(),
+                    spec.emulateLatency()));
         host.caller(server.objectCaller());
+        ObjectHost served = host;
+        cluster.publishStats(
+            () -> new ClusterView.NodeStats(served.activeObjects(), served.openSockets()));
       }
       return new RunningNode(time, engine, cluster, host, server);
     } catch (Exception | Error e) {

@@ -22,12 +22,18 @@ public final class DurableObjectId {
 
   private static final Pattern HEX64 = Pattern.compile("[0-9a-f]{64}");
 
+  /** The jurisdictions an id may be restricted to (Cloudflare's list). */
+  public static final java.util.Set<String> JURISDICTIONS =
+      java.util.Set.of("eu", "us", "fedramp", "fedramp-high");
+
   private final String hex;
   private final String name; // null when the id was not made from a name
+  private final String jurisdiction; // null when unrestricted
 
-  private DurableObjectId(String hex, String name) {
+  private DurableObjectId(String hex, String name, String jurisdiction) {
     this.hex = hex;
     this.name = name;
+    this.jurisdiction = jurisdiction;
   }
 
   /**
@@ -37,13 +43,47 @@ public final class DurableObjectId {
    * @throws IllegalArgumentException if {@code hex} is not 64 lowercase hex digits
    */
   public static DurableObjectId of(String hex, Optional<String> name) {
+    return of(hex, name, Optional.empty());
+  }
+
+  /**
+   * Creates an id from its hex form, the name it was derived from and the jurisdiction it is
+   * restricted to. A low-level constructor for runtimes.
+   *
+   * @throws IllegalArgumentException if {@code hex} is not 64 lowercase hex digits, or the
+   *     jurisdiction is not one of {@link #JURISDICTIONS}
+   */
+  public static DurableObjectId of(
+      String hex, Optional<String> name, Optional<String> jurisdiction) {
     Objects.requireNonNull(hex, "hex");
     Objects.requireNonNull(name, "name");
+    Objects.requireNonNull(jurisdiction, "jurisdiction");
     if (!isWellFormed(hex)) {
       throw new IllegalArgumentException(
           "a durable object id is 64 lowercase hex digits; got '" + abbreviate(hex) + "'");
     }
-    return new DurableObjectId(hex, name.orElse(null));
+    jurisdiction.ifPresent(DurableObjectId::checkJurisdiction);
+    return new DurableObjectId(hex, name.orElse(null), jurisdiction.orElse(null));
+  }
+
+  /**
+   * Checks a jurisdiction name.
+   *
+   * @throws IllegalArgumentException naming the valid jurisdictions
+   */
+  public static void checkJurisdiction(String jurisdiction) {
+    if (!JURISDICTIONS.contains(jurisdiction)) {
+      throw new IllegalArgumentException(
+          "unknown jurisdiction '"
+              + jurisdiction
+              + "'; use one of "
+              + new java.util.TreeSet<>(JURISDICTIONS));
+    }
+  }
+
+  /** The jurisdiction the object is restricted to, if any: it is never placed outside it. */
+  public Optional<String> jurisdiction() {
+    return Optional.ofNullable(jurisdiction);
   }
 
   /** Whether {@code text} has the shape of an id (64 lowercase hex digits). */

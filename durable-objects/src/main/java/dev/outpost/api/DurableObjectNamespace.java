@@ -29,6 +29,15 @@ public interface DurableObjectNamespace {
    */
   DurableObjectId idFromString(String hex);
 
+  /**
+   * The same namespace restricted to a jurisdiction: ids it makes are different from the
+   * unrestricted ones, carry the jurisdiction, and their objects are never placed outside it.
+   *
+   * @throws IllegalArgumentException if the jurisdiction is not one of {@link
+   *     DurableObjectId#JURISDICTIONS}
+   */
+  DurableObjectNamespace jurisdiction(String jurisdiction);
+
   /** A stub for the object with this id; returns at once, without contacting the object. */
   DurableObjectStub get(DurableObjectId id);
 

@@ -66,6 +66,9 @@ public final class ObjectRouter {
   private final ObjectLocator locator;
   private final NodeLinks links; // null on a node alone
   private final String linkSecret;
+  private ClusterRoutes clusterRoutes; // null on a node alone
+  private LatencyEmulator latency = LatencyEmulator.OFF;
+  private String region = "local"; // this router's region
   private final dev.outpost.runtime.ObjectMigrations migrations; // null on a node alone
 
   /** A router for a node alone: every object is local. */
@@ -87,6 +90,14 @@ public final class ObjectRouter {
     this.locator = locator;
     this.links = links;
     this.linkSecret = linkSecret;
+  }
+
+  /** Serves the cluster's endpoints and emulates latency as a node of {@code region}. */
+  ObjectRouter cluster(ClusterRoutes routes, LatencyEmulator emulator, String nodeRegion) {
+    this.clusterRoutes = routes;
+    this.latency = emulator;
+    this.region = nodeRegion;
+    return this;
   }
 
   /** Closes every client WebSocket of this router with {@code code}; returns how many. */
@@ -113,6 +124,9 @@ public final class ObjectRouter {
       router.get(NodeLinks.PATH).handler(this::acceptLink);
     }
     router.get("/_outpost/demo/chat").handler(ctx -> page(ctx, "outpost/demo/chat.html"));
+    if (clusterRoutes != null) {
+      clusterRoutes.mount(router, vertx);
+    }
     router.route("/objects/*").handler(this::upgradeOrNext);
     router
         .route("/objects/*")
@@ -162,7 +176,7 @@ public final class ObjectRouter {
     req.toWebSocket().onSuccess(ws -> NodeLinks.serve(ws, inbox, migrations, peer));
   }
 
-  private static void page(RoutingContext ctx, String resource) {
+  static void page(RoutingContext ctx, String resource) {
     try (var in = ObjectRouter.class.getClassLoader().getResourceAsStream(resource)) {
       if (in == null) {
         text(ctx.response(), 404, "page " + resource + " is missing from the router jar");
@@ -189,7 +203,12 @@ public final class ObjectRouter {
     req.pause(); // the handshake completes asynchronously, after the owner accepted
     Context context = Vertx.currentContext();
     Request request = toRequest(req, target.get().path(), new byte[0]);
-    upgrade(target.get().address(), request, String.valueOf(req.remoteAddress()), 0)
+    upgrade(
+            target.get().address(),
+            target.get().hints(),
+            request,
+            String.valueOf(req.remoteAddress()),
+            0)
         .whenComplete(
             (accepted, error) ->
                 context.runOnContext(
@@ -217,9 +236,13 @@ public final class ObjectRouter {
       Runnable onFailure) {}
 
   private CompletableFuture<Upgrade> upgrade(
-      ObjectAddress address, Request request, String remote, int attempt) {
+      ObjectAddress address,
+      dev.outpost.runtime.PlacementHints hints,
+      Request request,
+      String remote,
+      int attempt) {
     return locator
-        .locate(address)
+        .locate(address, hints)
         .thenCompose(
             location ->
                 switch (location) {
@@ -253,7 +276,10 @@ public final class ObjectRouter {
         .exceptionallyCompose(
             error ->
                 retry(
-                    address, error, attempt, () -> upgrade(address, request, remote, attempt + 1)));
+                    address,
+                    error,
+                    attempt,
+                    () -> upgrade(address, hints, request, remote, attempt + 1)));
   }
 
   private void http(RoutingContext ctx) {
@@ -265,17 +291,26 @@ public final class ObjectRouter {
     Request request =
         toRequest(ctx.request(), target.get().path(), body == null ? new byte[0] : body.getBytes());
     Context context = Vertx.currentContext();
-    dispatch(target.get().address(), request, 0)
-        .whenComplete(
-            (response, error) ->
-                context.runOnContext(
-                    v -> {
-                      if (error != null) {
-                        fail(ctx.response(), target.get().address(), error);
-                      } else {
-                        write(ctx.response(), response);
-                      }
-                    }));
+    java.time.Duration oneWay = latency.oneWay(region, target.get().clientRegion());
+    latency.after(
+        context,
+        oneWay,
+        () ->
+            dispatch(target.get().address(), target.get().hints(), request, 0)
+                .whenComplete(
+                    (response, error) ->
+                        latency.after(
+                            context,
+                            oneWay,
+                            () ->
+                                context.runOnContext(
+                                    v -> {
+                                      if (error != null) {
+                                        fail(ctx.response(), target.get().address(), error);
+                                      } else {
+                                        write(ctx.response(), response);
+                                      }
+                                    }))));
   }
 
   /**
@@ -308,9 +343,12 @@ public final class ObjectRouter {
 
   /** Sends a request to the object's owner, wherever it is; re-locates on "not owner". */
   private CompletableFuture<Response> dispatch(
-      ObjectAddress address, Request request, int attempt) {
+      ObjectAddress address,
+      dev.outpost.runtime.PlacementHints hints,
+      Request request,
+      int attempt) {
     return locator
-        .locate(address)
+        .locate(address, hints)
         .thenCompose(
             location ->
                 switch (location) {
@@ -321,7 +359,9 @@ public final class ObjectRouter {
                       CompletableFuture.<Response>failedFuture(new Unavailable(u));
                 })
         .exceptionallyCompose(
-            error -> retry(address, error, attempt, () -> dispatch(address, request, attempt + 1)));
+            error ->
+                retry(
+                    address, error, attempt, () -> dispatch(address, hints, request, attempt + 1)));
   }
 
   /**
@@ -398,11 +438,14 @@ public final class ObjectRouter {
     String first = next < 0 ? afterNs : afterNs.substring(0, next);
     String tail = next < 0 ? "" : afterNs.substring(next);
     try {
+      Optional<String> jurisdiction = param(ctx, "jurisdiction", "X-Outpost-Jurisdiction");
+      DurableObjectNamespace scoped =
+          jurisdiction.isPresent() ? ns.get().jurisdiction(jurisdiction.get()) : ns.get();
       DurableObjectId id;
       if (first.equals("id")) {
         String idAndPath = tail.isEmpty() ? "" : tail.substring(1);
         int end = idAndPath.indexOf('/');
-        id = ns.get().idFromString(end < 0 ? idAndPath : idAndPath.substring(0, end));
+        id = scoped.idFromString(end < 0 ? idAndPath : idAndPath.substring(0, end));
         tail = end < 0 ? "" : idAndPath.substring(end);
       } else {
         String name = decode(first);
@@ -410,9 +453,16 @@ public final class ObjectRouter {
           text(ctx.response(), 400, "missing object name: use /objects/" + nsName + "/{name}");
           return Optional.empty();
         }
-        id = ns.get().idFromName(name);
+        id = scoped.idFromName(name);
       }
-      return Optional.of(new Target(new ObjectAddress(nsName, id), tail.isEmpty() ? "/" : tail));
+      return Optional.of(
+          new Target(
+              new ObjectAddress(nsName, id),
+              tail.isEmpty() ? "/" : tail,
+              new dev.outpost.runtime.PlacementHints(
+                  param(ctx, "locationHint", "X-Outpost-Location-Hint")),
+              param(
+                  ctx, LatencyEmulator.CLIENT_REGION_PARAM, LatencyEmulator.CLIENT_REGION_HEADER)));
     } catch (IllegalArgumentException e) {
       text(ctx.response(), 400, e.getMessage());
       return Optional.empty();
@@ -476,7 +526,7 @@ public final class ObjectRouter {
     text(out, 500, "internal error in " + address + ": " + cause.getClass().getSimpleName());
   }
 
-  private static void text(HttpServerResponse out, int status, String message) {
+  static void text(HttpServerResponse out, int status, String message) {
     if (out.ended() || out.closed()) {
       return;
     }
@@ -485,5 +535,22 @@ public final class ObjectRouter {
         .end(message + "\n");
   }
 
-  private record Target(ObjectAddress address, String path) {}
+  /**
+   * What a URL addresses: the object, the path below it, placement hints for a first request, and
+   * the region the client says it is in (for latency emulation).
+   */
+  private record Target(
+      ObjectAddress address,
+      String path,
+      dev.outpost.runtime.PlacementHints hints,
+      Optional<String> clientRegion) {}
+
+  /** A query parameter, or else a header, if present and not blank. */
+  private static Optional<String> param(RoutingContext ctx, String query, String header) {
+    String value = ctx.request().getParam(query);
+    if (value == null || value.isBlank()) {
+      value = ctx.request().getHeader(header);
+    }
+    return value == null || value.isBlank() ? Optional.empty() : Optional.of(value);
+  }
 }

@@ -2,7 +2,6 @@ package dev.outpost.router;
 
 import dev.outpost.router.link.NodeLinks;
 import dev.outpost.runtime.ObjectInbox;
-import dev.outpost.runtime.ObjectLocator;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
@@ -54,13 +53,20 @@ public final class OutpostServer implements AutoCloseable {
   }
 
   /**
-   * What a cluster node's router needs: where objects are, and the secret node links present.
+   * What a cluster node's router needs.
    *
-   * @param locator where objects live
+   * @param cluster the node's cluster membership, directory and locator
+   * @param migrations the object host, for hand-overs and moves
    * @param linkSecret the cluster's node-link secret
+   * @param adminToken the bearer token of the admin endpoints
+   * @param emulateLatency whether to add the topology's latencies to links and declared clients
    */
   public record ClusterRouting(
-      ObjectLocator locator, String linkSecret, dev.outpost.runtime.ObjectMigrations migrations) {}
+      dev.outpost.runtime.Cluster cluster,
+      dev.outpost.runtime.ObjectMigrations migrations,
+      String linkSecret,
+      String adminToken,
+      boolean emulateLatency) {}
 
   /** Ships objects to other nodes over the node links (cluster nodes; null alone). */
   public dev.outpost.runtime.spi.HandoverTransport handoverTransport() {
@@ -105,20 +111,36 @@ public final class OutpostServer implements AutoCloseable {
               .setMaxWebSocketFrameSize(frameLimit)
               .setMaxWebSocketMessageSize(frameLimit)
               .setTcpNoDelay(true);
-      links =
-          cluster == null
-              ? null
-              : new NodeLinks(vertx, options.nodeId(), cluster.linkSecret(), frameLimit);
-      ObjectRouter objectRouter =
-          cluster == null
-              ? new ObjectRouter(inbox, options)
-              : new ObjectRouter(
-                  inbox,
-                  options,
-                  cluster.locator(),
-                  links,
-                  cluster.linkSecret(),
-                  cluster.migrations());
+      ObjectRouter objectRouter;
+      if (cluster == null) {
+        objectRouter = new ObjectRouter(inbox, options);
+      } else {
+        LatencyEmulator latency =
+            cluster.emulateLatency()
+                ? LatencyEmulator.on(vertx, cluster.cluster().topology())
+                : LatencyEmulator.OFF;
+        String region = cluster.cluster().self().region();
+        links =
+            new NodeLinks(
+                vertx, options.nodeId(), cluster.linkSecret(), frameLimit, latency, region);
+        objectRouter =
+            new ObjectRouter(
+                    inbox,
+                    options,
+                    cluster.cluster().locator(),
+                    links,
+                    cluster.linkSecret(),
+                    cluster.migrations())
+                .cluster(
+                    new ClusterRoutes(
+                        cluster.cluster(),
+                        inbox,
+                        cluster.migrations(),
+                        links,
+                        cluster.adminToken()),
+                    latency,
+                    region);
+      }
       Router router = objectRouter.create(vertx);
       HttpServer first = vertx.createHttpServer(http).requestHandler(router);
       int port = first.listen().await(30, TimeUnit.SECONDS).actualPort();

@@ -14,25 +14,112 @@ import java.util.concurrent.Executors;
  * Start it before the object host (which takes {@link #guard()}) and the router (which takes {@link
  * #locator()}); close it last.
  */
-public final class Cluster implements AutoCloseable {
+public final class Cluster implements AutoCloseable, ClusterView {
 
   private final HazelcastCluster hazelcast;
   private final NodeLease lease;
   private final DirectoryLocator locator;
   private final ExecutorService blocking;
   private final String codeVersion;
+  private final TimeSource time;
+  private final RegionTopology topology;
+  private volatile boolean closed;
 
   private Cluster(
       HazelcastCluster hazelcast,
       NodeLease lease,
       DirectoryLocator locator,
       ExecutorService e,
-      String codeVersion) {
+      String codeVersion,
+      TimeSource time,
+      RegionTopology topology) {
     this.hazelcast = hazelcast;
     this.lease = lease;
     this.locator = locator;
     this.blocking = e;
     this.codeVersion = codeVersion;
+    this.time = time;
+    this.topology = topology;
+  }
+
+  /** How often a node publishes its load. */
+  private static final java.time.Duration LOAD_INTERVAL = java.time.Duration.ofSeconds(2);
+
+  /** Publishes this node's figures every 2 s, for placement and the cluster map. */
+  public void publishStats(java.util.function.Supplier<NodeStats> stats) {
+    if (closed) {
+      return;
+    }
+    try {
+      blocking.execute(() -> hazelcast.publishStats(stats.get(), LOAD_INTERVAL.multipliedBy(3)));
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      return; // closing
+    }
+    time.schedule(LOAD_INTERVAL, () -> publishStats(stats));
+  }
+
+  @Override
+  public RegionTopology topology() {
+    return topology;
+  }
+
+  @Override
+  public java.util.Map<String, NodeStats> stats() {
+    return hazelcast.stats();
+  }
+
+  @Override
+  public dev.outpost.runtime.spi.ClusterMembership.NodeInfo self() {
+    return hazelcast.self();
+  }
+
+  @Override
+  public java.util.List<dev.outpost.runtime.spi.ClusterMembership.NodeInfo> liveNodes() {
+    return hazelcast.liveNodes();
+  }
+
+  /**
+   * Moves an object this node owns to a live node of {@code region} with the hand-over (seal,
+   * drain, ship, epoch + 1). Blocks.
+   *
+   * @return what happened, for the caller
+   * @throws IllegalArgumentException if the region may not hold the object (jurisdiction), or has
+   *     no live node
+   */
+  public String move(
+      ObjectAddress address,
+      String region,
+      ObjectMigrations host,
+      dev.outpost.runtime.spi.HandoverTransport transport) {
+    if (!topology.regions().isEmpty() && !topology.regions().contains(region)) {
+      throw new IllegalArgumentException(
+          "unknown region " + region + "; regions: " + topology.regions());
+    }
+    var record =
+        hazelcast
+            .lookup(address)
+            .orElseThrow(() -> new IllegalArgumentException(address + " has never been placed"));
+    if (!topology.allows(region, record.jurisdiction())) {
+      throw new IllegalArgumentException(
+          address
+              + " is restricted to jurisdiction "
+              + record.jurisdiction().get()
+              + "; region "
+              + region
+              + " is outside it");
+    }
+    var coordinator =
+        new dev.outpost.runtime.internal.placement.HandoverCoordinator(
+            hazelcast, hazelcast, host, transport);
+    var target = coordinator.pickTarget(region);
+    if (target.isEmpty()) {
+      throw new IllegalArgumentException("no live node in region " + region);
+    }
+    return switch (coordinator.handOver(address, target)) {
+      case MOVED -> "moved " + address + " to node " + target.get().nodeId() + " in " + region;
+      case PARKED -> "hand-over of " + address + " failed; it stays on this node";
+      case SKIPPED -> address + " is not owned by this node";
+    };
   }
 
   /**
@@ -41,6 +128,15 @@ public final class Cluster implements AutoCloseable {
    * @param codeVersion the code version new placements record
    */
   public static Cluster join(ClusterOptions options, TimeSource time, String codeVersion) {
+    return join(options, time, codeVersion, RegionTopology.open());
+  }
+
+  /**
+   * Joins (or starts) the cluster in a world described by {@code topology}; blocks until joined and
+   * leased.
+   */
+  public static Cluster join(
+      ClusterOptions options, TimeSource time, String codeVersion, RegionTopology topology) {
     ExecutorService blocking =
         Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("cluster-", 0).factory());
     HazelcastCluster hazelcast = HazelcastCluster.start(options);
@@ -54,8 +150,9 @@ public final class Cluster implements AutoCloseable {
             options.leaseRenewInterval());
     lease.start();
     DirectoryLocator locator =
-        new DirectoryLocator(hazelcast, hazelcast, lease, blocking, codeVersion);
-    return new Cluster(hazelcast, lease, locator, blocking, codeVersion);
+        new DirectoryLocator(
+            hazelcast, hazelcast, lease, blocking, codeVersion, topology, hazelcast::loads);
+    return new Cluster(hazelcast, lease, locator, blocking, codeVersion, time, topology);
   }
 
   /**
@@ -75,7 +172,8 @@ public final class Cluster implements AutoCloseable {
               self.region(),
               Math.max(1, engine.epoch(object)),
               codeVersion,
-              dev.outpost.runtime.spi.PlacementRecord.State.ACTIVE);
+              dev.outpost.runtime.spi.PlacementRecord.State.ACTIVE,
+              java.util.Optional.empty());
       var winner = hazelcast.register(object, proposal);
       if (winner.owner().equals(self.nodeId())) {
         owned++;
@@ -141,6 +239,7 @@ public final class Cluster implements AutoCloseable {
   /** Leaves the cluster gracefully. */
   @Override
   public void close() {
+    closed = true;
     lease.stop();
     hazelcast.close();
     blocking.shutdownNow();
@@ -153,6 +252,7 @@ public final class Cluster implements AutoCloseable {
 
   /** Drops out of the cluster as a crash would: no goodbye, partitions recovered from backups. */
   public void crashForTest() {
+    closed = true;
     lease.stop();
     hazelcast.terminateForTest();
     blocking.shutdownNow();

@@ -15,7 +15,7 @@ public interface ObjectLocator {
   ObjectLocator LOCAL =
       new ObjectLocator() {
         @Override
-        public CompletableFuture<Location> locate(ObjectAddress address) {
+        public CompletableFuture<Location> locate(ObjectAddress address, PlacementHints hints) {
           return CompletableFuture.completedFuture(Location.LOCAL);
         }
 
@@ -23,8 +23,18 @@ public interface ObjectLocator {
         public void invalidate(ObjectAddress address) {}
       };
 
-  /** Where the object lives now, placing it on this node's choice if it has no owner yet. */
-  CompletableFuture<Location> locate(ObjectAddress address);
+  /** Where the object lives now, placing it if it has no owner yet. */
+  default CompletableFuture<Location> locate(ObjectAddress address) {
+    return locate(address, PlacementHints.NONE);
+  }
+
+  /**
+   * Where the object lives now; if it has no owner yet, places it: in the region the hint names
+   * (when its jurisdiction allows), else in this router's region (when allowed), else in the
+   * nearest allowed region; on the least-loaded live node there. If no live node can take it, the
+   * location is unavailable, naming the region.
+   */
+  CompletableFuture<Location> locate(ObjectAddress address, PlacementHints hints);
 
   /** Forgets any cached placement of the object. */
   void invalidate(ObjectAddress address);

@@ -62,6 +62,7 @@ final class LinkFrame {
       String ns,
       String id,
       String name,
+      String jurisdiction,
       Request r,
       java.util.List<dev.outpost.runtime.ObjectAddress> chain) {
     JsonObject headers = new JsonObject();
@@ -71,6 +72,7 @@ final class LinkFrame {
             .put("ns", ns)
             .put("id", id)
             .put("name", name)
+            .put("jurisdiction", jurisdiction)
             .put("method", r.method())
             .put("url", r.url())
             .put("path", r.path())

@@ -88,7 +88,10 @@ final class LinkIngress {
   private static ObjectAddress address(JsonObject head) {
     return new ObjectAddress(
         head.getString("ns"),
-        DurableObjectId.of(head.getString("id"), Optional.ofNullable(head.getString("name"))));
+        DurableObjectId.of(
+            head.getString("id"),
+            Optional.ofNullable(head.getString("name")),
+            Optional.ofNullable(head.getString("jurisdiction"))));
   }
 
   private void request(int stream, Buffer frame) {

@@ -32,6 +32,10 @@ final class NodeLink {
   private static final java.time.Duration EXCHANGE_TIMEOUT = java.time.Duration.ofSeconds(60);
 
   private final String peerNode;
+  private final dev.outpost.router.LatencyEmulator latency;
+  private final java.time.Duration oneWay; // emulated, each direction; zero when off
+  private final io.vertx.core.Context
+      context; // the link's event loop: keeps delayed frames in order
   private final WebSocket socket;
   private final AtomicInteger streams = new AtomicInteger();
   private final ConcurrentHashMap<Integer, CompletableFuture<Response>> exchanges =
@@ -39,16 +43,33 @@ final class NodeLink {
   private final ConcurrentHashMap<Integer, SocketPeer> sockets = new ConcurrentHashMap<>();
   private volatile boolean lost;
 
-  NodeLink(String peerNode, WebSocket socket, Runnable onLost) {
+  NodeLink(
+      String peerNode,
+      WebSocket socket,
+      Runnable onLost,
+      dev.outpost.router.LatencyEmulator latency,
+      java.time.Duration oneWay) {
     this.peerNode = peerNode;
     this.socket = socket;
-    socket.binaryMessageHandler(this::onFrame);
+    this.latency = latency;
+    this.oneWay = oneWay;
+    this.context = io.vertx.core.Vertx.currentContext();
+    socket.binaryMessageHandler(frame -> latency.after(context, oneWay, () -> onFrame(frame)));
     socket.closeHandler(
         v -> {
           lost = true;
           onLost.run();
           failAll();
         });
+  }
+
+  /** Sends a frame, after the emulated one-way latency if any, in order. */
+  private void write(Buffer frame) {
+    if (oneWay.isZero()) {
+      socket.writeBinaryMessage(frame);
+    } else {
+      latency.after(context, oneWay, () -> socket.writeBinaryMessage(frame));
+    }
   }
 
   boolean isLost() {
@@ -104,13 +125,14 @@ final class NodeLink {
                             + lost);
               }
             });
-    socket.writeBinaryMessage(
+    write(
         LinkFrame.request(
             type,
             stream,
             address.namespace(),
             address.id().toString(),
             address.id().name().orElse(null),
+            address.id().jurisdiction().orElse(null),
             request,
             chain));
     return new Stream(stream, result);
@@ -126,7 +148,7 @@ final class NodeLink {
       return result;
     }
     exchanges.put(stream, result);
-    socket.writeBinaryMessage(
+    write(
         LinkFrame.handover(
             stream,
             new JsonObject()
@@ -137,14 +159,14 @@ final class NodeLink {
     Buffer chunk = LinkFrame.entries(stream);
     for (dev.outpost.runtime.ObjectSnapshot.Entry e : snapshot.entries()) {
       if (chunk.length() + e.key().length + e.value().length > CHUNK_BYTES && chunk.length() > 5) {
-        socket.writeBinaryMessage(chunk);
+        write(chunk);
         chunk = LinkFrame.entries(stream);
       }
       chunk.appendInt(e.key().length).appendBytes(e.key());
       chunk.appendInt(e.value().length).appendBytes(e.value());
     }
-    socket.writeBinaryMessage(chunk);
-    socket.writeBinaryMessage(LinkFrame.install(stream));
+    write(chunk);
+    write(LinkFrame.install(stream));
     return result;
   }
 
@@ -152,17 +174,17 @@ final class NodeLink {
   private static final int CHUNK_BYTES = 256 * 1024;
 
   void send(int stream, WebSocketMessage message) {
-    socket.writeBinaryMessage(LinkFrame.message(stream, message));
+    write(LinkFrame.message(stream, message));
   }
 
   void close(int stream, int code, String reason) {
     if (sockets.remove(stream) != null) {
-      socket.writeBinaryMessage(LinkFrame.close(stream, code, reason));
+      write(LinkFrame.close(stream, code, reason));
     }
   }
 
   void credit(int stream, int count) {
-    socket.writeBinaryMessage(LinkFrame.credit(stream, count));
+    write(LinkFrame.credit(stream, count));
   }
 
   private void onFrame(Buffer frame) {

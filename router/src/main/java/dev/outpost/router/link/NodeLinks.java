@@ -31,14 +31,24 @@ public final class NodeLinks implements AutoCloseable, dev.outpost.runtime.spi.H
   private static final System.Logger LOG = System.getLogger(NodeLinks.class.getName());
 
   private final String selfNode;
+  private final dev.outpost.router.LatencyEmulator latency;
+  private final String selfRegion;
   private final String secret;
   private final WebSocketClient client;
   private final ConcurrentHashMap<String, CompletableFuture<NodeLink>> links =
       new ConcurrentHashMap<>();
 
-  public NodeLinks(Vertx vertx, String selfNode, String secret, int maxFrameSize) {
+  public NodeLinks(
+      Vertx vertx,
+      String selfNode,
+      String secret,
+      int maxFrameSize,
+      dev.outpost.router.LatencyEmulator latency,
+      String selfRegion) {
     this.selfNode = selfNode;
     this.secret = secret;
+    this.latency = latency;
+    this.selfRegion = selfRegion;
     this.client =
         vertx.createWebSocketClient(
             new WebSocketClientOptions()
@@ -75,7 +85,12 @@ public final class NodeLinks implements AutoCloseable, dev.outpost.runtime.spi.H
     connect.onComplete(
         ws ->
             created.complete(
-                new NodeLink(node.nodeId(), ws, () -> links.remove(node.nodeId(), created))),
+                new NodeLink(
+                    node.nodeId(),
+                    ws,
+                    () -> links.remove(node.nodeId(), created),
+                    latency,
+                    latency.oneWay(selfRegion, java.util.Optional.of(node.region())))),
         error -> {
           LOG.log(
               System.Logger.Level.WARNING,

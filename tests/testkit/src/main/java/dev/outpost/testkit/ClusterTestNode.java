@@ -33,6 +33,9 @@ import java.util.Map;
  */
 public final class ClusterTestNode implements AutoCloseable {
 
+  /** The admin token test nodes accept. */
+  public static final String ADMIN_TOKEN = "test-admin-token";
+
   private final Builder config;
   private final SkewableTimeSource time;
   private final StorageEngine engine;
@@ -84,7 +87,7 @@ public final class ClusterTestNode implements AutoCloseable {
       ClusterOptions options =
           ClusterOptions.of(b.nodeId, b.region, "127.0.0.1", b.httpPort, b.clusterPort, b.join)
               .withClusterName(b.clusterName);
-      cluster = Cluster.join(options, time, "1");
+      cluster = Cluster.join(options, time, "1", b.topology);
       cluster.claimLocalObjects(engine);
       ObjectHost.Builder hostBuilder =
           ObjectHost.builder()
@@ -103,8 +106,14 @@ public final class ClusterTestNode implements AutoCloseable {
           OutpostServer.start(
               host,
               RouterOptions.defaults().withPort(b.httpPort).withNodeId(b.nodeId),
-              new OutpostServer.ClusterRouting(cluster.locator(), options.linkSecret(), host));
+              new OutpostServer.ClusterRouting(
+                  cluster, host, options.linkSecret(), ADMIN_TOKEN, b.emulateLatency));
       host.caller(server.objectCaller());
+      ObjectHost served = host;
+      cluster.publishStats(
+          () ->
+              new dev.outpost.runtime.ClusterView.NodeStats(
+                  served.activeObjects(), served.openSockets()));
       return new ClusterTestNode(b, time, engine, cluster, host, server);
     } catch (RuntimeException | Error e) {
       if (host != null) {
@@ -222,6 +231,8 @@ public final class ClusterTestNode implements AutoCloseable {
     private Path bundle;
     private final Map<String, Class<? extends DurableObject>> classes = new LinkedHashMap<>();
     private RuntimeOptions runtimeOptions = RuntimeOptions.defaults();
+    private dev.outpost.runtime.RegionTopology topology = dev.outpost.runtime.RegionTopology.open();
+    private boolean emulateLatency;
 
     private Builder(String nodeId, Path dataDir) {
       this.nodeId = nodeId;
@@ -238,6 +249,8 @@ public final class ClusterTestNode implements AutoCloseable {
       b.bundle = bundle;
       b.classes.putAll(classes);
       b.runtimeOptions = runtimeOptions;
+      b.topology = topology;
+      b.emulateLatency = emulateLatency;
       return b;
     }
 
@@ -269,6 +282,18 @@ public final class ClusterTestNode implements AutoCloseable {
 
     public Builder runtimeOptions(RuntimeOptions value) {
       this.runtimeOptions = value;
+      return this;
+    }
+
+    /** The emulated world (regions, jurisdictions, latencies). */
+    public Builder topology(dev.outpost.runtime.RegionTopology value) {
+      this.topology = value;
+      return this;
+    }
+
+    /** Adds the topology's latencies to links and declared clients. */
+    public Builder emulateLatency(boolean value) {
+      this.emulateLatency = value;
       return this;
     }
 

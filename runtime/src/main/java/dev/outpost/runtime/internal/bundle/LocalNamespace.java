@@ -8,18 +8,29 @@ import dev.outpost.api.Response;
 import dev.outpost.runtime.ObjectAddress;
 import dev.outpost.runtime.internal.activation.ObjectCatalog;
 import java.util.Objects;
+import java.util.Optional;
 
-/** A namespace of this node's bundle; its stubs call through the catalog. */
+/**
+ * A namespace of this node's bundle, optionally restricted to a jurisdiction; its stubs call
+ * through the catalog.
+ */
 public final class LocalNamespace implements DurableObjectNamespace {
 
   private final String name;
   private final ObjectIds ids;
   private final ObjectCatalog catalog;
+  private final Optional<String> jurisdiction; // empty: unrestricted
 
   public LocalNamespace(String name, ObjectIds ids, ObjectCatalog catalog) {
+    this(name, ids, catalog, Optional.empty());
+  }
+
+  private LocalNamespace(
+      String name, ObjectIds ids, ObjectCatalog catalog, Optional<String> jurisdiction) {
     this.name = name;
     this.ids = ids;
     this.catalog = catalog;
+    this.jurisdiction = jurisdiction;
   }
 
   @Override
@@ -28,18 +39,29 @@ public final class LocalNamespace implements DurableObjectNamespace {
   }
 
   @Override
+  public DurableObjectNamespace jurisdiction(String value) {
+    DurableObjectId.checkJurisdiction(Objects.requireNonNull(value, "jurisdiction"));
+    return new LocalNamespace(name, ids, catalog, Optional.of(value));
+  }
+
+  @Override
   public DurableObjectId idFromName(String objectName) {
-    return ids.fromName(name, Objects.requireNonNull(objectName, "name"));
+    return ids.fromName(name, Objects.requireNonNull(objectName, "name"), jurisdiction);
   }
 
   @Override
   public DurableObjectId newUniqueId() {
-    return ids.unique(name);
+    return ids.unique(name, jurisdiction);
   }
 
   @Override
   public DurableObjectId idFromString(String hex) {
-    return ids.parse(name, hex);
+    DurableObjectId id = ids.parse(name, hex);
+    if (jurisdiction.isPresent() && !id.jurisdiction().equals(jurisdiction)) {
+      throw new IllegalArgumentException(
+          "object id " + hex.substring(0, 12) + "... is not of jurisdiction " + jurisdiction.get());
+    }
+    return id;
   }
 
   @Override

@@ -11,9 +11,10 @@ import javax.crypto.spec.SecretKeySpec;
 
 /**
  * Derives and checks object ids with HMAC-SHA256 under the cluster's id key. An id is 28 bytes of
- * identity (derived from the name, or random) followed by a 4-byte tag binding it to its namespace,
- * in lowercase hex: 64 digits. So {@code idFromName} is the same on every node, and {@code
- * idFromString} rejects ids made for another namespace or typed wrong. Thread-safe.
+ * identity (derived from the name, or random) followed by a 4-byte tag binding it to its namespace
+ * and jurisdiction, in lowercase hex: 64 digits. So {@code idFromName} is the same on every node,
+ * {@code idFromString} rejects ids made for another namespace or typed wrong, and it recovers the
+ * jurisdiction an id was made in (the tag matches exactly one). Thread-safe.
  */
 public final class ObjectIds {
 
@@ -41,26 +42,41 @@ public final class ObjectIds {
 
   /** The id for {@code name} in {@code namespace}; it keeps the name if at most 1,024 bytes. */
   public DurableObjectId fromName(String namespace, String name) {
+    return fromName(namespace, name, Optional.empty());
+  }
+
+  /** The id for {@code name} in {@code namespace}, restricted to {@code jurisdiction} if given. */
+  public DurableObjectId fromName(String namespace, String name, Optional<String> jurisdiction) {
     if (name.isEmpty()) {
       throw new IllegalArgumentException("an object name must not be empty");
     }
     byte[] identity = new byte[IDENTITY_BYTES];
-    System.arraycopy(mac("name\0" + namespace + "\0" + name), 0, identity, 0, IDENTITY_BYTES);
+    String scope = jurisdiction.map(j -> "\0" + j).orElse("");
+    System.arraycopy(
+        mac("name\0" + namespace + scope + "\0" + name), 0, identity, 0, IDENTITY_BYTES);
     boolean keepName =
         name.getBytes(StandardCharsets.UTF_8).length <= DurableObjectId.MAX_NAME_BYTES;
     return DurableObjectId.of(
-        withTag(namespace, identity), Optional.ofNullable(keepName ? name : null));
+        withTag(namespace, jurisdiction, identity),
+        Optional.ofNullable(keepName ? name : null),
+        jurisdiction);
   }
 
   /** A new random id in {@code namespace}. */
   public DurableObjectId unique(String namespace) {
+    return unique(namespace, Optional.empty());
+  }
+
+  /** A new random id in {@code namespace}, restricted to {@code jurisdiction} if given. */
+  public DurableObjectId unique(String namespace, Optional<String> jurisdiction) {
     byte[] identity = new byte[IDENTITY_BYTES];
     random.nextBytes(identity);
-    return DurableObjectId.of(withTag(namespace, identity), Optional.empty());
+    return DurableObjectId.of(
+        withTag(namespace, jurisdiction, identity), Optional.empty(), jurisdiction);
   }
 
   /**
-   * Parses an id of {@code namespace}.
+   * Parses an id of {@code namespace}, recovering its jurisdiction.
    *
    * @throws IllegalArgumentException if it is malformed or belongs to another namespace
    */
@@ -71,19 +87,25 @@ public final class ObjectIds {
               + (text == null ? "null" : text.length() + " characters"));
     }
     byte[] identity = HEX.parseHex(text, 0, IDENTITY_BYTES * 2);
-    if (!withTag(namespace, identity).equals(text)) {
-      throw new IllegalArgumentException(
-          "object id "
-              + text.substring(0, 12)
-              + "... was not made for namespace '"
-              + namespace
-              + "'");
+    if (withTag(namespace, Optional.empty(), identity).equals(text)) {
+      return DurableObjectId.of(text, Optional.empty());
     }
-    return DurableObjectId.of(text, Optional.empty());
+    for (String jurisdiction : DurableObjectId.JURISDICTIONS) {
+      if (withTag(namespace, Optional.of(jurisdiction), identity).equals(text)) {
+        return DurableObjectId.of(text, Optional.empty(), Optional.of(jurisdiction));
+      }
+    }
+    throw new IllegalArgumentException(
+        "object id "
+            + text.substring(0, 12)
+            + "... was not made for namespace '"
+            + namespace
+            + "'");
   }
 
-  private String withTag(String namespace, byte[] identity) {
-    byte[] tag = mac("tag\0" + namespace + "\0" + HEX.formatHex(identity));
+  private String withTag(String namespace, Optional<String> jurisdiction, byte[] identity) {
+    String scope = jurisdiction.map(j -> "\0" + j).orElse("");
+    byte[] tag = mac("tag\0" + namespace + scope + "\0" + HEX.formatHex(identity));
     return HEX.formatHex(identity) + HEX.formatHex(tag, 0, 4);
   }
 

@@ -39,6 +39,7 @@ public final class HazelcastCluster implements ClusterMembership, ObjectDirector
 
   static final String DIRECTORY = "outpost-directory";
   static final String LEASES = "outpost-leases";
+  static final String LOADS = "outpost-loads";
   private static final String NODE = "outpost.node";
   private static final String REGION = "outpost.region";
   private static final String HTTP_PORT = "outpost.http-port";
@@ -46,6 +47,7 @@ public final class HazelcastCluster implements ClusterMembership, ObjectDirector
   private final HazelcastInstance hazelcast;
   private final IMap<String, String> directory;
   private final IMap<String, String> leases;
+  private final IMap<String, String> loads; // node -> "objects/sockets"
   private final NodeInfo self;
   private final List<Listener> listeners = new CopyOnWriteArrayList<>();
 
@@ -54,6 +56,7 @@ public final class HazelcastCluster implements ClusterMembership, ObjectDirector
     this.self = self;
     this.directory = hazelcast.getMap(DIRECTORY);
     this.leases = hazelcast.getMap(LEASES);
+    this.loads = hazelcast.getMap(LOADS);
     hazelcast
         .getCluster()
         .addMembershipListener(
@@ -196,6 +199,44 @@ public final class HazelcastCluster implements ClusterMembership, ObjectDirector
     }
     leases.set(self.nodeId(), "alive", ttl.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
     return true;
+  }
+
+  /** Publishes this node's figures, for placement and the cluster map; they expire with it. */
+  public void publishStats(
+      dev.outpost.runtime.ClusterView.NodeStats stats, java.time.Duration ttl) {
+    if (isRunning()) {
+      loads.set(
+          self.nodeId(),
+          stats.objects() + "/" + stats.sockets(),
+          ttl.toMillis(),
+          java.util.concurrent.TimeUnit.MILLISECONDS);
+    }
+  }
+
+  /** The figures each node published last. */
+  public java.util.Map<String, dev.outpost.runtime.ClusterView.NodeStats> stats() {
+    if (!isRunning()) {
+      return java.util.Map.of();
+    }
+    java.util.Map<String, dev.outpost.runtime.ClusterView.NodeStats> result =
+        new java.util.HashMap<>();
+    loads.forEach(
+        (node, text) -> {
+          int slash = text.indexOf('/');
+          result.put(
+              node,
+              new dev.outpost.runtime.ClusterView.NodeStats(
+                  Integer.parseInt(text.substring(0, slash)),
+                  Integer.parseInt(text.substring(slash + 1))));
+        });
+    return result;
+  }
+
+  /** The live objects each node published last. */
+  public java.util.Map<String, Integer> loads() {
+    java.util.Map<String, Integer> result = new java.util.HashMap<>();
+    stats().forEach((node, s) -> result.put(node, s.objects()));
+    return result;
   }
 
   /** Whether the member still runs. */

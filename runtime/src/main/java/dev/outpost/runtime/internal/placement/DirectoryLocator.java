@@ -4,17 +4,19 @@ import dev.outpost.runtime.NotOwnerException;
 import dev.outpost.runtime.ObjectAddress;
 import dev.outpost.runtime.ObjectLocator;
 import dev.outpost.runtime.OwnershipGuard;
+import dev.outpost.runtime.PlacementHints;
+import dev.outpost.runtime.RegionTopology;
 import dev.outpost.runtime.spi.ClusterMembership;
 import dev.outpost.runtime.spi.ClusterMembership.NodeInfo;
 import dev.outpost.runtime.spi.ObjectDirectory;
 import dev.outpost.runtime.spi.PlacementRecord;
 import java.time.Duration;
-import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
-import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Supplier;
 
 /**
  * Placement and ownership on top of the {@link ObjectDirectory}: where an object lives (for
@@ -22,21 +24,23 @@ import java.util.concurrent.ThreadLocalRandom;
  * run it (for the runtime, checked against the directory when an activation starts, and against the
  * node lease before every commit and output).
  *
- * <p>A cold object is placed on the node whose router saw it first (Cloudflare places near the
- * first caller); {@code register} is put-if-absent, so routers racing on a cold key agree on one
- * owner. Objects never move by themselves: an owner that is down leaves its objects unavailable
- * (their data is on its disk) until it returns.
+ * <p>A cold object is placed by the {@link PlacementDirector} (region of the hint or of the first
+ * router, jurisdiction strictly, least-loaded node); {@code register} is put-if-absent, so routers
+ * racing on a cold key agree on one owner. Objects never move by themselves: an owner that is down
+ * leaves its objects unavailable (their data is on its disk) until it returns.
  */
 public final class DirectoryLocator implements ObjectLocator, OwnershipGuard {
 
   private static final Duration OWNER_DOWN_RETRY = Duration.ofSeconds(5);
   private static final Duration MOVING_RETRY = Duration.ofSeconds(1);
+  private static final Duration NO_NODE_RETRY = Duration.ofSeconds(5);
 
   private final ObjectDirectory directory;
   private final ClusterMembership membership;
   private final NodeLease lease;
   private final Executor blocking;
   private final String codeVersion;
+  private final PlacementDirector director;
   private final ConcurrentHashMap<ObjectAddress, PlacementRecord> cache = new ConcurrentHashMap<>();
   private volatile boolean leaving; // place nothing new here
 
@@ -45,12 +49,15 @@ public final class DirectoryLocator implements ObjectLocator, OwnershipGuard {
       ClusterMembership membership,
       NodeLease lease,
       Executor blocking,
-      String codeVersion) {
+      String codeVersion,
+      RegionTopology topology,
+      Supplier<Map<String, Integer>> loads) {
     this.directory = directory;
     this.membership = membership;
     this.lease = lease;
     this.blocking = blocking;
     this.codeVersion = codeVersion;
+    this.director = new PlacementDirector(topology, membership, loads);
     membership.addListener(
         new ClusterMembership.Listener() {
           @Override
@@ -60,8 +67,13 @@ public final class DirectoryLocator implements ObjectLocator, OwnershipGuard {
         });
   }
 
+  /** From now on, new objects are placed on other nodes (this one is leaving). */
+  public void startLeaving() {
+    leaving = true;
+  }
+
   @Override
-  public CompletableFuture<Location> locate(ObjectAddress address) {
+  public CompletableFuture<Location> locate(ObjectAddress address, PlacementHints hints) {
     PlacementRecord cached = cache.get(address);
     if (cached != null) {
       Location location = locationOf(address, cached);
@@ -69,45 +81,28 @@ public final class DirectoryLocator implements ObjectLocator, OwnershipGuard {
         return CompletableFuture.completedFuture(location);
       }
     }
-    return CompletableFuture.supplyAsync(() -> locationOf(address, resolve(address)), blocking);
+    return CompletableFuture.supplyAsync(() -> resolve(address, hints), blocking);
   }
 
-  /** From now on, new objects are placed on other nodes (this one is leaving). */
-  public void startLeaving() {
-    leaving = true;
-  }
-
-  /** The node a new object goes to: this one, unless it is leaving. */
-  private NodeInfo placementTarget() {
-    NodeInfo self = membership.self();
-    if (!leaving) {
-      return self;
+  private Location resolve(ObjectAddress address, PlacementHints hints) {
+    Optional<PlacementRecord> existing = directory.lookup(address);
+    PlacementRecord record;
+    if (existing.isPresent()) {
+      record = existing.get();
+    } else {
+      PlacementDirector.Choice choice = director.choose(address, hints, leaving);
+      if (choice.node().isEmpty()) {
+        return new Location.Unavailable(choice.refusal(), NO_NODE_RETRY, false);
+      }
+      NodeInfo node = choice.node().get();
+      record =
+          directory.register(
+              address,
+              PlacementRecord.first(
+                  node.nodeId(), node.region(), codeVersion, address.id().jurisdiction()));
     }
-    List<NodeInfo> others =
-        membership.liveNodes().stream().filter(n -> !n.nodeId().equals(self.nodeId())).toList();
-    List<NodeInfo> sameRegion =
-        others.stream().filter(n -> n.region().equals(self.region())).toList();
-    List<NodeInfo> pool = sameRegion.isEmpty() ? others : sameRegion;
-    return pool.isEmpty() ? self : pool.get(ThreadLocalRandom.current().nextInt(pool.size()));
-  }
-
-  private PlacementRecord resolve(ObjectAddress address) {
-    NodeInfo self = placementTarget();
-    PlacementRecord record =
-        directory
-            .lookup(address)
-            .orElseGet(
-                () ->
-                    directory.register(
-                        address,
-                        new PlacementRecord(
-                            self.nodeId(),
-                            self.region(),
-                            1,
-                            codeVersion,
-                            PlacementRecord.State.ACTIVE)));
     cache.put(address, record);
-    return record;
+    return locationOf(address, record);
   }
 
   private Location locationOf(ObjectAddress address, PlacementRecord record) {
@@ -127,7 +122,9 @@ public final class DirectoryLocator implements ObjectLocator, OwnershipGuard {
           address
               + " lives on node "
               + record.owner()
-              + ", which is not running; its data is on that node, so it is back when the node"
+              + " (region "
+              + record.region()
+              + "), which is not running; its data is on that node, so it is back when the node"
               + " returns",
           OWNER_DOWN_RETRY,
           false);

@@ -82,10 +82,15 @@ public final class HandoverCoordinator {
 
   /** A live node of this node's region, other than this one, chosen at random; or empty. */
   public Optional<NodeInfo> pickTarget() {
+    return pickTarget(membership.self().region());
+  }
+
+  /** A live node of {@code region}, other than this one, chosen at random; or empty. */
+  public Optional<NodeInfo> pickTarget(String region) {
     NodeInfo self = membership.self();
     List<NodeInfo> candidates =
         membership.liveNodes().stream()
-            .filter(n -> !n.nodeId().equals(self.nodeId()) && n.region().equals(self.region()))
+            .filter(n -> !n.nodeId().equals(self.nodeId()) && n.region().equals(region))
             .toList();
     return candidates.isEmpty()
         ? Optional.empty()

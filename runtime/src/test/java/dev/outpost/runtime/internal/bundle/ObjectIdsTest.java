@@ -23,6 +23,22 @@ class ObjectIdsTest {
   }
 
   @Test
+  void jurisdictionMakesOtherIdsThatParseBackToTheirJurisdiction() {
+    DurableObjectId plain = ids.fromName("chat", "lobby");
+    DurableObjectId eu = ids.fromName("chat", "lobby", java.util.Optional.of("eu"));
+    assertThat(eu).isNotEqualTo(plain);
+    assertThat(eu.jurisdiction()).contains("eu");
+    assertThat(ids.parse("chat", eu.toString()).jurisdiction()).contains("eu");
+    assertThat(ids.parse("chat", plain.toString()).jurisdiction()).isEmpty();
+    assertThat(
+            ids.parse("chat", ids.unique("chat", java.util.Optional.of("us")).toString())
+                .jurisdiction())
+        .contains("us");
+    assertThatThrownBy(() -> DurableObjectId.checkJurisdiction("mars"))
+        .hasMessageContaining("unknown jurisdiction 'mars'");
+  }
+
+  @Test
   void namesOverTheLimitAreNotKept() {
     assertThat(ids.fromName("chat", "x".repeat(1025)).name()).isEmpty();
     assertThat(ids.fromName("chat", "x".repeat(1024)).name()).isPresent();

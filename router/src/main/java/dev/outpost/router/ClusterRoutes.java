@@ -1,0 +1,193 @@
+package dev.outpost.router;
+
+import dev.outpost.runtime.Cluster;
+import dev.outpost.runtime.ClusterView;
+import dev.outpost.runtime.ObjectAddress;
+import dev.outpost.runtime.ObjectInbox;
+import dev.outpost.runtime.ObjectMigrations;
+import dev.outpost.runtime.spi.ClusterMembership.NodeInfo;
+import dev.outpost.runtime.spi.HandoverTransport;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The cluster's own endpoints:
+ *
+ * <ul>
+ *   <li>{@code GET /_outpost/routers}: every live router (URL, region, node, health), for clients
+ *       that pick the nearest;
+ *   <li>{@code GET /_outpost/cluster}: regions, their nodes, object and connection counts;
+ *   <li>{@code GET /_outpost/cluster.html}: a page drawing that map;
+ *   <li>{@code POST /_outpost/admin/move?object=NS/NAME&to-region=R} (bearer token): moves an
+ *       object with the hand-over; sent to another node than the owner, it answers 307 to the
+ *       owner's URL.
+ * </ul>
+ */
+final class ClusterRoutes {
+
+  private final Cluster cluster;
+  private final ObjectInbox inbox;
+  private final ObjectMigrations migrations;
+  private final HandoverTransport transport;
+  private final String adminToken;
+
+  ClusterRoutes(
+      Cluster cluster,
+      ObjectInbox inbox,
+      ObjectMigrations migrations,
+      HandoverTransport transport,
+      String adminToken) {
+    this.cluster = cluster;
+    this.inbox = inbox;
+    this.migrations = migrations;
+    this.transport = transport;
+    this.adminToken = adminToken;
+  }
+
+  void mount(Router router, Vertx vertx) {
+    router.get("/_outpost/routers").handler(this::routers);
+    router.get("/_outpost/cluster").handler(this::clusterMap);
+    router
+        .get("/_outpost/cluster.html")
+        .handler(ctx -> ObjectRouter.page(ctx, "outpost/cluster.html"));
+    router.post("/_outpost/admin/move").handler(ctx -> move(ctx, vertx));
+  }
+
+  static String url(NodeInfo node) {
+    return "http://" + node.host() + ":" + node.httpPort();
+  }
+
+  private List<NodeInfo> sortedNodes() {
+    return cluster.liveNodes().stream()
+        .sorted(Comparator.comparing(NodeInfo::region).thenComparing(NodeInfo::nodeId))
+        .toList();
+  }
+
+  private void routers(RoutingContext ctx) {
+    JsonArray routers = new JsonArray();
+    for (NodeInfo node : sortedNodes()) {
+      routers.add(
+          new JsonObject()
+              .put("url", url(node))
+              .put("region", node.region())
+              .put("node", node.nodeId())
+              .put("healthy", true));
+    }
+    json(ctx, new JsonObject().put("self", cluster.self().nodeId()).put("routers", routers));
+  }
+
+  private void clusterMap(RoutingContext ctx) {
+    Map<String, ClusterView.NodeStats> stats = cluster.stats();
+    Map<String, JsonArray> byRegion = new TreeMap<>();
+    cluster.topology().regions().forEach(r -> byRegion.put(r, new JsonArray()));
+    int objects = 0;
+    int sockets = 0;
+    for (NodeInfo node : sortedNodes()) {
+      ClusterView.NodeStats s = stats.getOrDefault(node.nodeId(), new ClusterView.NodeStats(0, 0));
+      objects += s.objects();
+      sockets += s.sockets();
+      byRegion
+          .computeIfAbsent(node.region(), r -> new JsonArray())
+          .add(
+              new JsonObject()
+                  .put("node", node.nodeId())
+                  .put("url", url(node))
+                  .put("objects", s.objects())
+                  .put("connections", s.sockets()));
+    }
+    JsonArray regions = new JsonArray();
+    byRegion.forEach(
+        (name, nodes) -> regions.add(new JsonObject().put("name", name).put("nodes", nodes)));
+    JsonObject latency = new JsonObject();
+    for (String from : byRegion.keySet()) {
+      JsonObject row = new JsonObject();
+      for (String to : byRegion.keySet()) {
+        row.put(to, cluster.topology().oneWay(from, to).toMillis());
+      }
+      latency.put(from, row);
+    }
+    json(
+        ctx,
+        new JsonObject()
+            .put("self", cluster.self().nodeId())
+            .put("regions", regions)
+            .put("nodes", sortedNodes().size())
+            .put("objects", objects)
+            .put("connections", sockets)
+            .put("oneWayLatencyMs", latency));
+  }
+
+  private void move(RoutingContext ctx, Vertx vertx) {
+    String auth = ctx.request().getHeader(HttpHeaders.AUTHORIZATION);
+    if (auth == null || !auth.equals("Bearer " + adminToken)) {
+      ObjectRouter.text(ctx.response(), 401, "admin endpoints need Authorization: Bearer <token>");
+      return;
+    }
+    String object = ctx.request().getParam("object");
+    String region = ctx.request().getParam("to-region");
+    if (object == null || region == null || !object.contains("/")) {
+      ObjectRouter.text(ctx.response(), 400, "use ?object=NAMESPACE/NAME&to-region=REGION");
+      return;
+    }
+    String ns = object.substring(0, object.indexOf('/'));
+    String name = object.substring(object.indexOf('/') + 1);
+    var namespace = inbox.namespace(ns);
+    if (namespace.isEmpty()) {
+      ObjectRouter.text(ctx.response(), 404, "unknown namespace '" + ns + "'");
+      return;
+    }
+    ObjectAddress address = new ObjectAddress(ns, namespace.get().idFromName(name));
+    vertx
+        .<String>executeBlocking(
+            () -> {
+              var record = cluster.directory().lookup(address);
+              if (record.isEmpty()) {
+                throw new IllegalArgumentException(object + " has never been placed");
+              }
+              if (!record.get().owner().equals(cluster.self().nodeId())) {
+                return "redirect:"
+                    + cluster
+                        .membership()
+                        .node(record.get().owner())
+                        .map(ClusterRoutes::url)
+                        .orElseThrow(
+                            () ->
+                                new IllegalStateException(
+                                    "owner " + record.get().owner() + " is not running"));
+              }
+              return cluster.move(address, region, migrations, transport);
+            },
+            false)
+        .onSuccess(
+            result -> {
+              if (result.startsWith("redirect:")) {
+                ctx.response()
+                    .setStatusCode(307)
+                    .putHeader(
+                        HttpHeaders.LOCATION,
+                        result.substring("redirect:".length()) + ctx.request().uri())
+                    .end();
+              } else {
+                ObjectRouter.text(ctx.response(), 200, result);
+              }
+            })
+        .onFailure(
+            e ->
+                ObjectRouter.text(
+                    ctx.response(),
+                    e instanceof IllegalArgumentException ? 400 : 503,
+                    String.valueOf(e.getMessage())));
+  }
+
+  private static void json(RoutingContext ctx, JsonObject body) {
+    ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, "application/json").end(body.encode());
+  }
+}
