@@ -45,6 +45,15 @@ final class NodeCommand implements Callable<Integer> {
   Path topology;
 
   @Option(
+      names = "--handover-on-exit",
+      defaultValue = "true",
+      negatable = true,
+      description =
+          "On SIGTERM, hand objects to other nodes of the region first (default); with"
+              + " --no-handover-on-exit they stay here, unavailable until the node returns.")
+  boolean handOverOnExit;
+
+  @Option(
       names = "--emulate-latency",
       description = "Add the topology's one-way latencies to node links and declared clients.")
   boolean emulateLatency;
@@ -100,6 +109,7 @@ final class NodeCommand implements Callable<Integer> {
             emulateLatency,
             NodeSpec.defaultAdminToken());
     try (RunningNode node = RunningNode.start(spec)) {
+      node.handOverOnExit(handOverOnExit);
       System.out.printf(
           "outpost node %s (region %s) serving %s on http://%s:%d%n",
           nodeId, region, node.bundleDescription(), host, node.port());

@@ -21,6 +21,12 @@ public final class RunningNode implements AutoCloseable {
   private final ObjectHost host;
   private final OutpostServer server;
   private final CountDownLatch stopped = new CountDownLatch(1);
+  private volatile boolean handOverOnExit = true;
+
+  /** Whether closing hands this node's objects over first (the default) or just stops. */
+  void handOverOnExit(boolean value) {
+    this.handOverOnExit = value;
+  }
 
   private RunningNode(
       SystemTimeSource time,
@@ -122,7 +128,7 @@ public final class RunningNode implements AutoCloseable {
     if (time.isClosed()) {
       return;
     }
-    if (cluster != null) {
+    if (cluster != null && handOverOnExit) {
       Cluster.LeaveReport report = cluster.handOverAll(host, server.handoverTransport());
       System.out.printf(
           "outpost: left the cluster: %d objects handed over, %d parked, %d skipped%n",
