@@ -10,7 +10,14 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     version = "outpost 0.1.0",
     description = "Durable objects on the JVM: run a node, or a local demo.",
-    subcommands = {NodeCommand.class, DemoCommand.class, MoveCommand.class})
+    subcommands = {
+      NodeCommand.class,
+      DemoCommand.class,
+      DevCommand.class,
+      DeployCommand.class,
+      RollbackCommand.class,
+      MoveCommand.class
+    })
 public final class OutpostCli implements Callable<Integer> {
 
   @Override

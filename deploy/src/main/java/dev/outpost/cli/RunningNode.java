@@ -4,6 +4,7 @@ import dev.outpost.router.OutpostServer;
 import dev.outpost.router.RouterOptions;
 import dev.outpost.runtime.Cluster;
 import dev.outpost.runtime.ClusterView;
+import dev.outpost.runtime.CodeDeployments;
 import dev.outpost.runtime.ObjectHost;
 import dev.outpost.runtime.RuntimeOptions;
 import dev.outpost.runtime.StorageEngines;
@@ -68,6 +69,7 @@ public final class RunningNode implements AutoCloseable {
         cluster = Cluster.join(spec.cluster(), time, "1", spec.topology());
         cluster.claimLocalObjects(engine);
         host = builder.guard(cluster.guard()).build();
+        cluster.attachCode(new CodeDeployments(host, spec.dataDir().resolve("bundles")));
         server =
             OutpostServer.start(
                 host,
@@ -95,6 +97,11 @@ public final class RunningNode implements AutoCloseable {
       time.close();
       throw e;
     }
+  }
+
+  /** Loads and checks the bundle at {@code path} on this node, then switches to it. */
+  void reload(java.nio.file.Path path, String version) {
+    host.activate(host.prepare(path, version));
   }
 
   int port() {

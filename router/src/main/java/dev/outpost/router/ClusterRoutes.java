@@ -38,13 +38,16 @@ final class ClusterRoutes {
   private final ObjectMigrations migrations;
   private final HandoverTransport transport;
   private final String adminToken;
+  private final java.util.function.Supplier<String> codeVersion;
 
   ClusterRoutes(
       Cluster cluster,
       ObjectInbox inbox,
       ObjectMigrations migrations,
       HandoverTransport transport,
-      String adminToken) {
+      String adminToken,
+      java.util.function.Supplier<String> codeVersion) {
+    this.codeVersion = codeVersion;
     this.cluster = cluster;
     this.inbox = inbox;
     this.migrations = migrations;
@@ -59,6 +62,20 @@ final class ClusterRoutes {
         .get("/_outpost/cluster.html")
         .handler(ctx -> ObjectRouter.page(ctx, "outpost/cluster.html"));
     router.post("/_outpost/admin/move").handler(ctx -> move(ctx, vertx));
+    router
+        .post("/_outpost/admin/deploy")
+        .handler(io.vertx.ext.web.handler.BodyHandler.create(false).setBodyLimit(MAX_BUNDLE_BYTES))
+        .handler(ctx -> rollout(ctx, vertx, true));
+    router.post("/_outpost/admin/rollback").handler(ctx -> rollout(ctx, vertx, false));
+    router
+        .get("/_outpost/code")
+        .handler(
+            ctx ->
+                json(
+                    ctx,
+                    new JsonObject()
+                        .put("node", cluster.self().nodeId())
+                        .put("version", codeVersion.get())));
   }
 
   static String url(NodeInfo node) {
@@ -125,10 +142,51 @@ final class ClusterRoutes {
             .put("oneWayLatencyMs", latency));
   }
 
-  private void move(RoutingContext ctx, Vertx vertx) {
+  /** Largest code bundle the deploy endpoint takes. */
+  private static final long MAX_BUNDLE_BYTES = 64L * 1024 * 1024;
+
+  private boolean authorized(RoutingContext ctx) {
     String auth = ctx.request().getHeader(HttpHeaders.AUTHORIZATION);
     if (auth == null || !auth.equals("Bearer " + adminToken)) {
       ObjectRouter.text(ctx.response(), 401, "admin endpoints need Authorization: Bearer <token>");
+      return false;
+    }
+    return true;
+  }
+
+  private void rollout(RoutingContext ctx, Vertx vertx, boolean deploy) {
+    if (!authorized(ctx)) {
+      return;
+    }
+    byte[] jar = deploy && ctx.body().buffer() != null ? ctx.body().buffer().getBytes() : null;
+    if (deploy && (jar == null || jar.length == 0)) {
+      ObjectRouter.text(ctx.response(), 400, "POST the bundle jar as the request body");
+      return;
+    }
+    vertx
+        .executeBlocking(() -> deploy ? cluster.deploy(jar) : cluster.rollback(), false)
+        .onSuccess(
+            report ->
+                ctx.response()
+                    .setStatusCode(report.activated() ? 200 : 422)
+                    .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+                    .end(
+                        new JsonObject()
+                            .put("activated", report.activated())
+                            .put("version", report.version())
+                            .put("activateMillis", report.activateMillis())
+                            .put("problems", new JsonArray(report.problems()))
+                            .encode()))
+        .onFailure(
+            e ->
+                ObjectRouter.text(
+                    ctx.response(),
+                    e instanceof IllegalArgumentException ? 400 : 503,
+                    String.valueOf(e.getMessage())));
+  }
+
+  private void move(RoutingContext ctx, Vertx vertx) {
+    if (!authorized(ctx)) {
       return;
     }
     String object = ctx.request().getParam("object");

@@ -137,7 +137,8 @@ public final class OutpostServer implements AutoCloseable {
                         inbox,
                         cluster.migrations(),
                         links,
-                        cluster.adminToken()),
+                        cluster.adminToken(),
+                        cluster.migrations()::codeVersion),
                     latency,
                     region);
       }

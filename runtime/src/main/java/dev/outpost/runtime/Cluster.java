@@ -192,6 +192,75 @@ public final class Cluster implements AutoCloseable, ClusterView {
     return owned;
   }
 
+  /**
+   * Makes this node take part in code rollouts, and brings it to the cluster's current version if
+   * one was deployed before it joined. Blocks.
+   */
+  public void attachCode(CodeDeployments deployments) {
+    var rollout = hazelcast.rollout(time);
+    rollout.attach(deployments);
+    rollout.sync(deployments);
+  }
+
+  /**
+   * Rolls a code bundle (jar bytes) out to every node: all prepare it, then, only if all succeeded,
+   * all activate it. Blocks.
+   */
+  public RolloutReport deploy(byte[] jar) {
+    return report(hazelcast.rollout(time).deploy(versionOf(jar), jar));
+  }
+
+  /** Rolls every node back to the previous version. Blocks. */
+  public RolloutReport rollback() {
+    return report(hazelcast.rollout(time).rollback());
+  }
+
+  /** The cluster's current code version, if one was deployed. */
+  public java.util.Optional<String> currentCodeVersion() {
+    return hazelcast.rollout(time).current();
+  }
+
+  private static RolloutReport report(
+      dev.outpost.runtime.internal.cluster.CodeRollout.Outcome outcome) {
+    return new RolloutReport(
+        outcome.activated(), outcome.version(), outcome.problems(), outcome.activateMillis());
+  }
+
+  /** {@code bundle.version} of the jar's manifest, plus a hash of its bytes. */
+  static String versionOf(byte[] jar) {
+    String declared = "0";
+    try (var in = new java.util.jar.JarInputStream(new java.io.ByteArrayInputStream(jar))) {
+      java.util.jar.JarEntry entry;
+      while ((entry = in.getNextJarEntry()) != null) {
+        if (entry.getName().equals("META-INF/outpost/bundle.properties")) {
+          java.util.Properties manifest = new java.util.Properties();
+          manifest.load(in);
+          declared = manifest.getProperty("bundle.version", "0").replaceAll("[^A-Za-z0-9._-]", "_");
+          break;
+        }
+      }
+    } catch (java.io.IOException e) {
+      throw new IllegalArgumentException("not a jar: " + e.getMessage(), e);
+    }
+    try {
+      byte[] digest = java.security.MessageDigest.getInstance("SHA-256").digest(jar);
+      return declared + "-" + java.util.HexFormat.of().formatHex(digest, 0, 5);
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /**
+   * What a rollout or rollback did.
+   *
+   * @param activated whether every node now runs {@code version}
+   * @param version the version rolled out
+   * @param problems why not, per node (class, exception, message)
+   * @param activateMillis time from the switch decision to every node serving the version
+   */
+  public record RolloutReport(
+      boolean activated, String version, java.util.List<String> problems, long activateMillis) {}
+
   /** Where objects live, for the router. */
   public ObjectLocator locator() {
     return locator;

@@ -8,10 +8,9 @@ import dev.outpost.api.WebSocketMessage;
 import dev.outpost.runtime.internal.activation.NodeServices;
 import dev.outpost.runtime.internal.activation.ObjectCatalog;
 import dev.outpost.runtime.internal.alarm.AlarmScheduler;
-import dev.outpost.runtime.internal.bundle.BundleEnv;
 import dev.outpost.runtime.internal.bundle.BundleLoader;
+import dev.outpost.runtime.internal.bundle.BundleRegistry;
 import dev.outpost.runtime.internal.bundle.CodeBundle;
-import dev.outpost.runtime.internal.bundle.LocalNamespace;
 import dev.outpost.runtime.internal.bundle.ObjectIds;
 import dev.outpost.runtime.internal.hibernation.HibernationManager;
 import dev.outpost.runtime.internal.hibernation.SocketRecord;
@@ -40,11 +39,11 @@ public final class ObjectHost implements ObjectInbox, ObjectMigrations, AutoClos
   private final RuntimeOptions options;
   private final TimeSource time;
   private final StorageEngine engine;
-  private final CodeBundle bundle;
+  private final BundleRegistry bundles;
+  private final ObjectIds ids;
   private final ObjectCatalog catalog = new ObjectCatalog();
   private final HibernationManager hibernation;
   private final AlarmScheduler alarms;
-  private final Map<String, LocalNamespace> namespaces = new LinkedHashMap<>();
   private final ExecutorService turnExecutor =
       Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("turn-", 0).factory());
   private volatile boolean closed;
@@ -53,24 +52,13 @@ public final class ObjectHost implements ObjectInbox, ObjectMigrations, AutoClos
     this.options = b.options;
     this.time = b.time;
     this.engine = b.engine;
-    this.bundle = b.bundle;
     this.hibernation = new HibernationManager(time);
     this.alarms = new AlarmScheduler(time, catalog);
-    ObjectIds ids = new ObjectIds(options.idKey());
-    for (String ns : bundle.namespaces()) {
-      namespaces.put(ns, new LocalNamespace(ns, ids, catalog));
-    }
-    BundleEnv env = new BundleEnv(bundle, namespaces);
+    this.ids = new ObjectIds(options.idKey());
+    this.bundles = new BundleRegistry(ids, catalog, b.bundle);
     catalog.bind(
         new NodeServices(
-            options,
-            time,
-            engine,
-            turnExecutor,
-            hibernation,
-            alarms,
-            (address, state) -> bundle.instantiate(address.namespace(), state, env),
-            b.guard));
+            options, time, engine, turnExecutor, hibernation, alarms, bundles, b.guard));
     alarms.start(engine);
     scheduleWatchdog();
   }
@@ -93,12 +81,115 @@ public final class ObjectHost implements ObjectInbox, ObjectMigrations, AutoClos
 
   @Override
   public Optional<DurableObjectNamespace> namespace(String name) {
-    return Optional.ofNullable(namespaces.get(name));
+    return Optional.ofNullable(bundles.current().namespaces().get(name));
   }
 
   @Override
   public Set<String> namespaceNames() {
-    return bundle.namespaces();
+    return bundles.current().bundle().namespaces();
+  }
+
+  // ---- code versions
+
+  /** How long a constructor may run in a bundle check. */
+  private static final java.time.Duration CHECK_TIMEOUT = java.time.Duration.ofSeconds(10);
+
+  /**
+   * Loads the bundle at {@code path} as version {@code version} in its own class loader and checks
+   * it: every namespace's class must load and construct (in a sandbox with empty in-memory
+   * storage). Nothing changes on this node. Blocks.
+   *
+   * @throws BundleRejectedException naming each class, exception and message that failed
+   */
+  public PreparedBundle prepare(Path path, String version) {
+    CodeBundle candidate;
+    try {
+      candidate = BundleLoader.load(path, version);
+    } catch (dev.outpost.runtime.internal.bundle.BundleException e) {
+      throw new BundleRejectedException(
+          String.valueOf(path), java.util.List.of(e.getMessage() + causeOf(e.getCause())));
+    }
+    java.util.List<String> problems = check(candidate);
+    if (!problems.isEmpty()) {
+      candidate.close();
+      throw new BundleRejectedException(candidate.name() + " " + candidate.version(), problems);
+    }
+    return new PreparedBundle(bundles.prepare(candidate));
+  }
+
+  private static String causeOf(Throwable cause) {
+    return cause == null ? "" : " (" + cause.getClass().getName() + ": " + cause.getMessage() + ")";
+  }
+
+  private java.util.List<String> check(CodeBundle candidate) {
+    java.util.List<String> problems = new java.util.ArrayList<>();
+    ManualTimeSource sandboxTime = new ManualTimeSource(java.time.Instant.EPOCH);
+    try (StorageEngine scratch = StorageEngines.inMemory();
+        ObjectHost sandbox =
+            new Builder()
+                .options(options)
+                .time(sandboxTime)
+                .storage(scratch)
+                .bundle(candidate)
+                .build()) {
+      for (String ns : candidate.namespaces()) {
+        ObjectAddress probe = new ObjectAddress(ns, ids.fromName(ns, "outpost-bundle-check"));
+        String type = candidate.classOf(ns).map(Class::getName).orElse("?");
+        try {
+          sandbox
+              .catalog
+              .activate(probe)
+              .get(CHECK_TIMEOUT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.ExecutionException e) {
+          Throwable cause = e.getCause();
+          Throwable thrown = cause.getCause() != null ? cause.getCause() : cause;
+          problems.add(
+              "class "
+                  + type
+                  + " of namespace '"
+                  + ns
+                  + "' failed to construct: "
+                  + thrown.getClass().getName()
+                  + ": "
+                  + thrown.getMessage());
+        } catch (java.util.concurrent.TimeoutException e) {
+          problems.add(
+              "class "
+                  + type
+                  + " of namespace '"
+                  + ns
+                  + "' did not construct within "
+                  + CHECK_TIMEOUT.toSeconds()
+                  + " s");
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          problems.add("check of namespace '" + ns + "' was interrupted");
+        }
+      }
+    }
+    return problems;
+  }
+
+  /**
+   * Makes a prepared bundle the current code: each live object switches at its next turn boundary
+   * (a turn in progress finishes on the old code), hibernated sockets stay open, and the next event
+   * of every object runs the new class.
+   */
+  public void activate(PreparedBundle prepared) {
+    bundles.activate(prepared.internal());
+    dev.outpost.runtime.internal.storage.ValueCodec.forgetClasses();
+    LOG.log(
+        Level.INFO, "code version " + prepared.name() + " " + prepared.version() + " is current");
+  }
+
+  @Override
+  public String codeVersion() {
+    return bundleVersion();
+  }
+
+  /** The current code version's label. */
+  public String bundleVersion() {
+    return bundles.current().bundle().version();
   }
 
   @Override
@@ -125,7 +216,7 @@ public final class ObjectHost implements ObjectInbox, ObjectMigrations, AutoClos
   }
 
   private ObjectAddress checked(ObjectAddress address) {
-    if (!namespaces.containsKey(address.namespace())) {
+    if (!bundles.current().namespaces().containsKey(address.namespace())) {
       throw new IllegalArgumentException(
           "unknown namespace '" + address.namespace() + "'; this node serves " + namespaceNames());
     }
@@ -258,7 +349,7 @@ public final class ObjectHost implements ObjectInbox, ObjectMigrations, AutoClos
 
   /** The bundle's name and version, for logs and health output. */
   public String bundleDescription() {
-    return bundle.name() + " " + bundle.version();
+    return bundles.current().bundle().name() + " " + bundles.current().bundle().version();
   }
 
   @Override
@@ -300,6 +391,11 @@ public final class ObjectHost implements ObjectInbox, ObjectMigrations, AutoClos
     /** Who owns what; defaults to {@link OwnershipGuard#SOLE} (a node alone). */
     public Builder guard(OwnershipGuard guard) {
       this.guard = Objects.requireNonNull(guard, "guard");
+      return this;
+    }
+
+    private Builder bundle(CodeBundle loaded) {
+      this.bundle = loaded;
       return this;
     }
 

@@ -36,6 +36,9 @@ public interface ObjectMigrations {
    */
   void fenceMovedOut(ObjectAddress address, long epoch);
 
+  /** The label of the code version this node runs. */
+  String codeVersion();
+
   /** How long {@link #seal} may take before the hand-over gives up on the object. */
   default Duration sealTimeout() {
     return Duration.ofSeconds(30);

@@ -102,6 +102,8 @@ public final class ClusterTestNode implements AutoCloseable {
         hostBuilder.setting("node", b.nodeId);
       }
       host = hostBuilder.build();
+      cluster.attachCode(
+          new dev.outpost.runtime.CodeDeployments(host, b.dataDir.resolve("bundles")));
       OutpostServer server =
           OutpostServer.start(
               host,

@@ -128,4 +128,20 @@ public final class TestBundle {
       throw new IllegalStateException("cannot locate the durable-objects API", e);
     }
   }
+
+  /** Packs a compiled classes directory into a jar at {@code jar}, as a user would ship it. */
+  public static Path jar(Path classesDir, Path jar) {
+    try (var out = new java.util.jar.JarOutputStream(java.nio.file.Files.newOutputStream(jar));
+        var files = java.nio.file.Files.walk(classesDir)) {
+      for (Path file : files.filter(java.nio.file.Files::isRegularFile).sorted().toList()) {
+        out.putNextEntry(
+            new java.util.jar.JarEntry(classesDir.relativize(file).toString().replace('\\', '/')));
+        out.write(java.nio.file.Files.readAllBytes(file));
+        out.closeEntry();
+      }
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException("cannot write " + jar, e);
+    }
+    return jar;
+  }
 }

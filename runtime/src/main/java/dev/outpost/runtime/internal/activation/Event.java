@@ -34,6 +34,9 @@ sealed interface Event {
   /** A transport error on a hibernatable socket. */
   record SocketError(SocketRecord socket, Throwable error) implements Event {}
 
+  /** Only constructs the instance (checking a bundle); {@code done} completes after. */
+  record Activate(CompletableFuture<Void> done) implements Event {}
+
   /** The alarm set for {@code scheduled} is due; {@code retryCount} attempts failed before. */
   record Alarm(Instant scheduled, int retryCount) implements Event {}
 }

@@ -72,6 +72,7 @@ public final class ObjectActivation {
 
   private DurableObject instance; // null until constructed and after a reset; drain thread only
   private long epoch; // 0 until ownership is acquired; drain thread only
+  private Object instanceVersion; // the code version instance was built from; drain thread only
 
   ObjectActivation(ObjectAddress address, NodeServices node, Runnable onEvicted) {
     this.address = address;
@@ -257,11 +258,22 @@ public final class ObjectActivation {
     if (epoch == 0) {
       epoch = node.guard().acquire(address);
     }
+    Object version = node.factory().version();
+    if (instance != null && instanceVersion != version) {
+      instance = null; // new code: this turn boundary is where the object switches
+      lock.lock();
+      try {
+        lifecycle = ActivationState.RESET;
+      } finally {
+        lock.unlock();
+      }
+    }
     if (instance == null) {
       if (lifecycle() == ActivationState.RESET) {
         moveTo(ActivationState.ACTIVATING);
       }
-      instance = node.factory().create(address, state);
+      instance = node.factory().create(address, state, version);
+      instanceVersion = version;
       moveTo(ActivationState.ACTIVE);
     }
     return instance;
@@ -286,6 +298,19 @@ public final class ObjectActivation {
           object.webSocketClose(c.socket().handle(), c.code(), c.reason(), c.wasClean());
       case Event.SocketError e -> object.webSocketError(e.socket().handle(), e.error());
       case Event.Alarm alarm -> runAlarm(object, alarm, turn);
+      case Event.Activate activate ->
+          turn.output(
+              new HeldOutput() {
+                @Override
+                public void release() {
+                  activate.done().complete(null);
+                }
+
+                @Override
+                public void drop(Throwable cause) {
+                  activate.done().completeExceptionally(cause);
+                }
+              });
     }
   }
 
@@ -334,6 +359,7 @@ public final class ObjectActivation {
                           false,
                           false));
       case Event.Alarm alarm -> retryAlarm(alarm);
+      case Event.Activate activate -> activate.done().completeExceptionally(failure);
       default -> {}
     }
     resetInstance();

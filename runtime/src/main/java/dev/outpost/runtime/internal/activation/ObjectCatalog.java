@@ -116,6 +116,15 @@ public final class ObjectCatalog {
     return deliver(socket.owner(), new Event.SocketError(socket, error));
   }
 
+  /** Constructs the object's instance and nothing else (checks of a new code version). */
+  public CompletableFuture<Void> activate(ObjectAddress address) {
+    CompletableFuture<Void> done = new CompletableFuture<>();
+    if (!deliver(address, new Event.Activate(done))) {
+      done.completeExceptionally(overloaded(address));
+    }
+    return done;
+  }
+
   /** Delivers a due alarm; false if the object is overloaded. */
   public boolean alarm(ObjectAddress address, Instant scheduled, int retryCount) {
     return deliver(address, new Event.Alarm(scheduled, retryCount));

@@ -4,13 +4,22 @@ import dev.outpost.api.DurableObject;
 import dev.outpost.api.DurableObjectState;
 import dev.outpost.runtime.ObjectAddress;
 
-/** Constructs instances of the class registered for an object's namespace. */
+/**
+ * Constructs instances of the class registered for an object's namespace, from a code version. An
+ * activation asks for {@link #version()} before each turn and rebuilds its instance when the
+ * version changed.
+ */
 public interface ObjectFactory {
 
+  /** The code version new instances are built from now; compared by identity. */
+  Object version();
+
   /**
-   * A new instance for {@code address}; runs the user constructor on the calling thread.
+   * A new instance for {@code address} from {@code version}; runs the user constructor on the
+   * calling thread.
    *
    * @throws Exception whatever the constructor threw
    */
-  DurableObject create(ObjectAddress address, DurableObjectState state) throws Exception;
+  DurableObject create(ObjectAddress address, DurableObjectState state, Object version)
+      throws Exception;
 }

@@ -41,6 +41,16 @@ public final class BundleLoader {
    * @throws BundleException naming what is wrong
    */
   public static CodeBundle load(Path path) {
+    return load(path, null);
+  }
+
+  /**
+   * Loads the bundle at {@code path} as version {@code version} (null: the manifest's {@code
+   * bundle.version}).
+   *
+   * @throws BundleException naming what is wrong
+   */
+  public static CodeBundle load(Path path, String version) {
     if (!Files.exists(path)) {
       throw new BundleException("code bundle " + path + " does not exist");
     }
@@ -82,9 +92,10 @@ public final class BundleLoader {
     }
     return new CodeBundle(
         manifest.getProperty("bundle.name", path.getFileName().toString()),
-        manifest.getProperty("bundle.version", "0"),
+        version != null ? version : manifest.getProperty("bundle.version", "0"),
         classes,
-        settings);
+        settings,
+        loader);
   }
 
   private static Class<? extends DurableObject> loadClass(

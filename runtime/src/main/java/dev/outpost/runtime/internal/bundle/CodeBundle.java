@@ -20,14 +20,17 @@ public final class CodeBundle {
   private final String version;
   private final SortedMap<String, Constructor<? extends DurableObject>> constructors;
   private final Map<String, String> settings;
+  private final ClassLoader loader; // the bundle's own loader; null for embedded classes
 
   CodeBundle(
       String name,
       String version,
       Map<String, Class<? extends DurableObject>> classes,
-      Map<String, String> settings) {
+      Map<String, String> settings,
+      ClassLoader loader) {
     this.name = name;
     this.version = version;
+    this.loader = loader;
     this.constructors = new TreeMap<>();
     classes.forEach((ns, type) -> constructors.put(ns, constructorOf(ns, type)));
     this.settings = Map.copyOf(settings);
@@ -38,7 +41,7 @@ public final class CodeBundle {
       String name,
       Map<String, Class<? extends DurableObject>> classes,
       Map<String, String> settings) {
-    return new CodeBundle(name, "embedded", classes, settings);
+    return new CodeBundle(name, "embedded", classes, settings, null);
   }
 
   private static Constructor<? extends DurableObject> constructorOf(
@@ -53,6 +56,28 @@ public final class CodeBundle {
               + namespace
               + "' needs a public constructor (DurableObjectState, Env)",
           e);
+    }
+  }
+
+  /** The bundle's own class loader, if it has one (not for embedded classes). */
+  public java.util.Optional<ClassLoader> classLoader() {
+    return java.util.Optional.ofNullable(loader);
+  }
+
+  /** The class of a namespace, if the bundle has it. */
+  public java.util.Optional<Class<? extends DurableObject>> classOf(String namespace) {
+    return java.util.Optional.ofNullable(constructors.get(namespace))
+        .map(java.lang.reflect.Constructor::getDeclaringClass);
+  }
+
+  /** Releases the class loader's open files; the classes go once nothing refers to them. */
+  public void close() {
+    if (loader instanceof java.io.Closeable closeable) {
+      try {
+        closeable.close();
+      } catch (java.io.IOException e) {
+        // nothing to do: only open jar files are released
+      }
     }
   }
 

@@ -109,6 +109,7 @@ public final class HazelcastCluster implements ClusterMembership, ObjectDirector
         .setAttribute(REGION, options.region())
         .setAttribute(HTTP_PORT, Integer.toString(options.httpPort()));
     config.addMapConfig(new MapConfig(DIRECTORY).setBackupCount(1));
+    config.setUserContext(new java.util.concurrent.ConcurrentHashMap<>());
     HazelcastInstance hazelcast = Hazelcast.newHazelcastInstance(config);
     NodeInfo self =
         new NodeInfo(options.nodeId(), options.region(), options.host(), options.httpPort());
@@ -237,6 +238,11 @@ public final class HazelcastCluster implements ClusterMembership, ObjectDirector
     java.util.Map<String, Integer> result = new java.util.HashMap<>();
     stats().forEach((node, s) -> result.put(node, s.objects()));
     return result;
+  }
+
+  /** The cluster's code rollout. */
+  public CodeRollout rollout(dev.outpost.runtime.TimeSource time) {
+    return new CodeRollout(hazelcast, time);
   }
 
   /** Whether the member still runs. */

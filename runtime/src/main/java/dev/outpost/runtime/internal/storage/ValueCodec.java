@@ -20,7 +20,18 @@ public final class ValueCodec {
   private static final byte STRING = 1;
   private static final byte JSON = 2;
 
-  private static final ObjectMapper MAPPER = JsonMapper.builder().findAndAddModules().build();
+  // Replaced when the code version changes: Jackson caches (de)serializers per user class, and a
+  // cache that outlived its bundle would keep the old class loader alive.
+  private static volatile ObjectMapper MAPPER = newMapper();
+
+  private static ObjectMapper newMapper() {
+    return JsonMapper.builder().findAndAddModules().build();
+  }
+
+  /** Drops every cached (de)serializer, after a code version switch. */
+  public static void forgetClasses() {
+    MAPPER = newMapper();
+  }
 
   private ValueCodec() {}
 

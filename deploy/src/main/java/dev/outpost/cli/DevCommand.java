@@ -1,0 +1,117 @@
+package dev.outpost.cli;
+
+import dev.outpost.runtime.BundleRejectedException;
+import java.io.IOException;
+import java.nio.file.FileSystems;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.StandardWatchEventKinds;
+import java.nio.file.WatchKey;
+import java.nio.file.WatchService;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code outpost dev --watch DIR}: one node serving a classes directory, reloaded whenever it
+ * changes (recompile and the next event of every object runs the new classes; sockets stay open).
+ */
+@Command(
+    name = "dev",
+    mixinStandardHelpOptions = true,
+    description = "Run a node on a classes directory and reload it whenever it changes.")
+final class DevCommand implements Callable<Integer> {
+
+  @Option(
+      names = "--watch",
+      required = true,
+      description = "Classes directory with META-INF/outpost/bundle.properties.")
+  Path watch;
+
+  @Option(names = "--http-port", defaultValue = "8080", description = "Port for clients.")
+  int httpPort;
+
+  @Option(names = "--cluster-port", defaultValue = "5701", description = "Cluster member port.")
+  int clusterPort;
+
+  @Option(
+      names = "--data-dir",
+      defaultValue = ".outpost-data/dev",
+      description = "Directory for the node's data.")
+  Path dataDir;
+
+  /** Changes closer together than this are one reload. */
+  private static final Duration QUIET = Duration.ofMillis(300);
+
+  @Override
+  public Integer call() throws Exception {
+    NodeSpec spec =
+        new NodeSpec(
+            "dev-1",
+            "local",
+            "127.0.0.1",
+            httpPort,
+            clusterPort,
+            dataDir,
+            watch,
+            false,
+            1024 * 1024,
+            Duration.ofSeconds(10),
+            dev.outpost.runtime.ClusterOptions.of(
+                    "dev-1", "local", "127.0.0.1", httpPort, clusterPort, java.util.List.of())
+                .withClusterName("outpost-dev-" + httpPort),
+            dev.outpost.runtime.RegionTopology.open(),
+            false,
+            NodeSpec.defaultAdminToken());
+    try (RunningNode node = RunningNode.start(spec);
+        WatchService watcher = FileSystems.getDefault().newWatchService()) {
+      node.handOverOnExit(false);
+      System.out.printf(
+          "outpost dev: serving %s on http://127.0.0.1:%d, reloading on change%n",
+          watch, node.port());
+      register(watcher, watch);
+      int generation = 0;
+      while (true) { // runs until Ctrl-C
+        WatchKey key = watcher.take();
+        key.pollEvents();
+        key.reset();
+        WatchKey more;
+        while ((more = watcher.poll(QUIET.toMillis(), TimeUnit.MILLISECONDS)) != null) {
+          more.pollEvents();
+          more.reset();
+        }
+        register(watcher, watch); // new subdirectories
+        generation++;
+        try {
+          String version = "dev-" + generation;
+          node.reload(watch, version);
+          System.out.println("outpost dev: reloaded as " + version);
+        } catch (BundleRejectedException e) {
+          System.out.println("outpost dev: kept the running version: " + e.getMessage());
+        }
+      }
+    }
+  }
+
+  private static void register(WatchService watcher, Path root) throws IOException {
+    Files.walkFileTree(
+        root,
+        new SimpleFileVisitor<>() {
+          @Override
+          public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs)
+              throws IOException {
+            dir.register(
+                watcher,
+                StandardWatchEventKinds.ENTRY_CREATE,
+                StandardWatchEventKinds.ENTRY_MODIFY,
+                StandardWatchEventKinds.ENTRY_DELETE);
+            return FileVisitResult.CONTINUE;
+          }
+        });
+  }
+}
