@@ -89,6 +89,19 @@ public final class OutpostServer implements AutoCloseable {
    */
   public static OutpostServer start(
       ObjectInbox inbox, RouterOptions options, ClusterRouting cluster) {
+    return start(inbox, options, cluster, dev.outpost.router.realtime.RealtimeOptions.defaults());
+  }
+
+  /**
+   * Starts serving {@code inbox}, alone ({@code cluster} null) or as a cluster node, with the
+   * real-time layer (sessions, heartbeats, recovery, event streams, long polling) set by {@code
+   * realtime}. Blocks until bound. Do not call on an event loop.
+   */
+  public static OutpostServer start(
+      ObjectInbox inbox,
+      RouterOptions options,
+      ClusterRouting cluster,
+      dev.outpost.router.realtime.RealtimeOptions realtime) {
     // Load the time-zone rules now: at the open-file limit, loading them later fails and kills
     // Netty's acceptor thread (STACK.md).
     ZoneRulesProvider.getAvailableZoneIds();
@@ -110,7 +123,8 @@ public final class OutpostServer implements AutoCloseable {
               .setPort(options.port() == 0 ? -1 : options.port())
               .setMaxWebSocketFrameSize(frameLimit)
               .setMaxWebSocketMessageSize(frameLimit)
-              .setTcpNoDelay(true);
+              .setTcpNoDelay(true)
+              .setWebSocketSubProtocols(List.of(dev.outpost.router.realtime.Protocol.SUBPROTOCOL));
       ObjectRouter objectRouter;
       if (cluster == null) {
         objectRouter = new ObjectRouter(inbox, options);
@@ -142,6 +156,7 @@ public final class OutpostServer implements AutoCloseable {
                     latency,
                     region);
       }
+      objectRouter.realtime(new dev.outpost.router.realtime.RealtimeGateway(realtime));
       Router router = objectRouter.create(vertx);
       HttpServer first = vertx.createHttpServer(http).requestHandler(router);
       int port = first.listen().await(30, TimeUnit.SECONDS).actualPort();
@@ -186,5 +201,6 @@ public final class OutpostServer implements AutoCloseable {
       System.getLogger(OutpostServer.class.getName())
           .log(System.Logger.Level.WARNING, "Vert.x did not close within 10 s", e);
     }
+    router.closeRealtime(); // after the connections: their closes still schedule resume windows
   }
 }

@@ -7,6 +7,8 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.ServerWebSocket;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A client WebSocket as the runtime sees it. Created before the handshake (the object accepts it
@@ -15,18 +17,40 @@ import java.util.List;
  *
  * <p>Incoming frames are reassembled here, so that the message size limit is ours: a message larger
  * than {@code maxMessageSize} closes the socket with 1009 and is never delivered.
+ *
+ * <p>Output is bounded: a message counts as queued from {@link #send} until Netty has written it to
+ * the socket (its write future completes). A client that lets more than {@code maxQueuedMessages}
+ * messages or {@code maxQueuedBytes} bytes (text counted in chars) queue up is closed with {@value
+ * #SLOW_CONSUMER}, the code node links use, and its close is reported to the inbox at once rather
+ * than after the close handshake times out, so the heap never grows with a slow client.
  */
 final class WebSocketConnection implements ClientConnection {
 
+  /** Close code for a client that does not keep up (as on node links). */
+  static final short SLOW_CONSUMER = 4008;
+
   private final String remote;
   private final int maxMessageSize;
+  private final int maxQueuedMessages;
+  private final long maxQueuedBytes;
+  private final AtomicInteger queuedMessages = new AtomicInteger();
+  private final AtomicLong queuedBytes = new AtomicLong();
+  private ObjectInbox inbox; // set by bind
+  private boolean reported; // the inbox heard of the close
   private ServerWebSocket socket; // null until bound
   private List<Runnable> early = new ArrayList<>(); // null once bound
   private boolean closed;
 
   WebSocketConnection(String remote, int maxMessageSize) {
+    this(remote, maxMessageSize, 8192, 8L * 1024 * 1024);
+  }
+
+  WebSocketConnection(
+      String remote, int maxMessageSize, int maxQueuedMessages, long maxQueuedBytes) {
     this.remote = remote;
     this.maxMessageSize = maxMessageSize;
+    this.maxQueuedMessages = maxQueuedMessages;
+    this.maxQueuedBytes = maxQueuedBytes;
   }
 
   @Override
@@ -44,11 +68,38 @@ final class WebSocketConnection implements ClientConnection {
   }
 
   private void write(WebSocketMessage message) {
-    if (message.isText()) {
-      socket.writeTextMessage(message.text());
-    } else {
-      socket.writeBinaryMessage(Buffer.buffer(message.bytes()));
+    byte[] binary = message.isText() ? null : message.bytes();
+    int size = binary == null ? message.text().length() : binary.length;
+    int messages = queuedMessages.incrementAndGet();
+    long bytes = queuedBytes.addAndGet(size);
+    if (messages > maxQueuedMessages || bytes > maxQueuedBytes) {
+      queuedMessages.decrementAndGet();
+      queuedBytes.addAndGet(-size);
+      slowConsumer();
+      return;
     }
+    io.vertx.core.Future<Void> written =
+        binary == null
+            ? socket.writeTextMessage(message.text())
+            : socket.writeBinaryMessage(Buffer.buffer(binary));
+    written.onComplete(
+        r -> {
+          queuedMessages.decrementAndGet();
+          queuedBytes.addAndGet(-size);
+        });
+  }
+
+  private void slowConsumer() {
+    synchronized (this) {
+      if (closed) {
+        return;
+      }
+      closed = true;
+      reported = true;
+    }
+    String reason = "client too slow: output queue full (outpost.realtime.outbound-max-*)";
+    socket.close(SLOW_CONSUMER, reason);
+    inbox.socketClosed(this, SLOW_CONSUMER, reason, false);
   }
 
   @Override
@@ -78,18 +129,24 @@ final class WebSocketConnection implements ClientConnection {
     ws.closeHandler(
         v -> {
           Short status = ws.closeStatusCode();
+          boolean report;
           synchronized (this) {
             closed = true;
+            report = !reported;
+            reported = true;
           }
           onClosed.run();
-          inbox.socketClosed(
-              this,
-              status == null ? 1006 : status,
-              ws.closeReason() == null ? "" : ws.closeReason(),
-              status != null);
+          if (report) {
+            inbox.socketClosed(
+                this,
+                status == null ? 1006 : status,
+                ws.closeReason() == null ? "" : ws.closeReason(),
+                status != null);
+          }
         });
     List<Runnable> pending;
     synchronized (this) {
+      this.inbox = inbox;
       socket = ws;
       pending = early;
       early = null;

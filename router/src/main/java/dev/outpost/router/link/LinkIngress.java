@@ -119,12 +119,10 @@ final class LinkIngress {
             link,
             stream,
             peer,
-            () -> {
-              if (sockets.remove(stream) != null) {
+            () ->
                 inbox.socketClosed(
-                    self[0], RemoteConnection.SLOW_CONSUMER, "client too slow", false);
-              }
-            });
+                    self[0], RemoteConnection.SLOW_CONSUMER, "client too slow", false),
+            () -> sockets.remove(stream));
     self[0] = connection;
     sockets.put(stream, connection);
     CompletableFuture<Response> result;

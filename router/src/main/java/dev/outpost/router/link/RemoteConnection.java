@@ -26,11 +26,14 @@ final class RemoteConnection implements ClientConnection {
   private final int stream;
   private final String describe;
   private final Runnable onSlowConsumer;
+  private final Runnable onClosed; // forgets the stream once the owner closed it
   private final ArrayDeque<WebSocketMessage> waiting = new ArrayDeque<>();
   private int credit = INITIAL_CREDIT;
   private boolean closed;
 
-  RemoteConnection(ServerWebSocket link, int stream, String peer, Runnable onSlowConsumer) {
+  RemoteConnection(
+      ServerWebSocket link, int stream, String peer, Runnable onSlowConsumer, Runnable onClosed) {
+    this.onClosed = onClosed;
     this.link = link;
     this.stream = stream;
     this.describe = "link:" + peer + "#" + stream;
@@ -80,6 +83,7 @@ final class RemoteConnection implements ClientConnection {
       waiting.clear();
     }
     link.writeBinaryMessage(LinkFrame.close(stream, code, reason));
+    onClosed.run();
   }
 
   /** The client side is gone; drop anything waiting. */

@@ -1,0 +1,409 @@
+package dev.outpost.router.client;
+
+import dev.outpost.api.WebSocketMessage;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.PoolOptions;
+import io.vertx.core.http.WebSocketClient;
+import io.vertx.core.http.WebSocketClientOptions;
+import io.vertx.core.json.JsonObject;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A Java client of an object's real-time session, over WebSocket, Server-Sent Events or long
+ * polling (Outpost protocol {@code outpost.v1}; see {@code router.realtime.Protocol}).
+ *
+ * <p><b>Design note.</b> The client holds the session's (epoch, offset): on every reconnect it asks
+ * to resume there, and the server either sends exactly the messages after that offset (resumed) or
+ * says "not recovered" (a new session; reload your state). Messages to the object get increasing
+ * ids and stay in a bounded offline queue until the server acknowledges them, so sends made while
+ * disconnected go out on reconnect and a resend is applied once. Reconnects wait an exponential
+ * backoff with jitter (half the delay fixed, half random), so clients cut off together do not come
+ * back in lock-step. The server's heartbeat values arrive in the welcome; when nothing at all
+ * arrives for interval + timeout, the client drops the connection and reconnects. Transports are
+ * tried in the options' order; one that never opened gives way to the next, and the client keeps
+ * the first that worked. Each reconnect goes to the next router of the list.
+ *
+ * <p><b>Threads.</b> All state lives on one Vert.x event-loop context; public methods may be called
+ * from any thread and hop there. Listener calls run on that context.
+ *
+ * <p>Close codes after which it does not reconnect: 1000, 1008, 3000–3999 and 4100–4999 (the
+ * object's own), and its own {@link #close()}.
+ */
+public final class OutpostClient implements AutoCloseable, Channel.Events {
+
+  private final Vertx vertx;
+  private final Context context;
+  private final ClientOptions options;
+  private final ClientListener listener;
+  private final WebSocketClient wsClient;
+  private final HttpClient http;
+  private final AtomicInteger queued = new AtomicInteger(); // outbox size, readable anywhere
+  // ---- below: context thread only
+  private final ArrayDeque<Outgoing> outbox = new ArrayDeque<>(); // not yet acknowledged
+  private volatile ClientState state = ClientState.CONNECTING; // written on the context only
+  private Channel channel; // the current connection, or null
+  private boolean opened; // the current channel got its welcome
+  private int transportIndex;
+  private boolean transportWorked;
+  private int router;
+  private int attempt;
+  private String epoch; // null before the first session
+  private long offset;
+  private long acked; // offset last acknowledged to the server
+  private long nextId;
+  private long heartbeatMs = 25_000;
+  private long timeoutMs = 10_000;
+  private long livenessTimer = -1;
+  private long reconnectTimer = -1;
+  private volatile String currentEpoch;
+  private volatile long currentOffset;
+  private volatile ClientTransport currentTransport;
+
+  private record Outgoing(long id, String frame) {}
+
+  private OutpostClient(Vertx vertx, ClientOptions options, ClientListener listener) {
+    this.vertx = vertx;
+    this.context = vertx.getOrCreateContext();
+    this.options = options;
+    this.listener = listener;
+    this.wsClient =
+        vertx.createWebSocketClient(
+            new WebSocketClientOptions()
+                .setMaxConnections(4)
+                .setMaxFrameSize(32 * 1024 * 1024)
+                .setMaxMessageSize(32 * 1024 * 1024));
+    this.http =
+        vertx.createHttpClient(
+            new HttpClientOptions().setKeepAlive(true), new PoolOptions().setHttp1MaxSize(4));
+  }
+
+  /** Starts a client; it connects at once and reports to {@code listener}. */
+  public static OutpostClient connect(Vertx vertx, ClientOptions options, ClientListener listener) {
+    OutpostClient client =
+        new OutpostClient(
+            Objects.requireNonNull(vertx, "vertx"),
+            Objects.requireNonNull(options, "options"),
+            Objects.requireNonNull(listener, "listener"));
+    client.context.runOnContext(v -> client.attemptConnect());
+    return client;
+  }
+
+  // ---- public API (any thread)
+
+  /** Sends text; false if the offline queue is full or the client is closed. */
+  public boolean send(String text) {
+    return enqueue(new JsonObject().put("t", "m").put("d", text));
+  }
+
+  /** Sends bytes; false if the offline queue is full or the client is closed. */
+  public boolean send(byte[] bytes) {
+    return enqueue(
+        new JsonObject().put("t", "m").put("b", Base64.getEncoder().encodeToString(bytes)));
+  }
+
+  private boolean enqueue(JsonObject frame) {
+    if (state == ClientState.CLOSED) {
+      return false;
+    }
+    if (queued.incrementAndGet() > options.maxQueued()) {
+      queued.decrementAndGet();
+      return false;
+    }
+    context.runOnContext(
+        v -> {
+          if (state == ClientState.CLOSED) {
+            return;
+          }
+          long id = ++nextId;
+          Outgoing out = new Outgoing(id, frame.put("id", id).encode());
+          outbox.add(out);
+          if (opened && channel != null) {
+            channel.send(List.of(out.frame()));
+          }
+        });
+    return true;
+  }
+
+  /** The state (a snapshot). */
+  public ClientState state() {
+    return state;
+  }
+
+  /** The current session's epoch, or null before the first welcome. */
+  public String epoch() {
+    return currentEpoch;
+  }
+
+  /** The offset of the last message received. */
+  public long offset() {
+    return currentOffset;
+  }
+
+  /** The transport of the current (or last) connection. */
+  public ClientTransport transport() {
+    return currentTransport;
+  }
+
+  /** Messages waiting to be sent or acknowledged. */
+  public int queued() {
+    return queued.get();
+  }
+
+  /**
+   * Drops the current connection without a goodbye, as a network failure would; the client
+   * reconnects and resumes as usual.
+   */
+  public void dropConnectionForTest() {
+    context.runOnContext(
+        v -> {
+          Channel c = channel;
+          if (c != null) {
+            c.kill();
+            down(c, 1006, "dropped for test");
+          }
+        });
+  }
+
+  /** Ends the session (the object sees a clean close) and stops; waits at most 5 s. */
+  @Override
+  public void close() {
+    CompletableFuture<Void> done = new CompletableFuture<>();
+    context.runOnContext(
+        v -> {
+          if (state != ClientState.CLOSED) {
+            if (channel != null && opened) {
+              channel.send(List.of("{\"t\":\"bye\",\"code\":1000}"));
+            }
+            Channel c = channel;
+            finish(1000, "closed by the client");
+            if (c != null) {
+              // give the goodbye a moment to leave before the connection goes
+              vertx.setTimer(100, id -> c.kill());
+            }
+          }
+          vertx.setTimer(150, id -> done.complete(null));
+        });
+    try {
+      done.get(5, java.util.concurrent.TimeUnit.SECONDS);
+    } catch (Exception e) {
+      // closing anyway
+    }
+    wsClient.close();
+    http.close();
+  }
+
+  // ---- connecting (context thread)
+
+  private void attemptConnect() {
+    reconnectTimer = -1;
+    if (state == ClientState.CLOSED) {
+      return;
+    }
+    String base = options.routers().get(router % options.routers().size());
+    router++;
+    ClientTransport transport = options.transports().get(transportIndex);
+    Duration idle = Duration.ofMillis(heartbeatMs + timeoutMs);
+    Channel next =
+        switch (transport) {
+          case WEBSOCKET ->
+              new WebSocketChannel(
+                  this, vertx, wsClient, base, options.path(), options.connectTimeout());
+          case EVENT_STREAM ->
+              new EventStreamChannel(
+                  this, vertx, http, base, options.path(), options.connectTimeout(), idle);
+          case LONG_POLLING ->
+              new LongPollChannel(
+                  this,
+                  vertx,
+                  http,
+                  base,
+                  options.path(),
+                  options.connectTimeout(),
+                  idle,
+                  () -> offset);
+        };
+    channel = next;
+    opened = false;
+    currentTransport = transport;
+    // an attempt that does not reach a welcome in time counts as failed
+    long guard =
+        vertx.setTimer(
+            options.connectTimeout().toMillis(),
+            id -> {
+              if (channel == next && !opened) {
+                next.kill();
+                down(next, 1006, "no welcome within " + options.connectTimeout());
+              }
+            });
+    livenessTimer = guard;
+    next.start(epoch, offset);
+  }
+
+  private void setState(ClientState next) {
+    if (state != next) {
+      state = next;
+      listener.onState(next);
+    }
+  }
+
+  @Override
+  public void frame(Channel from, JsonObject frame) {
+    if (from != channel || state == ClientState.CLOSED) {
+      return;
+    }
+    alive(from);
+    switch (frame.getString("t", "")) {
+      case "welcome" -> onWelcome(frame);
+      case "m" -> {
+        long o = frame.getLong("o", 0L);
+        if (o <= offset) {
+          return; // already have it
+        }
+        offset = o;
+        currentOffset = o;
+        String text = frame.getString("d");
+        listener.onMessage(
+            text != null
+                ? WebSocketMessage.text(text)
+                : WebSocketMessage.binary(Base64.getDecoder().decode(frame.getString("b", ""))),
+            o);
+        if (offset - acked >= 64
+            && from == channel
+            && from.transport != ClientTransport.LONG_POLLING) {
+          acked = offset;
+          from.send(List.of("{\"t\":\"ack\",\"o\":" + offset + "}"));
+        }
+      }
+      case "ping" -> {
+        acknowledge(frame.getLong("ack", 0L));
+        acked = offset;
+        from.send(List.of("{\"t\":\"pong\",\"o\":" + offset + "}"));
+      }
+      case "ack" -> acknowledge(frame.getLong("id", 0L));
+      case "close" -> {
+        from.kill();
+        down(from, frame.getInteger("code", 1006), frame.getString("reason", ""));
+      }
+      default -> {}
+    }
+  }
+
+  private void onWelcome(JsonObject welcome) {
+    boolean askedToResume = epoch != null;
+    boolean recovered = welcome.getBoolean("recovered", false);
+    String newEpoch = welcome.getString("epoch");
+    if (!recovered) {
+      offset = welcome.getLong("offset", 0L);
+    }
+    epoch = newEpoch;
+    currentEpoch = newEpoch;
+    currentOffset = offset;
+    acked = offset;
+    heartbeatMs = welcome.getLong("heartbeat", heartbeatMs);
+    timeoutMs = welcome.getLong("timeout", timeoutMs);
+    opened = true;
+    transportWorked = true;
+    attempt = 0;
+    acknowledge(welcome.getLong("ack", 0L));
+    List<String> resend = new ArrayList<>();
+    outbox.forEach(o -> resend.add(o.frame()));
+    if (!resend.isEmpty()) {
+      channel.send(resend);
+    }
+    setState(ClientState.OPEN);
+    listener.onOpen(newEpoch, askedToResume && recovered, askedToResume && !recovered);
+    alive(channel);
+  }
+
+  private void acknowledge(long id) {
+    while (!outbox.isEmpty() && outbox.peekFirst().id() <= id) {
+      outbox.pollFirst();
+      queued.decrementAndGet();
+    }
+  }
+
+  @Override
+  public void alive(Channel from) {
+    if (from != channel || !opened) {
+      return;
+    }
+    if (livenessTimer >= 0) {
+      vertx.cancelTimer(livenessTimer);
+    }
+    livenessTimer =
+        vertx.setTimer(
+            heartbeatMs + timeoutMs,
+            id -> {
+              if (channel == from) {
+                from.kill();
+                down(from, 4010, "no heartbeat from the server");
+              }
+            });
+  }
+
+  @Override
+  public void down(Channel from, int code, String reason) {
+    if (from != channel) {
+      return;
+    }
+    channel = null;
+    boolean wasOpen = opened;
+    opened = false;
+    if (livenessTimer >= 0) {
+      vertx.cancelTimer(livenessTimer);
+      livenessTimer = -1;
+    }
+    listener.onTransportDown(from.transport, code, reason);
+    if (state == ClientState.CLOSED) {
+      return;
+    }
+    if (terminal(code)) {
+      finish(code, reason);
+      return;
+    }
+    if (!wasOpen && !transportWorked && transportIndex < options.transports().size() - 1) {
+      transportIndex++; // never opened: try the next transport
+    }
+    setState(ClientState.RECONNECTING);
+    long delay = backoff(attempt++);
+    reconnectTimer = vertx.setTimer(Math.max(1, delay), id -> attemptConnect());
+  }
+
+  private static boolean terminal(int code) {
+    return code == 1000
+        || code == 1008
+        || (code >= 3000 && code <= 3999)
+        || (code >= 4100 && code <= 4999);
+  }
+
+  /** Half the exponential delay fixed, half random: spreads reconnects out. */
+  private long backoff(int failures) {
+    long min = options.minBackoff().toMillis();
+    long max = options.maxBackoff().toMillis();
+    long base = Math.min(max, min << Math.min(failures, 20));
+    return base / 2 + ThreadLocalRandom.current().nextLong(base / 2 + 1);
+  }
+
+  private void finish(int code, String reason) {
+    if (reconnectTimer >= 0) {
+      vertx.cancelTimer(reconnectTimer);
+    }
+    if (livenessTimer >= 0) {
+      vertx.cancelTimer(livenessTimer);
+    }
+    channel = null;
+    setState(ClientState.CLOSED);
+    listener.onClose(code, reason);
+  }
+}

@@ -1,0 +1,168 @@
+package dev.outpost.router.realtime;
+
+import dev.outpost.api.Request;
+import dev.outpost.api.WebSocketMessage;
+import io.vertx.core.json.JsonObject;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The Outpost real-time protocol, version 1: what travels between an Outpost client and a session.
+ * A client asks for it with the WebSocket subprotocol {@value #SUBPROTOCOL}, or by opening an event
+ * stream or long poll; a client that does not ask sees the object's frames unchanged.
+ *
+ * <p>Every frame is one JSON object with a type {@code t}:
+ *
+ * <pre>
+ * server → client
+ *   welcome  {t, epoch, offset, recovered, ack, heartbeat, timeout, conn}
+ *            first frame of every connection. epoch names the session's stream; offset is where
+ *            this connection starts (the client's offset when recovered, else 0); recovered tells
+ *            whether a requested resume worked (false: "not recovered", reload your state); ack is
+ *            the highest client message id applied; heartbeat/timeout in ms
+ *   m        {t, o, d | b}   a message of the object: offset o, text d or base64 binary b
+ *   ping     {t, ack}        heartbeat; answer with pong
+ *   ack      {t, id}         client messages up to id are applied
+ *   close    {t, code, reason}  (event stream and long poll only; a WebSocket uses a close frame)
+ * client → server
+ *   m        {t, id, d | b}  a message for the object; ids increase; a resent id is applied once
+ *   pong     {t, o}          heartbeat answer; o acknowledges receipt up to offset o
+ *   ack      {t, o}          acknowledges receipt up to offset o (lets the server trim its buffer)
+ *   bye      {t, code?, reason?}  ends the session now (otherwise a drop keeps it resumable)
+ * </pre>
+ *
+ * <p>Query parameters (on the object's URL): {@code outpost_epoch} and {@code outpost_offset} ask
+ * to resume (WebSocket, event stream, long-poll open); an event stream may instead send {@code
+ * Last-Event-ID: epoch:offset}. The pull operations are {@code outpost=open|poll|send|detach}, with
+ * {@code outpost_transport} (sse, poll), {@code outpost_conn}, {@code outpost_ack} and {@code
+ * outpost_bridge}.
+ */
+public final class Protocol {
+
+  /** The WebSocket subprotocol that selects this protocol. */
+  public static final String SUBPROTOCOL = "outpost.v1";
+
+  static final String OP = "outpost";
+  static final String EPOCH = "outpost_epoch";
+  static final String OFFSET = "outpost_offset";
+  static final String TRANSPORT = "outpost_transport";
+  static final String CONN = "outpost_conn";
+  static final String ACK = "outpost_ack";
+  static final String BRIDGE = "outpost_bridge";
+
+  /** Header marking a session layer answer (a welcome) so a bridge tells it from the object's. */
+  static final String WELCOME_HEADER = "X-Outpost-Realtime";
+
+  private Protocol() {}
+
+  /** Whether a WebSocket upgrade request offers the Outpost subprotocol. */
+  public static boolean negotiates(Request request) {
+    for (String value :
+        request.headers().getOrDefault("Sec-WebSocket-Protocol", java.util.List.of())) {
+      for (String offered : value.split(",")) {
+        if (offered.trim().equals(SUBPROTOCOL)) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
+  /** A position a client asks to resume from. */
+  record Resume(String epoch, long offset) {}
+
+  /** The resume position in the query, or in {@code Last-Event-ID}; empty if none or malformed. */
+  static Optional<Resume> resumeOf(Request request) {
+    Map<String, String> query = query(request);
+    String epoch = query.get(EPOCH);
+    String offset = query.get(OFFSET);
+    if (epoch == null) {
+      Optional<String> last = request.header("Last-Event-ID");
+      if (last.isPresent() && last.get().indexOf(':') > 0) {
+        epoch = last.get().substring(0, last.get().lastIndexOf(':'));
+        offset = last.get().substring(last.get().lastIndexOf(':') + 1);
+      }
+    }
+    if (epoch == null || epoch.isBlank()) {
+      return Optional.empty();
+    }
+    try {
+      long at = offset == null ? 0 : Long.parseLong(offset);
+      return at < 0 ? Optional.empty() : Optional.of(new Resume(epoch, at));
+    } catch (NumberFormatException e) {
+      return Optional.empty();
+    }
+  }
+
+  /** The decoded query parameters of a request (first value of each). */
+  static Map<String, String> query(Request request) {
+    Map<String, String> params = new LinkedHashMap<>();
+    request
+        .query()
+        .ifPresent(
+            q -> {
+              for (String pair : q.split("&")) {
+                if (pair.isEmpty()) {
+                  continue;
+                }
+                int eq = pair.indexOf('=');
+                String name = decode(eq < 0 ? pair : pair.substring(0, eq));
+                String value = eq < 0 ? "" : decode(pair.substring(eq + 1));
+                params.putIfAbsent(name, value);
+              }
+            });
+    return params;
+  }
+
+  private static String decode(String s) {
+    try {
+      return URLDecoder.decode(s, StandardCharsets.UTF_8);
+    } catch (IllegalArgumentException e) {
+      return s;
+    }
+  }
+
+  /** The {@code m} frame of an object message at {@code offset}. */
+  static String message(long offset, WebSocketMessage message) {
+    JsonObject frame = new JsonObject().put("t", "m").put("o", offset);
+    if (message.isText()) {
+      frame.put("d", message.text());
+    } else {
+      frame.put("b", Base64.getEncoder().encodeToString(message.bytes()));
+    }
+    return frame.encode();
+  }
+
+  /** The payload of a client {@code m} frame; empty if it has neither d nor b. */
+  static Optional<WebSocketMessage> payload(JsonObject frame) {
+    Object text = frame.getValue("d");
+    if (text instanceof String s) {
+      return Optional.of(WebSocketMessage.text(s));
+    }
+    Object binary = frame.getValue("b");
+    if (binary instanceof String s) {
+      try {
+        return Optional.of(WebSocketMessage.binary(Base64.getDecoder().decode(s)));
+      } catch (IllegalArgumentException e) {
+        return Optional.empty();
+      }
+    }
+    return Optional.empty();
+  }
+
+  static String ping(long ack) {
+    return "{\"t\":\"ping\",\"ack\":" + ack + "}";
+  }
+
+  static String ack(long id) {
+    return "{\"t\":\"ack\",\"id\":" + id + "}";
+  }
+
+  static String close(int code, String reason) {
+    return new JsonObject().put("t", "close").put("code", code).put("reason", reason).encode();
+  }
+}

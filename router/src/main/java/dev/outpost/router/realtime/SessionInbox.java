@@ -1,0 +1,402 @@
+package dev.outpost.router.realtime;
+
+import dev.outpost.api.DurableObjectNamespace;
+import dev.outpost.api.Request;
+import dev.outpost.api.Response;
+import dev.outpost.api.WebSocketMessage;
+import dev.outpost.runtime.ObjectAddress;
+import dev.outpost.runtime.ObjectInbox;
+import dev.outpost.runtime.TimeSource;
+import dev.outpost.runtime.spi.ClientConnection;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The session layer: an {@link ObjectInbox} in front of the node's own, turning Outpost-protocol
+ * connections into {@link Session}s and passing everything else through untouched.
+ *
+ * <p><b>Where sessions live.</b> On the node that owns the object, because that is where the
+ * object's {@link ClientConnection} lives: both the local router and the node-link ingress deliver
+ * into this inbox, so a forwarded WebSocket (a {@code RemoteConnection}) attaches to a session
+ * exactly like a local one, and long polls and event-stream polls reach it as ordinary forwarded
+ * requests. A client may therefore reconnect through any router and resume. Limits: a session dies
+ * with its node (a client resuming after the owner crashed or handed the object over is told "not
+ * recovered"), and sessions are not replicated.
+ *
+ * <p><b>What passes through.</b> A WebSocket upgrade that does not offer {@value
+ * Protocol#SUBPROTOCOL} and every request without the {@code outpost} query parameter go to the
+ * inner inbox unchanged, so plain clients see the object's frames as sent. Frames and closes of
+ * connections that are not a session's transport pass through too.
+ *
+ * <p><b>Pull operations</b> (query {@code outpost=...} on the object's URL): {@code open} (with
+ * {@code outpost_transport=sse|poll}, optionally a resume position) answers a welcome or the
+ * object's refusal; {@code poll} answers a batch; {@code send} (POST, a frame or an array of
+ * frames) answers {@code {"ack": id}}; {@code detach} tells that an event stream closed. The object
+ * sees a session opened over a pull transport as a WebSocket upgrade request carrying {@code
+ * X-Outpost-Transport}, so code written for WebSockets accepts it unchanged.
+ *
+ * <p>Thread-safe; never blocks.
+ */
+public final class SessionInbox implements ObjectInbox {
+
+  private static final System.Logger LOG = System.getLogger(SessionInbox.class.getName());
+
+  private final ObjectInbox inner;
+  private final TimeSource time;
+  private final RealtimeOptions options;
+  private final SecureRandom random = new SecureRandom();
+  private final AtomicLong linkIds = new AtomicLong();
+  private final ConcurrentHashMap<String, Session> sessions = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<ClientConnection, Session> byTransport =
+      new ConcurrentHashMap<>();
+
+  /** Wraps {@code inner}; timers and clock reads go through {@code time}. */
+  public SessionInbox(ObjectInbox inner, TimeSource time, RealtimeOptions options) {
+    this.inner = inner;
+    this.time = time;
+    this.options = options;
+  }
+
+  ObjectInbox inner() {
+    return inner;
+  }
+
+  TimeSource time() {
+    return time;
+  }
+
+  RealtimeOptions options() {
+    return options;
+  }
+
+  /** How many sessions this node holds (attached or waiting for a resume). */
+  public int sessionCount() {
+    return sessions.size();
+  }
+
+  void forget(Session session) {
+    sessions.remove(session.epoch(), session);
+  }
+
+  void forgetPhysical(ClientConnection physical, Session session) {
+    byTransport.remove(physical, session);
+  }
+
+  private Session newSession(ObjectAddress address, String kind) {
+    byte[] bytes = new byte[16];
+    random.nextBytes(bytes);
+    String epoch = Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+    Session session = new Session(this, address, epoch, kind);
+    sessions.put(epoch, session);
+    return session;
+  }
+
+  private String nextLinkId() {
+    return Long.toString(linkIds.incrementAndGet(), 36);
+  }
+
+  private Optional<Session> find(ObjectAddress address, String epoch) {
+    Session s = epoch == null ? null : sessions.get(epoch);
+    return s != null && s.address().equals(address) ? Optional.of(s) : Optional.empty();
+  }
+
+  // ---- pass-through
+
+  @Override
+  public Optional<DurableObjectNamespace> namespace(String name) {
+    return inner.namespace(name);
+  }
+
+  @Override
+  public Set<String> namespaceNames() {
+    return inner.namespaceNames();
+  }
+
+  @Override
+  public CompletableFuture<Response> call(
+      ObjectAddress address, Request request, List<ObjectAddress> chain) {
+    return inner.call(address, request, chain);
+  }
+
+  // ---- WebSockets
+
+  @Override
+  public CompletableFuture<Response> upgrade(
+      ObjectAddress address, Request request, ClientConnection connection) {
+    if (!Protocol.negotiates(request)) {
+      return inner.upgrade(address, request, connection);
+    }
+    Optional<Protocol.Resume> resume = Protocol.resumeOf(request);
+    Session.PushLink link = new Session.PushLink(nextLinkId(), connection);
+    if (resume.isPresent()) {
+      Optional<Session> existing = find(address, resume.get().epoch());
+      if (existing.isPresent()) {
+        byTransport.put(connection, existing.get());
+        if (existing.get().resume(link, resume.get().offset()).isPresent()) {
+          return CompletableFuture.completedFuture(accepted());
+        }
+        byTransport.remove(connection, existing.get());
+      }
+    }
+    Session session = newSession(address, "websocket");
+    byTransport.put(connection, session);
+    session.open(link);
+    CompletableFuture<Response> answer;
+    try {
+      answer = inner.upgrade(address, forObject(request, "websocket"), session);
+    } catch (RuntimeException e) {
+      byTransport.remove(connection, session);
+      session.discard();
+      throw e;
+    }
+    return answer.whenComplete(
+        (response, error) -> {
+          if (error != null || !response.isWebSocketAccept()) {
+            byTransport.remove(connection, session);
+            session.discard();
+          }
+        });
+  }
+
+  private static Response accepted() {
+    return Response.builder(Response.SWITCHING_PROTOCOLS)
+        .header("Sec-WebSocket-Protocol", Protocol.SUBPROTOCOL)
+        .build();
+  }
+
+  @Override
+  public void socketMessage(ClientConnection connection, WebSocketMessage message) {
+    Session session = byTransport.get(connection);
+    if (session == null) {
+      inner.socketMessage(connection, message);
+      return;
+    }
+    Session.Link current = session.link();
+    Session.Link from =
+        current instanceof Session.PushLink push && push.physical == connection ? current : null;
+    session.receive(from, frames(message));
+  }
+
+  @Override
+  public void socketClosed(ClientConnection connection, int code, String reason, boolean wasClean) {
+    Session session = byTransport.remove(connection);
+    if (session == null) {
+      inner.socketClosed(connection, code, reason, wasClean);
+      return;
+    }
+    Session.Link current = session.link();
+    if (current instanceof Session.PushLink push && push.physical == connection) {
+      session.transportClosed(current, code, reason.isEmpty() ? "connection closed" : reason);
+    }
+  }
+
+  @Override
+  public void socketError(ClientConnection connection, Throwable error) {
+    if (!byTransport.containsKey(connection)) {
+      inner.socketError(connection, error);
+    } else {
+      LOG.log(System.Logger.Level.DEBUG, "transport error on a session's WebSocket", error);
+    }
+  }
+
+  /** The frames of a client message: one JSON object, or an array of them. */
+  private static List<JsonObject> frames(WebSocketMessage message) {
+    String text =
+        message.isText() ? message.text() : new String(message.bytes(), StandardCharsets.UTF_8);
+    return frames(text);
+  }
+
+  private static List<JsonObject> frames(String text) {
+    List<JsonObject> out = new ArrayList<>();
+    try {
+      String trimmed = text.strip();
+      if (trimmed.startsWith("[")) {
+        for (Object o : new JsonArray(trimmed)) {
+          out.add(o instanceof JsonObject j ? j : new JsonObject().put("t", "?"));
+        }
+      } else {
+        out.add(new JsonObject(trimmed));
+      }
+    } catch (DecodeException | ClassCastException e) {
+      out.add(new JsonObject().put("t", "?"));
+    }
+    return out;
+  }
+
+  // ---- pull transports
+
+  @Override
+  public CompletableFuture<Response> fetch(ObjectAddress address, Request request) {
+    Map<String, String> query = Protocol.query(request);
+    String op = query.get(Protocol.OP);
+    if (op == null) {
+      return inner.fetch(address, request);
+    }
+    return switch (op) {
+      case "open" -> open(address, request, query);
+      case "poll" -> poll(address, query);
+      case "send" -> send(address, request, query);
+      case "detach" -> {
+        find(address, query.get(Protocol.EPOCH))
+            .ifPresent(
+                s ->
+                    s.pullClosed(
+                        query.getOrDefault(Protocol.CONN, ""), 1006, "event stream closed"));
+        yield CompletableFuture.completedFuture(Response.empty(204));
+      }
+      default ->
+          CompletableFuture.completedFuture(
+              Response.text(400, "unknown outpost operation '" + op + "'; use open, poll or send"));
+    };
+  }
+
+  private CompletableFuture<Response> open(
+      ObjectAddress address, Request request, Map<String, String> query) {
+    String transport = query.get(Protocol.TRANSPORT);
+    if (!"sse".equals(transport) && !"poll".equals(transport)) {
+      return CompletableFuture.completedFuture(
+          Response.text(400, "outpost=open needs outpost_transport=sse or poll"));
+    }
+    boolean eventStream = transport.equals("sse");
+    Session.PullLink link = new Session.PullLink(nextLinkId(), eventStream);
+    Optional<Protocol.Resume> resume = Protocol.resumeOf(request);
+    if (resume.isPresent()) {
+      Optional<Session> existing = find(address, resume.get().epoch());
+      if (existing.isPresent()) {
+        Optional<String> welcome = existing.get().resume(link, resume.get().offset());
+        if (welcome.isPresent()) {
+          return CompletableFuture.completedFuture(welcome(welcome.get()));
+        }
+      }
+    }
+    Session session = newSession(address, eventStream ? "event-stream" : "long-polling");
+    String welcome = session.open(link);
+    CompletableFuture<Response> answer;
+    try {
+      answer = inner.upgrade(address, forObject(request, eventStream ? "sse" : "poll"), session);
+    } catch (RuntimeException e) {
+      session.discard();
+      throw e;
+    }
+    return answer.handle(
+        (response, error) -> {
+          if (error != null) {
+            session.discard();
+            throw error instanceof CompletionException c ? c : new CompletionException(error);
+          }
+          if (!response.isWebSocketAccept()) {
+            session.discard();
+            return response;
+          }
+          return welcome(welcome);
+        });
+  }
+
+  private static Response welcome(String welcome) {
+    return Response.builder(200)
+        .header("Content-Type", "application/json")
+        .header("Cache-Control", "no-store")
+        .header(Protocol.WELCOME_HEADER, "welcome")
+        .body(welcome)
+        .build();
+  }
+
+  private static Response batch(String batch) {
+    return Response.builder(200)
+        .header("Content-Type", "application/json")
+        .header("Cache-Control", "no-store")
+        .body(batch)
+        .build();
+  }
+
+  private CompletableFuture<Response> poll(ObjectAddress address, Map<String, String> query) {
+    Optional<Session> session = find(address, query.get(Protocol.EPOCH));
+    if (session.isEmpty()) {
+      return CompletableFuture.completedFuture(batch(unknownSession()));
+    }
+    long after;
+    Long ack;
+    try {
+      after = Long.parseLong(query.getOrDefault(Protocol.OFFSET, "0"));
+      ack = query.containsKey(Protocol.ACK) ? Long.parseLong(query.get(Protocol.ACK)) : null;
+    } catch (NumberFormatException e) {
+      return CompletableFuture.completedFuture(
+          Response.text(400, "outpost_offset and outpost_ack must be numbers"));
+    }
+    boolean fromClient = !"1".equals(query.get(Protocol.BRIDGE));
+    return session
+        .get()
+        .poll(query.getOrDefault(Protocol.CONN, ""), after, ack, fromClient)
+        .thenApply(SessionInbox::batch);
+  }
+
+  private CompletableFuture<Response> send(
+      ObjectAddress address, Request request, Map<String, String> query) {
+    Optional<Session> found = find(address, query.get(Protocol.EPOCH));
+    if (found.isEmpty()) {
+      return CompletableFuture.completedFuture(batch(unknownSession()));
+    }
+    Session session = found.get();
+    Session.Link current = session.link();
+    Session.Link from =
+        current != null && current.id.equals(query.get(Protocol.CONN)) ? current : null;
+    session.receive(from, frames(request.bodyText()));
+    return CompletableFuture.completedFuture(
+        batch("{\"ack\":" + session.lastClientId() + ",\"frames\":[]}"));
+  }
+
+  private static String unknownSession() {
+    return "{\"frames\":["
+        + Protocol.close(CloseCodes.UNKNOWN_SESSION, "unknown session; open a new one")
+        + "]}";
+  }
+
+  /**
+   * The request the object sees: the protocol's query parameters removed, and for pull transports
+   * the headers of a WebSocket upgrade plus {@code X-Outpost-Transport}.
+   */
+  private static Request forObject(Request request, String transport) {
+    String url = request.url();
+    int mark = url.indexOf('?');
+    if (mark >= 0) {
+      StringBuilder kept = new StringBuilder();
+      for (String pair : url.substring(mark + 1).split("&")) {
+        if (!pair.isEmpty() && !pair.startsWith(Protocol.OP)) {
+          kept.append(kept.isEmpty() ? "" : "&").append(pair);
+        }
+      }
+      url = url.substring(0, mark) + (kept.isEmpty() ? "" : "?" + kept);
+    }
+    Request.Builder b = Request.builder("GET", url).path(request.path());
+    request
+        .headers()
+        .forEach(
+            (name, values) -> {
+              if (!transport.equals("websocket")
+                  && (name.equalsIgnoreCase("Upgrade") || name.equalsIgnoreCase("Connection"))) {
+                return;
+              }
+              values.forEach(v -> b.header(name, v));
+            });
+    if (!transport.equals("websocket")) {
+      b.header("Upgrade", "websocket");
+      b.header("Connection", "Upgrade");
+      b.header("Sec-WebSocket-Protocol", Protocol.SUBPROTOCOL);
+    }
+    b.header("X-Outpost-Transport", transport);
+    return b.build();
+  }
+}
