@@ -9,6 +9,9 @@
  *   conn.send('hello');                          // queued while offline; false when the queue is full
  *   conn.close();                                // ends the session (the object sees a clean close)
  *
+ *   const near = await Outpost.connectNearest(['http://any-router:8080'], '/objects/chat/lobby',
+ *                                             { clientRegion: 'eu-west' });  // nearest router first
+ *
  * Options: transports (default ['websocket', 'sse', 'polling']: tried in order; one that never
  * opened gives way to the next, the first that worked is kept), urls (more routers to rotate
  * through on reconnect), WebSocket (constructor; default globalThis.WebSocket, e.g. require('ws')
@@ -415,8 +418,62 @@
     }
   }
 
+  /**
+   * Ranks the cluster's routers by measured round trip, nearest first: asks the first seed that
+   * answers for GET /_outpost/routers, then times GET /_outpost/health on each (the median of
+   * `probes`, default 3; a declared `clientRegion` pays the emulated latency). Unreachable routers
+   * go last. Resolves to [{url, region, node, rtt}].
+   */
+  async function nearest(seeds, options) {
+    const opts = options || {};
+    const f = opts.fetch || globalThis.fetch;
+    const probes = opts.probes || 3;
+    const query = opts.clientRegion ? '?clientRegion=' + encodeURIComponent(opts.clientRegion) : '';
+    const now = () => (globalThis.performance ? globalThis.performance.now() : Date.now());
+    let routers = null;
+    for (const seed of seeds) {
+      try {
+        const res = await f(seed.replace(/\/+$/, '') + '/_outpost/routers');
+        if (res.ok) { routers = (await res.json()).routers; break; }
+      } catch (e) { /* next seed */ }
+    }
+    if (!routers) throw new Error('no seed router answered: ' + seeds.join(', '));
+    const ranked = await Promise.all(routers.map(async (r) => {
+      const times = [];
+      for (let i = 0; i < probes; i++) {
+        const start = now();
+        try {
+          const res = await f(r.url + '/_outpost/health' + query);
+          await res.text();
+          if (!res.ok) break;
+          times.push(now() - start);
+        } catch (e) { break; }
+      }
+      times.sort((a, b) => a - b);
+      const rtt = times.length === probes ? times[Math.floor(times.length / 2)] : Infinity;
+      return { url: r.url, region: r.region, node: r.node, rtt };
+    }));
+    return ranked.sort((a, b) => a.rtt - b.rtt);
+  }
+
+  /**
+   * Connects to `path` (e.g. '/objects/chat/lobby?user=ana') through the nearest router, and on
+   * reconnects moves on to the next nearest: `options` as for connect, plus clientRegion and probes.
+   */
+  async function connectNearest(seeds, path, options) {
+    const opts = Object.assign({}, options || {});
+    const ranked = await nearest(seeds, opts);
+    const urls = ranked.map((r) => r.url + path);
+    opts.urls = urls.slice(1);
+    const conn = new Connection(urls[0], opts);
+    conn.routers = ranked;
+    return conn;
+  }
+
   return {
     PROTOCOL,
     connect(url, options) { return new Connection(url, options || {}); },
+    nearest,
+    connectNearest,
   };
 });

@@ -192,6 +192,8 @@ public final class OutpostServer implements AutoCloseable {
   /** Stops listening and closes every connection; waits at most 10 s. */
   @Override
   public void close() {
+    // Clients hear the server is going away (1001) and reconnect, to another router if they can.
+    router.closeClientSockets(1001, "server going away; reconnect");
     if (links != null) {
       links.close();
     }

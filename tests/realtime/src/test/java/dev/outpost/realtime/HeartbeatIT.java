@@ -50,8 +50,14 @@ class HeartbeatIT {
 
   @AfterEach
   void stop() throws Exception {
-    vertx.close().await(10, TimeUnit.SECONDS);
     node.close();
+    try {
+      // A client behind a frozen proxy waits out its close handshake; that is not under test.
+      vertx.close().await(30, TimeUnit.SECONDS);
+    } catch (java.util.concurrent.TimeoutException e) {
+      System.getLogger(HeartbeatIT.class.getName())
+          .log(System.Logger.Level.WARNING, "the test's Vert.x took over 30 s to close");
+    }
   }
 
   @Test
