@@ -36,7 +36,17 @@ class DemoIT {
   @AfterEach
   void stop() throws Exception {
     if (demo != null && demo.isAlive()) {
-      demo.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+      // The demo's own shutdown stops its nodes; if it does not, end them by their handles too.
+      List<ProcessHandle> nodes = demo.descendants().toList();
+      demo.destroy();
+      if (!demo.waitFor(30, TimeUnit.SECONDS)) {
+        demo.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+      }
+      for (ProcessHandle node : nodes) {
+        if (node.isAlive()) {
+          node.destroyForcibly();
+        }
+      }
     }
   }
 
