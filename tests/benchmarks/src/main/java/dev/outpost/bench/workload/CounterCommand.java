@@ -1,0 +1,129 @@
+package dev.outpost.bench.workload;
+
+import dev.outpost.bench.load.RunResult;
+import dev.outpost.bench.server.ChildProcesses;
+import dev.outpost.bench.server.ServerProcess;
+import io.vertx.core.json.JsonObject;
+import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.ThreadLocalRandom;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code counter}: persisted increments over K counter objects with N concurrent callers, against
+ * an Outpost node (WAL on; {@code --sync-writes} also fsyncs each commit). K = 1 shows the
+ * per-object ceiling (goal: ≥ 20,000/s with the default durability).
+ */
+@Command(
+    name = "counter",
+    mixinStandardHelpOptions = true,
+    description =
+        "Persisted increments (POST /objects/counter/{name}) over K objects with N callers;"
+            + " checks that no acknowledged increment is lost or applied twice.")
+public final class CounterCommand extends WorkloadCommand {
+
+  /** Goal of issue 2: persisted increments per second on a single object. */
+  public static final double SINGLE_OBJECT_GOAL = 20_000;
+
+  @Mixin LoadShape shape;
+
+  @Option(
+      names = "--objects",
+      defaultValue = "1",
+      description = "Counter objects K (default ${DEFAULT-VALUE}).")
+  int objects;
+
+  @Option(
+      names = "--callers",
+      defaultValue = "64",
+      description =
+          "Closed loop: concurrent callers N, one request each (default ${DEFAULT-VALUE}).")
+  int callers;
+
+  @Option(
+      names = "--connections",
+      description = "HTTP connections (default: N in closed loop, 64 in open loop).")
+  Integer connections;
+
+  @Option(
+      names = "--sync-writes",
+      description = "Run the node with fsync of the write-ahead log on every commit.")
+  boolean syncWrites;
+
+  @Override
+  protected String workload() {
+    return "counter";
+  }
+
+  @Override
+  protected void run(ChildProcesses children) throws Exception {
+    shape.validate();
+    if (objects < 1 || callers < 1) {
+      throw new IllegalArgumentException("--objects and --callers must be >= 1");
+    }
+    int pool = connections != null ? connections : shape.rate > 0 ? 64 : callers;
+    CounterLoad.Settings settings =
+        new CounterLoad.Settings(
+            objects,
+            callers,
+            shape.rate,
+            shape.warmupS,
+            shape.durationS,
+            shape.eventLoops,
+            pool,
+            "bench-" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt()),
+            common.recording("counter-k" + objects));
+    List<String> args =
+        new ArrayList<>(List.of("--event-loops", Integer.toString(common.serverEventLoops)));
+    if (syncWrites) {
+      args.add("--sync-writes");
+    }
+    awaitQuiet();
+    try (ServerProcess node =
+        children.startOutpost(
+            "outpost",
+            children.workDir().resolve("outpost"),
+            common.serverJvmOptions("-Xms1g -Xmx1g"),
+            args)) {
+      RunResult result = CounterLoad.run(node, settings);
+      report(
+          syncWrites
+              ? new RunResult(
+                  result.workload(),
+                  result.target(),
+                  result.scenario() + " fsync",
+                  result.seconds(),
+                  result.throughput(),
+                  result.unit(),
+                  result.latency(),
+                  result.errors(),
+                  result.extra())
+              : result);
+    }
+  }
+
+  @Override
+  protected JsonObject summarize(List<RunResult> runs, PrintWriter out) {
+    if (objects != 1 || runs.isEmpty()) {
+      return new JsonObject();
+    }
+    double rate = runs.get(0).throughput();
+    out.println(
+        String.format(
+            Locale.ROOT,
+            "counter single object: %s increments/s (goal >= %s: %s)",
+            RunResult.format(rate),
+            RunResult.format(SINGLE_OBJECT_GOAL),
+            rate >= SINGLE_OBJECT_GOAL ? "met" : "missed by " + percentShort(rate)));
+    return new JsonObject().put("single_object_per_s", Math.round(rate));
+  }
+
+  private static String percentShort(double rate) {
+    return String.format(Locale.ROOT, "%.0f%%", 100 * (1 - rate / SINGLE_OBJECT_GOAL));
+  }
+}
