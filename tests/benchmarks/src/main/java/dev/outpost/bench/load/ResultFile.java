@@ -18,6 +18,11 @@ public final class ResultFile {
 
   private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss");
 
+  /** The UTC time now as {@code yyyyMMdd-HHmmss}, for file names. */
+  public static String stamp() {
+    return STAMP.format(ZonedDateTime.now(ZoneOffset.UTC));
+  }
+
   private ResultFile() {}
 
   /**

@@ -1,6 +1,7 @@
 package dev.outpost.bench.server;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -97,7 +98,7 @@ public final class ServerProcess implements AutoCloseable {
 
   /** Writes the server's thread dump ({@code jcmd Thread.print}) to {@code file}, for diagnosis. */
   public void threadDump(Path file) throws IOException, InterruptedException {
-    java.nio.file.Files.writeString(file, jcmd("Thread.print"));
+    Files.writeString(file, jcmd("Thread.print"));
   }
 
   private String jcmd(String... command) throws IOException, InterruptedException {

@@ -1,5 +1,9 @@
 package dev.outpost.bench.workload;
 
+import dev.outpost.bench.load.ResultFile;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
@@ -58,14 +62,11 @@ public final class CommonOptions {
       return WindowRecording.NONE;
     }
     try {
-      java.nio.file.Files.createDirectories(jfrDir);
-    } catch (java.io.IOException e) {
-      throw new java.io.UncheckedIOException("cannot create " + jfrDir, e);
+      Files.createDirectories(jfrDir);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot create " + jfrDir, e);
     }
-    String stamp =
-        java.time.format.DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")
-            .format(java.time.LocalDateTime.now(java.time.ZoneOffset.UTC));
-    return new WindowRecording(jfrDir.resolve(name + "-" + stamp + ".jfr"));
+    return new WindowRecording(jfrDir.resolve(name + "-" + ResultFile.stamp() + ".jfr"));
   }
 
   /** The server JVM options, or {@code fallback} if none were given. */

@@ -13,6 +13,8 @@ import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpMethod;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.BitSet;
 import java.util.LinkedHashMap;
@@ -22,6 +24,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.LongConsumer;
 import org.HdrHistogram.Histogram;
 
 /**
@@ -221,7 +224,7 @@ final class CounterLoad {
   }
 
   /** Sends one increment stamped {@code stamp}; {@code then} gets the answer if it is good. */
-  private void increment(int object, long stamp, java.util.function.LongConsumer then) {
+  private void increment(int object, long stamp, LongConsumer then) {
     inFlight.incrementAndGet();
     Histogram latency = latencies.current();
     HttpCalls.call(client, HttpMethod.POST, server.port(), uris[object], null, REQUEST_TIMEOUT)
@@ -293,8 +296,7 @@ final class CounterLoad {
     } catch (RuntimeException e) {
       String dump = "no thread dump";
       try {
-        java.nio.file.Path file =
-            java.nio.file.Files.createTempFile("outpost-bench-threads-", ".txt");
+        Path file = Files.createTempFile("outpost-bench-threads-", ".txt");
         server.threadDump(file);
         dump = "server threads dumped to " + file;
       } catch (Exception dumpFailure) {

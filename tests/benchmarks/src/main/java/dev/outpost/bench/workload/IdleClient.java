@@ -15,6 +15,7 @@ import java.time.Duration;
 import java.util.Base64;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.zip.DataFormatException;
 import org.HdrHistogram.Histogram;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -132,7 +133,7 @@ public final class IdleClient implements Callable<Integer> {
     try {
       return Histogram.decodeFromCompressedByteBuffer(
           ByteBuffer.wrap(Base64.getDecoder().decode(base64)), 1);
-    } catch (java.util.zip.DataFormatException e) {
+    } catch (DataFormatException e) {
       throw new IllegalArgumentException("bad histogram on a connected line: " + e.getMessage(), e);
     }
   }

@@ -4,6 +4,7 @@ import dev.outpost.bench.load.Connector;
 import dev.outpost.bench.load.EventLoops;
 import dev.outpost.bench.load.LatencyHistograms;
 import dev.outpost.bench.load.Percentiles;
+import dev.outpost.bench.load.ResultFile;
 import dev.outpost.bench.load.RunResult;
 import dev.outpost.bench.server.ChildJvm;
 import dev.outpost.bench.server.ChildProcesses;
@@ -16,6 +17,8 @@ import io.vertx.core.http.WebSocketClientOptions;
 import io.vertx.core.http.WebSocketConnectOptions;
 import io.vertx.core.json.JsonObject;
 import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -242,17 +245,11 @@ public final class IdleCommand extends WorkloadCommand {
                         (double) e.getValue()[1] / connections,
                         (double) e.getValue()[0] / connections,
                         e.getKey())));
-    java.nio.file.Path dir = common.resultsDir();
-    java.nio.file.Files.createDirectories(dir);
-    java.nio.file.Path file =
-        dir.resolve(
-            "idle-"
-                + server.target()
-                + "-histogram-"
-                + java.time.format.DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")
-                    .format(java.time.LocalDateTime.now(java.time.ZoneOffset.UTC))
-                + ".txt");
-    java.nio.file.Files.write(file, lines);
+    Path dir = common.resultsDir();
+    Files.createDirectories(dir);
+    Path file =
+        dir.resolve("idle-" + server.target() + "-histogram-" + ResultFile.stamp() + ".txt");
+    Files.write(file, lines);
     out().println("written to " + file + ":");
     lines.stream().limit(14).forEach(line -> out().println("  " + line));
   }
