@@ -221,15 +221,6 @@ public final class ObjectCatalog {
     return true;
   }
 
-  /** Evicts every idle object; returns how many. */
-  public int evictAllIdle() {
-    int evicted = 0;
-    for (ObjectActivation a : activations.values()) {
-      evicted += a.evictIfIdle() ? 1 : 0;
-    }
-    return evicted;
-  }
-
   /** Whether the object has a live activation. */
   public boolean isActive(ObjectAddress address) {
     return activations.containsKey(address);
