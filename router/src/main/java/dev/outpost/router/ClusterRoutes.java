@@ -60,7 +60,7 @@ final class ClusterRoutes {
     router.get("/_outpost/cluster").handler(this::clusterMap);
     router
         .get("/_outpost/cluster.html")
-        .handler(ctx -> ObjectRouter.page(ctx, "outpost/cluster.html"));
+        .handler(ctx -> HttpReplies.page(ctx, "outpost/cluster.html"));
     router.post("/_outpost/admin/move").handler(ctx -> move(ctx, vertx));
     router
         .post("/_outpost/admin/deploy")
@@ -148,7 +148,7 @@ final class ClusterRoutes {
   private boolean authorized(RoutingContext ctx) {
     String auth = ctx.request().getHeader(HttpHeaders.AUTHORIZATION);
     if (auth == null || !auth.equals("Bearer " + adminToken)) {
-      ObjectRouter.text(ctx.response(), 401, "admin endpoints need Authorization: Bearer <token>");
+      HttpReplies.text(ctx.response(), 401, "admin endpoints need Authorization: Bearer <token>");
       return false;
     }
     return true;
@@ -160,7 +160,7 @@ final class ClusterRoutes {
     }
     byte[] jar = deploy && ctx.body().buffer() != null ? ctx.body().buffer().getBytes() : null;
     if (deploy && (jar == null || jar.length == 0)) {
-      ObjectRouter.text(ctx.response(), 400, "POST the bundle jar as the request body");
+      HttpReplies.text(ctx.response(), 400, "POST the bundle jar as the request body");
       return;
     }
     vertx
@@ -179,7 +179,7 @@ final class ClusterRoutes {
                             .encode()))
         .onFailure(
             e ->
-                ObjectRouter.text(
+                HttpReplies.text(
                     ctx.response(),
                     e instanceof IllegalArgumentException ? 400 : 503,
                     String.valueOf(e.getMessage())));
@@ -192,14 +192,14 @@ final class ClusterRoutes {
     String object = ctx.request().getParam("object");
     String region = ctx.request().getParam("to-region");
     if (object == null || region == null || !object.contains("/")) {
-      ObjectRouter.text(ctx.response(), 400, "use ?object=NAMESPACE/NAME&to-region=REGION");
+      HttpReplies.text(ctx.response(), 400, "use ?object=NAMESPACE/NAME&to-region=REGION");
       return;
     }
     String ns = object.substring(0, object.indexOf('/'));
     String name = object.substring(object.indexOf('/') + 1);
     var namespace = inbox.namespace(ns);
     if (namespace.isEmpty()) {
-      ObjectRouter.text(ctx.response(), 404, "unknown namespace '" + ns + "'");
+      HttpReplies.text(ctx.response(), 404, "unknown namespace '" + ns + "'");
       return;
     }
     ObjectAddress address = new ObjectAddress(ns, namespace.get().idFromName(name));
@@ -234,12 +234,12 @@ final class ClusterRoutes {
                         result.substring("redirect:".length()) + ctx.request().uri())
                     .end();
               } else {
-                ObjectRouter.text(ctx.response(), 200, result);
+                HttpReplies.text(ctx.response(), 200, result);
               }
             })
         .onFailure(
             e ->
-                ObjectRouter.text(
+                HttpReplies.text(
                     ctx.response(),
                     e instanceof IllegalArgumentException ? 400 : 503,
                     String.valueOf(e.getMessage())));

@@ -2,12 +2,9 @@ package dev.outpost.integration;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.outpost.router.OutpostServer;
+import dev.outpost.node.OutpostNode;
 import dev.outpost.router.RouterOptions;
-import dev.outpost.runtime.ObjectHost;
 import dev.outpost.runtime.StorageEngines;
-import dev.outpost.runtime.SystemTimeSource;
-import dev.outpost.runtime.spi.StorageEngine;
 import dev.outpost.testkit.HttpResult;
 import dev.outpost.testkit.TestHttpClient;
 import dev.outpost.testkit.TestNode;
@@ -40,16 +37,13 @@ class ServerStartIT {
    */
   @Test
   void serverStartsOnAFreePortWithDefaultOptions() {
-    try (SystemTimeSource time = new SystemTimeSource();
-        StorageEngine engine = StorageEngines.inMemory();
-        ObjectHost host =
-            ObjectHost.builder()
-                .time(time)
-                .storage(engine)
+    try (OutpostNode node =
+            OutpostNode.builder()
+                .storage(StorageEngines.inMemory())
                 .bundle(TestNode.samplesBundle())
-                .build();
-        OutpostServer server = OutpostServer.start(host, RouterOptions.defaults());
-        TestHttpClient http = new TestHttpClient(vertx, "127.0.0.1", server.port(), 2)) {
+                .routerOptions(RouterOptions.defaults())
+                .start();
+        TestHttpClient http = new TestHttpClient(vertx, "127.0.0.1", node.port(), 2)) {
       HttpResult health = http.get("/_outpost/health");
       assertThat(health.status())
           .as("health of a server started with defaults: %s", health)

@@ -1,13 +1,9 @@
 package dev.outpost.realtime;
 
-import dev.outpost.router.OutpostServer;
-import dev.outpost.router.RouterOptions;
+import dev.outpost.node.OutpostNode;
 import dev.outpost.router.realtime.RealtimeOptions;
 import dev.outpost.runtime.ObjectHost;
-import dev.outpost.runtime.RuntimeOptions;
 import dev.outpost.runtime.StorageEngines;
-import dev.outpost.runtime.SystemTimeSource;
-import dev.outpost.runtime.spi.StorageEngine;
 import dev.outpost.testkit.TestNode;
 import java.nio.file.Path;
 
@@ -18,17 +14,10 @@ import java.nio.file.Path;
  */
 final class RealtimeNode implements AutoCloseable {
 
-  private final SystemTimeSource time;
-  private final StorageEngine engine;
-  private final ObjectHost host;
-  private final OutpostServer server;
+  private final OutpostNode node;
 
-  private RealtimeNode(
-      SystemTimeSource time, StorageEngine engine, ObjectHost host, OutpostServer server) {
-    this.time = time;
-    this.engine = engine;
-    this.host = host;
-    this.server = server;
+  private RealtimeNode(OutpostNode node) {
+    this.node = node;
   }
 
   /** A node serving the samples bundle. */
@@ -38,28 +27,16 @@ final class RealtimeNode implements AutoCloseable {
 
   /** A node serving {@code bundle}. */
   static RealtimeNode start(Path bundle, RealtimeOptions realtime) {
-    SystemTimeSource time = new SystemTimeSource();
-    StorageEngine engine = StorageEngines.inMemory();
-    ObjectHost host =
-        ObjectHost.builder()
-            .options(RuntimeOptions.defaults())
-            .time(time)
-            .storage(engine)
+    return new RealtimeNode(
+        OutpostNode.builder()
+            .storage(StorageEngines.inMemory())
             .bundle(bundle)
-            .build();
-    try {
-      OutpostServer server = OutpostServer.start(host, RouterOptions.defaults(), null, realtime);
-      return new RealtimeNode(time, engine, host, server);
-    } catch (RuntimeException e) {
-      host.close();
-      engine.close();
-      time.close();
-      throw e;
-    }
+            .realtimeOptions(realtime)
+            .start());
   }
 
   int port() {
-    return server.port();
+    return node.port();
   }
 
   String baseUrl() {
@@ -67,17 +44,11 @@ final class RealtimeNode implements AutoCloseable {
   }
 
   ObjectHost host() {
-    return host;
+    return node.host();
   }
 
   @Override
   public void close() {
-    try {
-      server.close();
-    } finally {
-      host.close();
-      engine.close();
-      time.close();
-    }
+    node.close();
   }
 }

@@ -1,6 +1,7 @@
 package dev.outpost.testkit;
 
 import dev.outpost.api.DurableObject;
+import dev.outpost.node.OutpostNode;
 import dev.outpost.router.OutpostServer;
 import dev.outpost.router.RouterOptions;
 import dev.outpost.runtime.Cluster;
@@ -8,13 +9,10 @@ import dev.outpost.runtime.ClusterOptions;
 import dev.outpost.runtime.ObjectAddress;
 import dev.outpost.runtime.ObjectHost;
 import dev.outpost.runtime.RuntimeOptions;
-import dev.outpost.runtime.StorageEngines;
-import dev.outpost.runtime.spi.StorageEngine;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -38,25 +36,12 @@ public final class ClusterTestNode implements AutoCloseable {
 
   private final Builder config;
   private final SkewableTimeSource time;
-  private final StorageEngine engine;
-  private final Cluster cluster;
-  private final ObjectHost host;
-  private final OutpostServer server;
-  private boolean stopped;
+  private final OutpostNode node;
 
-  private ClusterTestNode(
-      Builder config,
-      SkewableTimeSource time,
-      StorageEngine engine,
-      Cluster cluster,
-      ObjectHost host,
-      OutpostServer server) {
+  private ClusterTestNode(Builder config, SkewableTimeSource time, OutpostNode node) {
     this.config = config;
     this.time = time;
-    this.engine = engine;
-    this.cluster = cluster;
-    this.host = host;
-    this.server = server;
+    this.node = node;
   }
 
   /** Configures node {@code nodeId} storing its data in {@code dataDir}. */
@@ -74,60 +59,27 @@ public final class ClusterTestNode implements AutoCloseable {
   }
 
   private static ClusterTestNode open(Builder b) {
-    try {
-      Files.createDirectories(b.dataDir);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
     SkewableTimeSource time = new SkewableTimeSource();
-    StorageEngine engine = StorageEngines.rocksDb(b.dataDir.resolve("storage"), false);
-    Cluster cluster = null;
-    ObjectHost host = null;
-    try {
-      ClusterOptions options =
-          ClusterOptions.of(b.nodeId, b.region, "127.0.0.1", b.httpPort, b.clusterPort, b.join)
-              .withClusterName(b.clusterName);
-      cluster = Cluster.join(options, time, "1", b.topology);
-      cluster.claimLocalObjects(engine);
-      ObjectHost.Builder hostBuilder =
-          ObjectHost.builder()
-              .options(b.runtimeOptions)
-              .time(time)
-              .storage(engine)
-              .guard(cluster.guard());
-      if (b.classes.isEmpty()) {
-        hostBuilder.bundle(b.bundle != null ? b.bundle : TestNode.samplesBundle());
-      } else {
-        b.classes.forEach(hostBuilder::namespace);
-        hostBuilder.setting("node", b.nodeId);
-      }
-      host = hostBuilder.build();
-      cluster.attachCode(
-          new dev.outpost.runtime.CodeDeployments(host, b.dataDir.resolve("bundles")));
-      OutpostServer server =
-          OutpostServer.start(
-              host,
-              RouterOptions.defaults().withPort(b.httpPort).withNodeId(b.nodeId),
-              new OutpostServer.ClusterRouting(
-                  cluster, host, options.linkSecret(), ADMIN_TOKEN, b.emulateLatency));
-      host.caller(server.objectCaller());
-      ObjectHost served = host;
-      cluster.publishStats(
-          () ->
-              new dev.outpost.runtime.ClusterView.NodeStats(
-                  served.activeObjects(), served.openSockets()));
-      return new ClusterTestNode(b, time, engine, cluster, host, server);
-    } catch (RuntimeException | Error e) {
-      if (host != null) {
-        host.close();
-      }
-      if (cluster != null) {
-        cluster.close();
-      }
-      engine.close();
-      time.close();
-      throw e;
+    OutpostNode.Builder node =
+        OutpostNode.builder()
+            .time(time)
+            .dataDir(b.dataDir)
+            .runtimeOptions(b.runtimeOptions)
+            .routerOptions(RouterOptions.defaults().withPort(b.httpPort))
+            .cluster(
+                ClusterOptions.of(
+                        b.nodeId, b.region, "127.0.0.1", b.httpPort, b.clusterPort, b.join)
+                    .withClusterName(b.clusterName))
+            .topology(b.topology)
+            .adminToken(ADMIN_TOKEN)
+            .emulateLatency(b.emulateLatency);
+    if (b.classes.isEmpty()) {
+      node.bundle(b.bundle != null ? b.bundle : TestNode.samplesBundle());
+    } else {
+      b.classes.forEach(node::namespace);
+      node.setting("node", b.nodeId);
     }
+    return new ClusterTestNode(b, time, node.start()); // the node owns and closes the clock
   }
 
   /** The node id. */
@@ -147,17 +99,17 @@ public final class ClusterTestNode implements AutoCloseable {
 
   /** The object host. */
   public ObjectHost host() {
-    return host;
+    return node.host();
   }
 
   /** The router's server. */
   public OutpostServer server() {
-    return server;
+    return node.server();
   }
 
   /** The cluster membership and directory. */
   public Cluster cluster() {
-    return cluster;
+    return node.cluster().orElseThrow();
   }
 
   /** The node's clock. */
@@ -167,12 +119,13 @@ public final class ClusterTestNode implements AutoCloseable {
 
   /** The address of object {@code name} in {@code namespace}. */
   public ObjectAddress address(String namespace, String name) {
-    return new ObjectAddress(namespace, host.namespace(namespace).orElseThrow().idFromName(name));
+    return new ObjectAddress(
+        namespace, node.host().namespace(namespace).orElseThrow().idFromName(name));
   }
 
   /** Which node owns the object, per the directory. */
   public String ownerOf(String namespace, String name) {
-    return cluster
+    return cluster()
         .directory()
         .lookup(address(namespace, name))
         .orElseThrow(() -> new AssertionError(namespace + "/" + name + " has no placement"))
@@ -180,24 +133,13 @@ public final class ClusterTestNode implements AutoCloseable {
   }
 
   /** Leaves gracefully: hands objects over, closes client sockets with 1012, stops. */
-  public synchronized Cluster.LeaveReport leave() {
-    Cluster.LeaveReport report = cluster.handOverAll(host, server.handoverTransport());
-    server.closeClientSockets(1012, "node leaving; reconnect");
-    close();
-    return report;
+  public Cluster.LeaveReport leave() {
+    return node.leave();
   }
 
   /** Stops as a crash would: the member vanishes without a goodbye. */
-  public synchronized void crash() {
-    if (stopped) {
-      return;
-    }
-    stopped = true;
-    cluster.crashForTest();
-    server.close();
-    host.close();
-    engine.close();
-    time.close();
+  public void crash() {
+    node.crash();
   }
 
   /** A new node with the same id, ports and data directory (after {@link #crash} or close). */
@@ -209,16 +151,8 @@ public final class ClusterTestNode implements AutoCloseable {
   }
 
   @Override
-  public synchronized void close() {
-    if (stopped) {
-      return;
-    }
-    stopped = true;
-    server.close();
-    host.close();
-    cluster.close();
-    engine.close();
-    time.close();
+  public void close() {
+    node.close();
   }
 
   /** Configures a {@link ClusterTestNode}. */

@@ -1,24 +1,21 @@
 package dev.outpost.testkit;
 
 import dev.outpost.api.DurableObjectNamespace;
-import dev.outpost.router.OutpostServer;
+import dev.outpost.node.OutpostNode;
 import dev.outpost.router.RouterOptions;
 import dev.outpost.runtime.ObjectAddress;
 import dev.outpost.runtime.ObjectHost;
 import dev.outpost.runtime.RuntimeOptions;
-import dev.outpost.runtime.StorageEngines;
 import dev.outpost.runtime.SystemTimeSource;
-import dev.outpost.runtime.spi.StorageEngine;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Objects;
 
 /**
  * A real Outpost node inside the test's JVM: RocksDB in a directory the test owns, an {@link
- * ObjectHost} running a code bundle on the {@link SystemTimeSource}, and an {@link OutpostServer}
- * on a free loopback port. What {@code outpost node} runs, minus the command line.
+ * ObjectHost} running a code bundle on the {@link SystemTimeSource}, and its router on a free
+ * loopback port, assembled by {@link OutpostNode}. What {@code outpost node} runs, minus the
+ * command line.
  *
  * <p><b>Lifecycle.</b> {@link #start} opens everything or, if a step fails, closes what it opened
  * and rethrows. {@link #close()} stops in reverse order (server, host, storage, clock) and is
@@ -35,23 +32,12 @@ public final class TestNode implements AutoCloseable {
   public static final String SAMPLES_BUNDLE_PROPERTY = "outpost.samples.bundle";
 
   private final Config config;
-  private final SystemTimeSource time;
-  private final StorageEngine engine;
-  private final ObjectHost host;
-  private final OutpostServer server;
+  private final OutpostNode node;
   private boolean closed; // guarded by this
 
-  private TestNode(
-      Config config,
-      SystemTimeSource time,
-      StorageEngine engine,
-      ObjectHost host,
-      OutpostServer server) {
+  private TestNode(Config config, OutpostNode node) {
     this.config = config;
-    this.time = time;
-    this.engine = engine;
-    this.host = host;
-    this.server = server;
+    this.node = node;
   }
 
   /** A node with the samples bundle and default options, storing its data in {@code dataDir}. */
@@ -93,44 +79,20 @@ public final class TestNode implements AutoCloseable {
   }
 
   private static TestNode open(Config config) {
-    try {
-      Files.createDirectories(config.dataDir());
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot create data directory " + config.dataDir(), e);
-    }
-    SystemTimeSource time = new SystemTimeSource();
-    StorageEngine engine = null;
-    ObjectHost host = null;
-    try {
-      engine = StorageEngines.rocksDb(config.dataDir().resolve("storage"), config.syncWrites());
-      host =
-          ObjectHost.builder()
-              .options(config.runtimeOptions())
-              .time(time)
-              .storage(engine)
-              .bundle(config.bundle())
-              .build();
-      OutpostServer server = startServer(host, config.routerOptions());
-      return new TestNode(config, time, engine, host, server);
-    } catch (RuntimeException | Error e) {
-      if (host != null) {
-        host.close();
-      }
-      if (engine != null) {
-        engine.close();
-      }
-      time.close();
-      throw e;
-    }
-  }
-
-  private static OutpostServer startServer(ObjectHost host, RouterOptions options) {
-    return OutpostServer.start(host, options);
+    return new TestNode(
+        config,
+        OutpostNode.builder()
+            .dataDir(config.dataDir())
+            .syncWrites(config.syncWrites())
+            .bundle(config.bundle())
+            .runtimeOptions(config.runtimeOptions())
+            .routerOptions(config.routerOptions())
+            .start());
   }
 
   /** The port the HTTP server listens on (127.0.0.1 unless the router options say otherwise). */
   public int port() {
-    return server.port();
+    return node.port();
   }
 
   /** The interface the HTTP server is bound to. */
@@ -145,7 +107,7 @@ public final class TestNode implements AutoCloseable {
 
   /** The node's object host, for {@code evictForTest}, {@code isActiveForTest} and counters. */
   public ObjectHost host() {
-    return host;
+    return node.host();
   }
 
   /** The directory holding this node's data. */
@@ -171,14 +133,15 @@ public final class TestNode implements AutoCloseable {
    */
   public ObjectAddress address(String namespace, String name) {
     DurableObjectNamespace ns =
-        host.namespace(namespace)
+        node.host()
+            .namespace(namespace)
             .orElseThrow(
                 () ->
                     new IllegalArgumentException(
                         "no namespace '"
                             + namespace
                             + "' on this node; it serves "
-                            + host.namespaceNames()));
+                            + node.host().namespaceNames()));
     return new ObjectAddress(namespace, ns.idFromName(name));
   }
 
@@ -203,19 +166,7 @@ public final class TestNode implements AutoCloseable {
       return;
     }
     closed = true;
-    try {
-      server.close();
-    } finally {
-      try {
-        host.close();
-      } finally {
-        try {
-          engine.close();
-        } finally {
-          time.close();
-        }
-      }
-    }
+    node.close();
   }
 
   @Override

@@ -1,14 +1,9 @@
 package dev.outpost.bench.server;
 
 import dev.outpost.bench.objects.StoreObject;
-import dev.outpost.router.OutpostServer;
+import dev.outpost.node.OutpostNode;
 import dev.outpost.router.RouterOptions;
-import dev.outpost.runtime.ObjectHost;
 import dev.outpost.runtime.RuntimeOptions;
-import dev.outpost.runtime.StorageEngines;
-import dev.outpost.runtime.SystemTimeSource;
-import dev.outpost.runtime.spi.StorageEngine;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
@@ -17,14 +12,14 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * An Outpost node for benchmarks, run as a child JVM: what {@code outpost node} runs (RocksDB,
- * {@link ObjectHost}, {@link OutpostServer}), assembled through the same public APIs, bound to
- * 127.0.0.1, plus the {@link ControlLoop} on stdin/stdout so that the benchmark can read its memory
- * after GC. The router is unchanged: the admin channel is this process's stdin.
+ * An Outpost node for benchmarks, run as a child JVM: what {@code outpost node} runs (RocksDB, the
+ * object host and the router), assembled by the same {@link OutpostNode}, bound to 127.0.0.1, plus
+ * the {@link ControlLoop} on stdin/stdout so that the benchmark can read its memory after GC. The
+ * router is unchanged: the admin channel is this process's stdin.
  *
  * <p>It serves the samples bundle ({@code --bundle}), or with {@code --store-objects} the
  * benchmark's own {@link StoreObject} as namespace {@code store}, registered as an embedded class.
- * SIGTERM (the benchmark stops it by PID) closes server, host, storage and clock in that order.
+ * SIGTERM (the benchmark stops it by PID) closes the node: server, host, storage and clock.
  */
 @Command(
     name = "bench-node",
@@ -58,11 +53,7 @@ public final class BenchNode implements Callable<Integer> {
   @Option(names = "--port", defaultValue = "0", description = "HTTP port; 0 picks a free one.")
   int port;
 
-  private SystemTimeSource time;
-  private StorageEngine engine;
-  private ObjectHost host;
-  private OutpostServer server;
-  private boolean closed; // guarded by this
+  private OutpostNode node; // guarded by this
 
   @Override
   public Integer call() throws Exception {
@@ -70,55 +61,41 @@ public final class BenchNode implements Callable<Integer> {
       throw new CommandLine.ParameterException(
           new CommandLine(this), "give exactly one of --bundle PATH and --store-objects");
     }
-    Files.createDirectories(dataDir);
     Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().unstarted(this::close));
     try {
-      start();
-      ControlLoop.announceReady(server.port());
-      ControlLoop.run(host::activeObjects, host::openSockets);
+      OutpostNode started = start();
+      ControlLoop.announceReady(started.port());
+      ControlLoop.run(started.host()::activeObjects, started.host()::openSockets);
     } finally {
       close();
     }
     return 0;
   }
 
-  private synchronized void start() {
-    time = new SystemTimeSource();
-    engine = StorageEngines.rocksDb(dataDir.resolve("storage"), syncWrites);
-    ObjectHost.Builder builder =
-        ObjectHost.builder()
-            .options(RuntimeOptions.defaults().withIdleTimeout(Duration.ofMillis(idleTimeoutMs)))
-            .time(time)
-            .storage(engine);
-    host =
-        storeObjects
-            ? builder.namespace(StoreObject.NAMESPACE, StoreObject.class).build()
-            : builder.bundle(bundle).build();
-    server =
-        OutpostServer.start(
-            host,
-            RouterOptions.defaults()
-                .withPort(port)
-                .withEventLoops(eventLoops)
-                .withNodeId("bench-node"));
+  private synchronized OutpostNode start() {
+    OutpostNode.Builder builder =
+        OutpostNode.builder()
+            .dataDir(dataDir)
+            .syncWrites(syncWrites)
+            .runtimeOptions(
+                RuntimeOptions.defaults().withIdleTimeout(Duration.ofMillis(idleTimeoutMs)))
+            .routerOptions(
+                RouterOptions.defaults()
+                    .withPort(port)
+                    .withEventLoops(eventLoops)
+                    .withNodeId("bench-node"));
+    if (storeObjects) {
+      builder.namespace(StoreObject.NAMESPACE, StoreObject.class);
+    } else {
+      builder.bundle(bundle);
+    }
+    node = builder.start();
+    return node;
   }
 
   private synchronized void close() {
-    if (closed) {
-      return;
-    }
-    closed = true;
-    if (server != null) {
-      server.close();
-    }
-    if (host != null) {
-      host.close();
-    }
-    if (engine != null) {
-      engine.close();
-    }
-    if (time != null) {
-      time.close();
+    if (node != null) {
+      node.close(); // idempotent
     }
   }
 

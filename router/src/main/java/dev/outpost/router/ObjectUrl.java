@@ -1,0 +1,131 @@
+package dev.outpost.router;
+
+import dev.outpost.api.DurableObjectId;
+import dev.outpost.api.DurableObjectNamespace;
+import dev.outpost.api.Request;
+import dev.outpost.api.Response;
+import dev.outpost.runtime.ObjectAddress;
+import dev.outpost.runtime.ObjectInbox;
+import dev.outpost.runtime.PlacementHints;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.ext.web.RoutingContext;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * What an object URL addresses, and the conversion between Vert.x's HTTP types and the user API's
+ * {@link Request} / {@link Response}.
+ *
+ * <p>URL shapes: {@code /objects/{namespace}/{name}[/{path}]} (the name percent-decoded, {@code +}
+ * kept as is) and {@code /objects/{namespace}/id/{id}[/{path}]} (a 64-hex-digit id). The optional
+ * {@code jurisdiction} and {@code locationHint} (query parameter or {@code X-Outpost-*} header)
+ * scope the id and hint its placement; {@code clientRegion} declares where the client is, for
+ * latency emulation.
+ *
+ * @param address the object
+ * @param path the path below the object, {@code /} at least
+ * @param hints placement hints for a first request
+ * @param clientRegion the region the client says it is in
+ */
+record ObjectUrl(
+    ObjectAddress address, String path, PlacementHints hints, Optional<String> clientRegion) {
+
+  static final String PREFIX = "/objects/";
+
+  /**
+   * Parses the URL of {@code ctx} against the namespaces {@code inbox} serves, or answers the error
+   * (404 unknown namespace, naming those served; 400 malformed id or missing name) and returns
+   * empty.
+   */
+  static Optional<ObjectUrl> resolve(RoutingContext ctx, ObjectInbox inbox) {
+    String rest = ctx.request().path().substring(PREFIX.length());
+    int slash = rest.indexOf('/');
+    String nsName = slash < 0 ? rest : rest.substring(0, slash);
+    Optional<DurableObjectNamespace> ns = inbox.namespace(nsName);
+    if (ns.isEmpty()) {
+      HttpReplies.text(
+          ctx.response(),
+          404,
+          "unknown namespace '" + nsName + "'; this node serves " + inbox.namespaceNames());
+      return Optional.empty();
+    }
+    String afterNs = slash < 0 ? "" : rest.substring(slash + 1);
+    int next = afterNs.indexOf('/');
+    String first = next < 0 ? afterNs : afterNs.substring(0, next);
+    String tail = next < 0 ? "" : afterNs.substring(next);
+    try {
+      Optional<String> jurisdiction = param(ctx, "jurisdiction", "X-Outpost-Jurisdiction");
+      DurableObjectNamespace scoped =
+          jurisdiction.isPresent() ? ns.get().jurisdiction(jurisdiction.get()) : ns.get();
+      DurableObjectId id;
+      if (first.equals("id")) {
+        String idAndPath = tail.isEmpty() ? "" : tail.substring(1);
+        int end = idAndPath.indexOf('/');
+        id = scoped.idFromString(end < 0 ? idAndPath : idAndPath.substring(0, end));
+        tail = end < 0 ? "" : idAndPath.substring(end);
+      } else {
+        String name = decode(first);
+        if (name.isEmpty()) {
+          HttpReplies.text(
+              ctx.response(), 400, "missing object name: use /objects/" + nsName + "/{name}");
+          return Optional.empty();
+        }
+        id = scoped.idFromName(name);
+      }
+      return Optional.of(
+          new ObjectUrl(
+              new ObjectAddress(nsName, id),
+              tail.isEmpty() ? "/" : tail,
+              new PlacementHints(param(ctx, "locationHint", "X-Outpost-Location-Hint")),
+              param(
+                  ctx, LatencyEmulator.CLIENT_REGION_PARAM, LatencyEmulator.CLIENT_REGION_HEADER)));
+    } catch (IllegalArgumentException e) {
+      HttpReplies.text(ctx.response(), 400, e.getMessage());
+      return Optional.empty();
+    }
+  }
+
+  /** The request as the object sees it: method, full URI, {@link #path}, headers and body. */
+  Request toRequest(HttpServerRequest req, byte[] body) {
+    Request.Builder builder = Request.builder(req.method().name(), req.uri()).path(path).body(body);
+    for (Map.Entry<String, String> header : req.headers()) {
+      builder.header(header.getKey(), header.getValue());
+    }
+    return builder.build();
+  }
+
+  /** Writes the object's answer (its own framing headers are dropped: Vert.x sets them). */
+  static void write(HttpServerResponse out, Response response) {
+    if (out.ended() || out.closed()) {
+      return;
+    }
+    out.setStatusCode(response.status());
+    response
+        .headers()
+        .forEach(
+            (name, values) -> {
+              if (!name.equalsIgnoreCase("content-length")
+                  && !name.equalsIgnoreCase("transfer-encoding")) {
+                out.putHeader(name, values);
+              }
+            });
+    out.end(Buffer.buffer(response.body()));
+  }
+
+  /** A query parameter, or else a header, if present and not blank. */
+  static Optional<String> param(RoutingContext ctx, String query, String header) {
+    String value = ctx.request().getParam(query);
+    if (value == null || value.isBlank()) {
+      value = ctx.request().getHeader(header);
+    }
+    return value == null || value.isBlank() ? Optional.empty() : Optional.of(value);
+  }
+
+  private static String decode(String segment) {
+    return URLDecoder.decode(segment.replace("+", "%2B"), StandardCharsets.UTF_8);
+  }
+}
