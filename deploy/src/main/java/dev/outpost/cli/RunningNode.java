@@ -68,7 +68,18 @@ public final class RunningNode implements AutoCloseable {
       } else {
         cluster = Cluster.join(spec.cluster(), time, "1", spec.topology());
         cluster.claimLocalObjects(engine);
-        host = builder.guard(cluster.guard()).build();
+        var routed =
+            new java.util.concurrent.atomic.AtomicReference<dev.outpost.runtime.ObjectCaller>();
+        host =
+            builder
+                .guard(cluster.guard())
+                .caller(
+                    local ->
+                        (to, request, chain) ->
+                            routed.get() != null
+                                ? routed.get().call(to, request, chain)
+                                : local.call(to, request, chain))
+                .build();
         cluster.attachCode(new CodeDeployments(host, spec.dataDir().resolve("bundles")));
         server =
             OutpostServer.start(
@@ -80,7 +91,7 @@ public final class RunningNode implements AutoCloseable {
                     spec.cluster().linkSecret(),
                     spec.adminToken(),
                     spec.emulateLatency()));
-        host.caller(server.objectCaller());
+        routed.set(server.objectCaller());
         ObjectHost served = host;
         cluster.publishStats(
             () -> new ClusterView.NodeStats(served.activeObjects(), served.openSockets()));

@@ -26,6 +26,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.function.Function;
 
 /**
  * One node's object host: the catalog of live objects, their storage, sockets and alarms, behind
@@ -41,7 +42,7 @@ public final class ObjectHost implements ObjectInbox, ObjectMigrations, AutoClos
   private final StorageEngine engine;
   private final BundleRegistry bundles;
   private final ObjectIds ids;
-  private final ObjectCatalog catalog = new ObjectCatalog();
+  private final ObjectCatalog catalog;
   private final HibernationManager hibernation;
   private final AlarmScheduler alarms;
   private final ExecutorService turnExecutor =
@@ -53,14 +54,30 @@ public final class ObjectHost implements ObjectInbox, ObjectMigrations, AutoClos
     this.time = b.time;
     this.engine = b.engine;
     this.hibernation = new HibernationManager(time);
-    this.alarms = new AlarmScheduler(time, catalog);
     this.ids = new ObjectIds(options.idKey());
-    this.bundles = new BundleRegistry(ids, catalog, b.bundle);
-    catalog.bind(
-        new NodeServices(
-            options, time, engine, turnExecutor, hibernation, alarms, bundles, b.guard));
+    // Timers and stubs deliver into the catalog, which needs them first: they reach it through
+    // this host. Neither can deliver before the catalog exists: stubs run only in turns, and no
+    // timer is armed before alarms.start below.
+    this.alarms = new AlarmScheduler(time, this::deliverAlarm);
+    this.bundles = new BundleRegistry(ids, this::callFromStub, b.bundle);
+    Optional<ObjectCaller> caller =
+        b.callerFactory.map(
+            factory -> Objects.requireNonNull(factory.apply(this), "caller factory returned null"));
+    this.catalog =
+        new ObjectCatalog(
+            new NodeServices(
+                options, time, engine, turnExecutor, hibernation, alarms, bundles, b.guard),
+            caller);
     alarms.start(engine);
     scheduleWatchdog();
+  }
+
+  private boolean deliverAlarm(ObjectAddress object, java.time.Instant scheduled, int retryCount) {
+    return catalog.alarm(object, scheduled, retryCount);
+  }
+
+  private Response callFromStub(ObjectAddress target, Request request) {
+    return catalog.call(target, request);
   }
 
   /** Starts a builder. */
@@ -201,11 +218,6 @@ public final class ObjectHost implements ObjectInbox, ObjectMigrations, AutoClos
   public CompletableFuture<Response> call(
       ObjectAddress address, Request request, java.util.List<ObjectAddress> chain) {
     return catalog.fetch(checked(address), request, null, chain);
-  }
-
-  /** Routes object-to-object calls made by this node's objects (a cluster's router sets it). */
-  public void caller(ObjectCaller caller) {
-    catalog.caller(caller);
   }
 
   @Override
@@ -365,6 +377,7 @@ public final class ObjectHost implements ObjectInbox, ObjectMigrations, AutoClos
     private StorageEngine engine;
     private CodeBundle bundle;
     private OwnershipGuard guard = OwnershipGuard.SOLE;
+    private Optional<Function<ObjectInbox, ObjectCaller>> callerFactory = Optional.empty();
     private final Map<String, Class<? extends DurableObject>> classes = new LinkedHashMap<>();
     private final Map<String, String> settings = new LinkedHashMap<>();
 
@@ -391,6 +404,21 @@ public final class ObjectHost implements ObjectInbox, ObjectMigrations, AutoClos
     /** Who owns what; defaults to {@link OwnershipGuard#SOLE} (a node alone). */
     public Builder guard(OwnershipGuard guard) {
       this.guard = Objects.requireNonNull(guard, "guard");
+      return this;
+    }
+
+    /**
+     * Routes the object-to-object calls (stub {@code fetch}es) of this node's objects to wherever
+     * the target lives, as a cluster's router does. {@link #build()} calls {@code factory} exactly
+     * once, on the building thread, with the host being built as the local inbox, and stubs call
+     * the {@link ObjectCaller} it returns from then on. The host is not yet ready at that point:
+     * the factory must only keep the reference (to deliver calls whose target is this node) and
+     * must not call it. It must not return null.
+     *
+     * <p>Without this option every call is delivered to this node's own objects.
+     */
+    public Builder caller(Function<ObjectInbox, ObjectCaller> factory) {
+      this.callerFactory = Optional.of(Objects.requireNonNull(factory, "factory"));
       return this;
     }
 

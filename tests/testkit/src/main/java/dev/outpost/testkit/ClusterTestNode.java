@@ -101,6 +101,14 @@ public final class ClusterTestNode implements AutoCloseable {
         b.classes.forEach(hostBuilder::namespace);
         hostBuilder.setting("node", b.nodeId);
       }
+      var routed =
+          new java.util.concurrent.atomic.AtomicReference<dev.outpost.runtime.ObjectCaller>();
+      hostBuilder.caller(
+          local ->
+              (to, request, chain) ->
+                  routed.get() != null
+                      ? routed.get().call(to, request, chain)
+                      : local.call(to, request, chain));
       host = hostBuilder.build();
       cluster.attachCode(
           new dev.outpost.runtime.CodeDeployments(host, b.dataDir.resolve("bundles")));
@@ -110,7 +118,7 @@ public final class ClusterTestNode implements AutoCloseable {
               RouterOptions.defaults().withPort(b.httpPort).withNodeId(b.nodeId),
               new OutpostServer.ClusterRouting(
                   cluster, host, options.linkSecret(), ADMIN_TOKEN, b.emulateLatency));
-      host.caller(server.objectCaller());
+      routed.set(server.objectCaller());
       ObjectHost served = host;
       cluster.publishStats(
           () ->

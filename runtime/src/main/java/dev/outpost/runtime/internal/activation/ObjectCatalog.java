@@ -6,10 +6,13 @@ import dev.outpost.api.Response;
 import dev.outpost.api.WebSocketMessage;
 import dev.outpost.runtime.NotOwnerException;
 import dev.outpost.runtime.ObjectAddress;
+import dev.outpost.runtime.ObjectCaller;
 import dev.outpost.runtime.internal.hibernation.SocketRecord;
 import dev.outpost.runtime.spi.ClientConnection;
 import java.time.Instant;
 import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -25,12 +28,17 @@ public final class ObjectCatalog {
       new ConcurrentHashMap<>();
   private final java.util.Set<ObjectAddress> sealed = ConcurrentHashMap.newKeySet();
   private String nodeId = "this node"; // for messages
-  private NodeServices node; // set once by bind(), before the first delivery
-  private volatile dev.outpost.runtime.ObjectCaller caller; // null: deliver locally
+  private final NodeServices node;
+  private final ObjectCaller caller; // where stub calls go; this catalog when none was given
 
-  /** Completes construction: the services need the catalog and the catalog needs them. */
-  public void bind(NodeServices services) {
-    this.node = services;
+  /**
+   * A catalog whose activations share {@code node}. Stub calls go through {@code caller} if given
+   * (a cluster's router), otherwise straight to this catalog.
+   */
+  public ObjectCatalog(NodeServices node, Optional<ObjectCaller> caller) {
+    this.node = Objects.requireNonNull(node, "node");
+    this.caller =
+        caller.orElseGet(() -> (target, request, chain) -> fetch(target, request, null, chain));
   }
 
   /** Delivers a request (with {@code upgrade}, a WebSocket upgrade) to the object. */
@@ -81,7 +89,7 @@ public final class ObjectCatalog {
       caller.activation.syncFromTurn(caller);
       caller.blockedInCall = true;
     }
-    CompletableFuture<Response> result = caller().call(target, request, List.copyOf(chain));
+    CompletableFuture<Response> result = this.caller.call(target, request, List.copyOf(chain));
     try {
       return result.get();
     } catch (InterruptedException e) {
@@ -146,16 +154,6 @@ public final class ObjectCatalog {
       }
       activations.remove(address, activation);
     }
-  }
-
-  /** Routes object-to-object calls; by default every target is local. */
-  public void caller(dev.outpost.runtime.ObjectCaller caller) {
-    this.caller = caller;
-  }
-
-  private dev.outpost.runtime.ObjectCaller caller() {
-    dev.outpost.runtime.ObjectCaller c = caller;
-    return c != null ? c : (target, request, chain) -> fetch(target, request, null, chain);
   }
 
   private ObjectActivation newActivation(ObjectAddress address) {

@@ -3,7 +3,6 @@ package dev.outpost.runtime.internal.alarm;
 import dev.outpost.runtime.ObjectAddress;
 import dev.outpost.runtime.TimeSource;
 import dev.outpost.runtime.internal.activation.NodeServices;
-import dev.outpost.runtime.internal.activation.ObjectCatalog;
 import dev.outpost.runtime.spi.StorageEngine;
 import dev.outpost.runtime.spi.StoredAlarm;
 import java.lang.System.Logger.Level;
@@ -17,6 +16,10 @@ import java.util.concurrent.ConcurrentHashMap;
  * start every stored alarm is armed again, so alarms survive a restart. A due alarm becomes an
  * event for the object, which checks it is still current before running the handler. A failing
  * handler is retried through {@link #retry}. Delivery is at least once. Thread-safe.
+ *
+ * <p>Due alarms go out through a {@link Delivery} rather than the catalog itself, so the scheduler
+ * can be built before the catalog that reports to it (workerd's scheduler likewise takes a {@code
+ * GetActorFn}).
  */
 public final class AlarmScheduler implements NodeServices.AlarmSink {
 
@@ -24,12 +27,23 @@ public final class AlarmScheduler implements NodeServices.AlarmSink {
   private static final Duration OVERLOAD_RETRY = Duration.ofSeconds(1);
 
   private final TimeSource time;
-  private final ObjectCatalog catalog;
+  private final Delivery delivery;
   private final ConcurrentHashMap<ObjectAddress, Armed> timers = new ConcurrentHashMap<>();
 
-  public AlarmScheduler(TimeSource time, ObjectCatalog catalog) {
+  /** Where a due alarm goes: an event for the object. */
+  @FunctionalInterface
+  public interface Delivery {
+    /**
+     * Delivers the alarm set for {@code scheduled} to {@code object}; runs on a timer thread.
+     *
+     * @return false if the object's queue is full (the scheduler tries again later)
+     */
+    boolean deliver(ObjectAddress object, Instant scheduled, int retryCount);
+  }
+
+  public AlarmScheduler(TimeSource time, Delivery delivery) {
     this.time = time;
-    this.catalog = catalog;
+    this.delivery = delivery;
   }
 
   /** Arms every alarm the engine holds. */
@@ -74,7 +88,7 @@ public final class AlarmScheduler implements NodeServices.AlarmSink {
     if (!timers.remove(object, armed)) {
       return; // replaced meanwhile
     }
-    if (!catalog.alarm(object, armed.scheduled, retryCount)) {
+    if (!delivery.deliver(object, armed.scheduled, retryCount)) {
       LOG.log(Level.WARNING, "alarm of " + object + " found its queue full; retrying in 1 s");
       arm(object, armed.scheduled, retryCount, OVERLOAD_RETRY);
     }

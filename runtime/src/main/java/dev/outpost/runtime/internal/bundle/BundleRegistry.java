@@ -3,7 +3,6 @@ package dev.outpost.runtime.internal.bundle;
 import dev.outpost.api.DurableObject;
 import dev.outpost.api.DurableObjectState;
 import dev.outpost.runtime.ObjectAddress;
-import dev.outpost.runtime.internal.activation.ObjectCatalog;
 import dev.outpost.runtime.internal.activation.ObjectFactory;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -23,11 +22,11 @@ public final class BundleRegistry implements ObjectFactory {
     private final Map<String, LocalNamespace> namespaces;
     private final BundleEnv env;
 
-    private Version(CodeBundle bundle, ObjectIds ids, ObjectCatalog catalog) {
+    private Version(CodeBundle bundle, ObjectIds ids, StubCalls calls) {
       this.bundle = bundle;
       Map<String, LocalNamespace> byName = new LinkedHashMap<>();
       for (String ns : bundle.namespaces()) {
-        byName.put(ns, new LocalNamespace(ns, ids, catalog));
+        byName.put(ns, new LocalNamespace(ns, ids, calls));
       }
       this.namespaces = Map.copyOf(byName);
       this.env = new BundleEnv(bundle, byName);
@@ -43,18 +42,18 @@ public final class BundleRegistry implements ObjectFactory {
   }
 
   private final ObjectIds ids;
-  private final ObjectCatalog catalog;
+  private final StubCalls calls;
   private volatile Version current;
 
-  public BundleRegistry(ObjectIds ids, ObjectCatalog catalog, CodeBundle initial) {
+  public BundleRegistry(ObjectIds ids, StubCalls calls, CodeBundle initial) {
     this.ids = ids;
-    this.catalog = catalog;
-    this.current = new Version(initial, ids, catalog);
+    this.calls = calls;
+    this.current = new Version(initial, ids, calls);
   }
 
   /** Wraps a loaded bundle as a version that can be activated. */
   public Version prepare(CodeBundle bundle) {
-    return new Version(bundle, ids, catalog);
+    return new Version(bundle, ids, calls);
   }
 
   /**

@@ -6,30 +6,29 @@ import dev.outpost.api.DurableObjectStub;
 import dev.outpost.api.Request;
 import dev.outpost.api.Response;
 import dev.outpost.runtime.ObjectAddress;
-import dev.outpost.runtime.internal.activation.ObjectCatalog;
 import java.util.Objects;
 import java.util.Optional;
 
 /**
  * A namespace of this node's bundle, optionally restricted to a jurisdiction; its stubs call
- * through the catalog.
+ * through {@link StubCalls}.
  */
 public final class LocalNamespace implements DurableObjectNamespace {
 
   private final String name;
   private final ObjectIds ids;
-  private final ObjectCatalog catalog;
+  private final StubCalls calls;
   private final Optional<String> jurisdiction; // empty: unrestricted
 
-  public LocalNamespace(String name, ObjectIds ids, ObjectCatalog catalog) {
-    this(name, ids, catalog, Optional.empty());
+  public LocalNamespace(String name, ObjectIds ids, StubCalls calls) {
+    this(name, ids, calls, Optional.empty());
   }
 
   private LocalNamespace(
-      String name, ObjectIds ids, ObjectCatalog catalog, Optional<String> jurisdiction) {
+      String name, ObjectIds ids, StubCalls calls, Optional<String> jurisdiction) {
     this.name = name;
     this.ids = ids;
-    this.catalog = catalog;
+    this.calls = calls;
     this.jurisdiction = jurisdiction;
   }
 
@@ -41,7 +40,7 @@ public final class LocalNamespace implements DurableObjectNamespace {
   @Override
   public DurableObjectNamespace jurisdiction(String value) {
     DurableObjectId.checkJurisdiction(Objects.requireNonNull(value, "jurisdiction"));
-    return new LocalNamespace(name, ids, catalog, Optional.of(value));
+    return new LocalNamespace(name, ids, calls, Optional.of(value));
   }
 
   @Override
@@ -75,7 +74,7 @@ public final class LocalNamespace implements DurableObjectNamespace {
 
       @Override
       public Response fetch(Request request) {
-        return catalog.call(address, Objects.requireNonNull(request, "request"));
+        return calls.call(address, Objects.requireNonNull(request, "request"));
       }
     };
   }
