@@ -399,8 +399,7 @@ public final class ObjectRouter {
                       links.call(remote.node(), address, request, chain);
                   case ObjectLocator.Location.Unavailable u ->
                       CompletableFuture.<Response>failedFuture(
-                          new dev.outpost.api.DurableObjectException(
-                              u.reason(), null, false, true, false));
+                          DurableObjectException.retryable(u.reason()));
                 })
         .exceptionallyCompose(
             error ->

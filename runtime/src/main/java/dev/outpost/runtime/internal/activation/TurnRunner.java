@@ -146,12 +146,8 @@ final class TurnRunner {
     } catch (Exception e) {
       call.result()
           .completeExceptionally(
-              new DurableObjectException(
-                  "the object threw " + e.getClass().getSimpleName() + " in a re-entrant call",
-                  e,
-                  true,
-                  false,
-                  false));
+              DurableObjectException.remote(
+                  "the object threw " + e.getClass().getSimpleName() + " in a re-entrant call", e));
     } finally {
       turn.exit();
     }
@@ -233,16 +229,13 @@ final class TurnRunner {
               .completeExceptionally(
                   failure instanceof DurableObjectException known
                       ? known
-                      : new DurableObjectException(
+                      : DurableObjectException.remote(
                           "the object threw "
                               + failure.getClass().getSimpleName()
                               + " (error id "
                               + errorId
                               + ")",
-                          failure,
-                          true,
-                          false,
-                          false));
+                          failure));
       case Event.Alarm alarm -> alarms.failed(alarm);
       case Event.Activate activate -> activate.done().completeExceptionally(failure);
       default -> {}
