@@ -99,8 +99,7 @@ public final class ObjectDispatch implements ObjectCaller {
             error ->
                 CompletableFuture.failedFuture(
                     unwrap(error) instanceof ObjectUnavailableException unavailable
-                        ? new DurableObjectException(
-                            unavailable.getMessage(), null, false, true, false)
+                        ? DurableObjectException.retryable(unavailable.getMessage())
                         : error));
   }
 

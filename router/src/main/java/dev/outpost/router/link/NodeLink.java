@@ -227,16 +227,15 @@ final class NodeLink {
     String message = failure.getString("message");
     return switch (failure.getString("kind")) {
       case "not-owner" -> new LinkNotOwnerException(message);
-      case "overloaded" -> new DurableObjectException(message, null, false, false, true);
-      case "remote" -> new DurableObjectException(message, null, true, false, false);
-      case "bad-request" -> new DurableObjectException(message, null, false, false, false);
-      default -> new DurableObjectException(message, null, false, true, false);
+      case "overloaded" -> DurableObjectException.overloaded(message);
+      case "remote" -> DurableObjectException.remote(message);
+      case "bad-request" -> DurableObjectException.invalid(message);
+      default -> DurableObjectException.retryable(message);
     };
   }
 
   private DurableObjectException linkLost() {
-    return new DurableObjectException(
-        "the link to node " + peerNode + " was lost; retry", null, false, true, false);
+    return DurableObjectException.retryable("the link to node " + peerNode + " was lost; retry");
   }
 
   private void failAll() {

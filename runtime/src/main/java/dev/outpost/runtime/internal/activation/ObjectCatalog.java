@@ -73,17 +73,13 @@ public final class ObjectCatalog {
       chain.add(caller.activation.address());
     }
     if (chain.size() >= MAX_CALL_DEPTH) {
-      throw new DurableObjectException(
+      throw DurableObjectException.invalid(
           "call to "
               + target
               + " is nested "
               + chain.size()
               + " deep; the limit is "
-              + MAX_CALL_DEPTH,
-          null,
-          false,
-          false,
-          false);
+              + MAX_CALL_DEPTH);
     }
     if (caller != null) {
       caller.activation.syncFromTurn(caller);
@@ -94,14 +90,13 @@ public final class ObjectCatalog {
       return result.get();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new DurableObjectException("call to " + target + " interrupted", e, false, true, false);
+      throw DurableObjectException.retryable("call to " + target + " interrupted", e);
     } catch (java.util.concurrent.ExecutionException e) {
       if (e.getCause() instanceof DurableObjectException known) {
-        throw new DurableObjectException(
-            known.getMessage(), known, known.remote(), known.retryable(), known.overloaded());
+        throw DurableObjectException.copyOf(known);
       }
-      throw new DurableObjectException(
-          "call to " + target + " failed: " + e.getCause(), e.getCause(), false, true, false);
+      throw DurableObjectException.retryable(
+          "call to " + target + " failed: " + e.getCause(), e.getCause());
     } finally {
       if (caller != null) {
         caller.blockedInCall = false;
@@ -182,16 +177,12 @@ public final class ObjectCatalog {
 
   /** The error a caller gets when an object's queue is full. */
   public DurableObjectException overloaded(ObjectAddress address) {
-    return new DurableObjectException(
+    return DurableObjectException.overloaded(
         "overloaded: "
             + address
             + " already has "
             + node.options().maxQueuedEvents()
-            + " queued events (outpost.object.max-queued-events); retry later",
-        null,
-        false,
-        false,
-        true);
+            + " queued events (outpost.object.max-queued-events); retry later");
   }
 
   /** Lets the watchdog look at every running turn. */

@@ -1,0 +1,402 @@
+package dev.outpost.runtime.internal.activation;
+
+import dev.outpost.api.DurableObject;
+import dev.outpost.api.DurableObjectException;
+import dev.outpost.api.Response;
+import dev.outpost.runtime.NotOwnerException;
+import dev.outpost.runtime.ObjectAddress;
+import dev.outpost.runtime.internal.hibernation.SocketRecord;
+import dev.outpost.runtime.internal.storage.StorageCache;
+import dev.outpost.runtime.spi.WriteBatch;
+import java.lang.System.Logger.Level;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * Runs one activation's turns: the drain loop, dispatch to the instance, re-entrant calls, group
+ * commit, lease checks and the watchdog's abandonment of a stuck turn. It owns the instance, the
+ * epoch it acquired and the code version the instance was built from.
+ *
+ * <p><b>Turns.</b> One drain loop at a time, on a virtual thread of the turn executor, takes the
+ * activation's events in order and runs each as a turn; so turns never overlap (the input gate is
+ * the queue itself). A turn's writes go to its own layer and its sends to its own list; when the
+ * turn ends well both move behind the {@link OutputGate}. When the queue is empty, or after {@code
+ * maxTurnsPerCommit} turns, the loop commits the pending writes of all those turns as one atomic
+ * batch (group commit) and then releases their outputs in order. Outputs of turns that wrote
+ * nothing while nothing is pending leave at once. Nothing leaves, and nothing commits, while this
+ * node's lease is not valid.
+ *
+ * <p><b>Failure.</b> A turn that throws loses its writes and outputs, its caller gets an error, and
+ * the instance is dropped (RESET); the next event constructs a new one. A failed commit drops every
+ * held output, forgets the cached state and resets. A turn running past {@code turnTimeout} is
+ * abandoned by the watchdog ({@link #checkStuck}, on the watchdog's timer thread): its thread is
+ * interrupted and ignored from then on, its caller gets an error, and a new drain loop carries on
+ * with a new instance. A turn that finds this node is not the owner refuses every queued event and
+ * evicts the activation.
+ *
+ * <p><b>Threads.</b> Everything here belongs to the thread running the drain loop, except {@link
+ * #checkStuck} and {@link #dropInstance}, which run while no turn of this runner can touch what
+ * they change (the abandoned turn is ignored; eviction happens only with no drain loop).
+ */
+final class TurnRunner {
+
+  private static final System.Logger LOG = System.getLogger(TurnRunner.class.getName());
+
+  private final ObjectActivation activation;
+  private final ObjectAddress address;
+  private final NodeServices node;
+  private final StorageCache cache;
+  private final OutputGate gate;
+  private final ObjectStateImpl state;
+  private final AlarmRetries alarms;
+
+  private DurableObject instance; // null until constructed and after a reset
+  private long epoch; // 0 until ownership is acquired
+  private Object instanceVersion; // the code version instance was built from
+
+  TurnRunner(
+      ObjectActivation activation,
+      NodeServices node,
+      StorageCache cache,
+      OutputGate gate,
+      ObjectStateImpl state) {
+    this.activation = activation;
+    this.address = activation.address();
+    this.node = node;
+    this.cache = cache;
+    this.gate = gate;
+    this.state = state;
+    this.alarms = new AlarmRetries(address, cache, node);
+  }
+
+  /** The drain loop: runs queued events until the queue is empty. */
+  void drain() {
+    int turnsSinceCommit = 0;
+    while (true) {
+      Event event = activation.poll();
+      if (event == null || turnsSinceCommit >= node.options().maxTurnsPerCommit()) {
+        flush();
+        turnsSinceCommit = 0;
+        if (event == null) {
+          if (activation.drainEnded()) {
+            return;
+          }
+          continue; // an event arrived meanwhile
+        }
+      }
+      if (!runTurn(event)) {
+        return; // abandoned by the watchdog, which started another drain loop
+      }
+      turnsSinceCommit++;
+      if (!cache.hasUnconfirmedWrites()) {
+        releaseHeld();
+      }
+    }
+  }
+
+  /** Runs one turn; false if the watchdog abandoned it meanwhile. */
+  private boolean runTurn(Event event) {
+    TurnContext turn =
+        new TurnContext(activation, event, Thread.currentThread(), node.time().now());
+    activation.turnStarted(turn);
+    Throwable failure = null;
+    turn.enter();
+    try {
+      dispatch(ensureInstance(), turn);
+    } catch (Throwable t) {
+      failure = t;
+    } finally {
+      turn.exit();
+    }
+    if (!activation.turnEnded(turn)) {
+      return false;
+    }
+    if (failure == null && !turn.resetRequested) {
+      turn.handOverSoFar();
+    } else {
+      fail(turn, failure != null ? failure : new IllegalStateException("object reset"));
+    }
+    return true;
+  }
+
+  /**
+   * Runs a call that comes back to this object through the call chain its running turn is waiting
+   * on (A → B → A). The waiting turn is blocked, so the instance is still used by one thread at a
+   * time. The call's writes are committed and its response released before it returns to the chain;
+   * if it throws, only the call fails.
+   */
+  void runReentrant(Event.Fetch call) {
+    TurnContext turn = new TurnContext(activation, call, Thread.currentThread(), node.time().now());
+    turn.enter();
+    try {
+      Response response = instance.fetch(call.request());
+      if (response == null) {
+        throw new IllegalStateException("fetch returned null; return a Response");
+      }
+      turn.output(new ResponseOutput(call, response, List.of(), node));
+      turn.handOverSoFar();
+      RuntimeException failure = flush();
+      if (failure != null) {
+        LOG.log(Level.WARNING, "re-entrant call into " + address + " could not commit", failure);
+      }
+    } catch (Exception e) {
+      call.result()
+          .completeExceptionally(
+              DurableObjectException.remote(
+                  "the object threw " + e.getClass().getSimpleName() + " in a re-entrant call", e));
+    } finally {
+      turn.exit();
+    }
+  }
+
+  private DurableObject ensureInstance() throws Exception {
+    if (epoch == 0) {
+      epoch = node.guard().acquire(address);
+    }
+    Object version = node.factory().version();
+    if (instance != null && instanceVersion != version) {
+      instance = null; // new code: this turn boundary is where the object switches
+      activation.switchingCode();
+    }
+    if (instance == null) {
+      if (activation.lifecycle() == ActivationState.RESET) {
+        activation.moveTo(ActivationState.ACTIVATING);
+      }
+      instance = node.factory().create(address, state, version);
+      instanceVersion = version;
+      activation.moveTo(ActivationState.ACTIVE);
+    }
+    return instance;
+  }
+
+  private void dispatch(DurableObject object, TurnContext turn) throws Exception {
+    switch (turn.event) {
+      case Event.Fetch fetch -> {
+        Response response = object.fetch(fetch.request());
+        if (response == null) {
+          throw new IllegalStateException("fetch returned null; return a Response");
+        }
+        if (response.isWebSocketAccept() && turn.accepted.isEmpty()) {
+          throw new IllegalStateException(
+              "fetch returned 101 without accepting the socket; return"
+                  + " state.acceptWebSocket(request)");
+        }
+        turn.output(new ResponseOutput(fetch, response, turn.accepted, node));
+      }
+      case Event.SocketMessage m -> object.webSocketMessage(m.socket().handle(), m.message());
+      case Event.SocketClose c ->
+          object.webSocketClose(c.socket().handle(), c.code(), c.reason(), c.wasClean());
+      case Event.SocketError e -> object.webSocketError(e.socket().handle(), e.error());
+      case Event.Alarm alarm -> alarms.run(object, alarm, turn);
+      case Event.Activate activate ->
+          turn.output(
+              new HeldOutput() {
+                @Override
+                public void release() {
+                  activate.done().complete(null);
+                }
+
+                @Override
+                public void drop(Throwable cause) {
+                  activate.done().completeExceptionally(cause);
+                }
+              });
+    }
+  }
+
+  /** Drops the failed turn's effects, reports the failure and resets the instance. */
+  private void fail(TurnContext turn, Throwable failure) {
+    if (failure instanceof NotOwnerException notOwner) {
+      refuseAll(turn, notOwner);
+      return;
+    }
+    String errorId = HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong());
+    LOG.log(
+        Level.WARNING,
+        "turn of " + address + " failed (error id " + errorId + "); resetting the object",
+        failure);
+    for (SocketRecord r : turn.accepted) {
+      node.hibernation().discard(r);
+    }
+    switch (turn.event) {
+      case Event.Fetch fetch ->
+          fetch
+              .result()
+              .completeExceptionally(
+                  failure instanceof DurableObjectException known
+                      ? known
+                      : DurableObjectException.remote(
+                          "the object threw "
+                              + failure.getClass().getSimpleName()
+                              + " (error id "
+                              + errorId
+                              + ")",
+                          failure));
+      case Event.Alarm alarm -> alarms.failed(alarm);
+      case Event.Activate activate -> activate.done().completeExceptionally(failure);
+      default -> {}
+    }
+    resetInstance();
+  }
+
+  /** This node does not own the object: every queued event goes back, and the activation goes. */
+  private void refuseAll(TurnContext turn, NotOwnerException notOwner) {
+    List<Event> refused = new ArrayList<>();
+    refused.add(turn.event);
+    boolean evicted = activation.evictTakingQueue(refused);
+    for (SocketRecord r : turn.accepted) {
+      node.hibernation().discard(r);
+    }
+    for (Event event : refused) {
+      if (event instanceof Event.Fetch fetch) {
+        fetch.result().completeExceptionally(notOwner);
+      } else if (event instanceof Event.SocketMessage m) {
+        node.hibernation().closeByObject(m.socket(), 1012, "object moved; reconnect");
+      }
+    }
+    if (evicted) {
+      activation.leaveCatalog();
+    }
+  }
+
+  private void resetInstance() {
+    instance = null;
+    activation.resetLifecycle();
+  }
+
+  /** Forgets the instance; the activation is being evicted and runs no drain loop. */
+  void dropInstance() {
+    instance = null;
+  }
+
+  /**
+   * Commits the pending writes, then releases what waited for them. On failure drops it all, resets
+   * the object and returns the failure; returns null on success.
+   */
+  private RuntimeException flush() {
+    if (!cache.hasPendingWrites()) {
+      return releaseHeld();
+    }
+    WriteBatch batch = cache.takeBatch(epoch);
+    try {
+      if (!node.guard().leaseValid()) {
+        throw new LeaseLostException(address);
+      }
+      node.engine().commit(address, batch);
+    } catch (RuntimeException e) {
+      LOG.log(Level.ERROR, "commit of " + address + " failed; dropping its output, resetting", e);
+      cache.reset();
+      gate.dropAll(e);
+      resetInstance();
+      return e;
+    }
+    cache.committed();
+    if (batch.alarmChanged() || batch.isClearAll()) {
+      node.alarms().committed(address, cache.committedAlarm().orElse(null));
+    }
+    return releaseHeld();
+  }
+
+  /** Lets held output leave, unless this node lost its lease: then it is dropped. */
+  private RuntimeException releaseHeld() {
+    if (gate.isEmpty()) {
+      return null;
+    }
+    if (!node.guard().leaseValid()) {
+      LeaseLostException lost = new LeaseLostException(address);
+      LOG.log(Level.WARNING, lost.getMessage());
+      cache.reset();
+      gate.dropAll(lost);
+      resetInstance();
+      return lost;
+    }
+    gate.releaseAll();
+    return null;
+  }
+
+  /** {@code storage.sync()} from inside a turn: everything so far becomes durable and leaves. */
+  void syncFromTurn(TurnContext turn) {
+    activation.checkLive(turn);
+    turn.handOverSoFar();
+    RuntimeException failure = flush();
+    if (failure != null) {
+      throw new StorageFailure(failure);
+    }
+  }
+
+  /** Abandons the running turn if it has run longer than the budget. Called by the watchdog. */
+  void checkStuck(Instant now) {
+    Duration budget = node.options().turnTimeout();
+    TurnContext stuck = activation.abandonTurnOverBudget(now, budget);
+    if (stuck == null) {
+      return;
+    }
+    stuck.thread.interrupt();
+    fail(
+        stuck,
+        new TurnTimeoutException(
+            address
+                + ": a turn ran longer than its budget of "
+                + budget.toSeconds()
+                + " s (outpost.object.turn-timeout) and was abandoned"));
+    node.turnExecutor().execute(this::drain);
+  }
+
+  /** A fetch's response, held until the writes before it are durable. */
+  private record ResponseOutput(
+      Event.Fetch fetch, Response response, List<SocketRecord> accepted, NodeServices node)
+      implements HeldOutput {
+
+    ResponseOutput {
+      accepted = List.copyOf(accepted);
+    }
+
+    @Override
+    public void release() {
+      fetch.result().complete(response);
+    }
+
+    @Override
+    public void drop(Throwable cause) {
+      accepted.forEach(node.hibernation()::discard);
+      fetch.result().completeExceptionally(new StorageFailure(cause));
+    }
+  }
+
+  /** A commit failed: the caller's response was never sent. */
+  static final class StorageFailure extends DurableObjectException {
+    StorageFailure(Throwable cause) {
+      super(
+          "storage commit failed, the object was reset and its output dropped: " + cause,
+          cause,
+          false,
+          true,
+          false);
+    }
+  }
+
+  /** This node's lease lapsed: it may not commit or reply until it renews. */
+  static final class LeaseLostException extends DurableObjectException {
+    LeaseLostException(ObjectAddress address) {
+      super(
+          "node lease lapsed: "
+              + address
+              + " may not commit or reply on this node until the lease is renewed",
+          null,
+          false,
+          true,
+          false);
+    }
+  }
+
+  /** A turn ran past its budget. */
+  static final class TurnTimeoutException extends RuntimeException {
+    TurnTimeoutException(String message) {
+      super(message);
+    }
+  }
+}
