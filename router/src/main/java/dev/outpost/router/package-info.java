@@ -1,6 +1,6 @@
 /**
- * A node's HTTP front, the entrance hall: the Vert.x Web server and its routes, conversion of
- * HTTP and WebSocket traffic to the runtime's {@code Request}/{@code Response} and {@code
+ * A node's HTTP front, the entrance hall: the Vert.x Web server and its routes, conversion of HTTP
+ * and WebSocket traffic to the runtime's {@code Request}/{@code Response} and {@code
  * ClientConnection}, routing each request to the object's owner (local inbox or node link), the
  * cluster endpoints, latency emulation and message-size limits.
  *

@@ -5,7 +5,7 @@
  * pass through untouched.
  *
  * <p>Same rules as {@code dev.outpost.router}: Vert.x, the user API and the runtime's public and
- * {@code spi} packages, never runtime internals. It wraps an {@code ObjectInbox}; the runtime
- * never knows sessions exist. See docs/design.md §8.
+ * {@code spi} packages, never runtime internals. It wraps an {@code ObjectInbox}; the runtime never
+ * knows sessions exist. See docs/design.md §8.
  */
 package dev.outpost.router.realtime;
