@@ -22,7 +22,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** The output gate and write coalescing of DESIGN.md §3, observed through a gated engine. */
+/** The output gate and write coalescing of docs/design.md §3, observed through a gated engine. */
 class OutputGateTest {
 
   private final GatedEngine engine = new GatedEngine();

@@ -11,8 +11,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * The module edges of DESIGN.md §2, checked on the compiled classes of every module (imported from
- * the class path: the jars of durable-objects, runtime, router, samples, deploy and testkit).
+ * The module edges of docs/design.md §2, checked on the compiled classes of every module (imported
+ * from the class path: the jars of durable-objects, runtime, router, samples, deploy and testkit).
  */
 class ArchitectureTest {
 
@@ -54,7 +54,7 @@ class ArchitectureTest {
         .should()
         .onlyDependOnClassesThat()
         .resideInAnyPackage("java..", "dev.outpost.api..")
-        .because("durable-objects depends on the JDK only (DESIGN.md §2)")
+        .because("durable-objects depends on the JDK only (docs/design.md §2)")
         .check(outpost);
   }
 
@@ -66,7 +66,7 @@ class ArchitectureTest {
         .should()
         .onlyDependOnClassesThat()
         .resideInAnyPackage("java..", "dev.outpost.api..", "dev.outpost.samples..")
-        .because("samples are loaded as a code bundle, like any user's (DESIGN.md §2)")
+        .because("samples are loaded as a code bundle, like any user's (docs/design.md §2)")
         .check(outpost);
   }
 
@@ -115,7 +115,7 @@ class ArchitectureTest {
         .should()
         .dependOnClassesThat()
         .resideInAPackage("dev.outpost.runtime.internal..")
-        .because("the router uses the runtime's public and spi packages only (DESIGN.md §2)")
+        .because("the router uses the runtime's public and spi packages only (docs/design.md §2)")
         .check(outpost);
   }
 

@@ -1,0 +1,9 @@
+/**
+ * The {@code outpost} command line: {@code node}, {@code demo}, {@code dev}, {@code deploy}, {@code
+ * rollback} and {@code move}, and the assembly of a running node from its options.
+ *
+ * <p>May depend on the router and the runtime's public and {@code spi} packages (and picocli);
+ * should not reach into {@code dev.outpost.runtime.internal}. Nothing in the runtime or router may
+ * depend on it (checked by {@code ArchitectureTest} for the runtime). See README.md.
+ */
+package dev.outpost.cli;
