@@ -37,10 +37,8 @@ class RegionsIT {
   @BeforeEach
   void start() {
     RegionTopology topology = RegionTopology.load(Path.of(System.getProperty("outpost.topology")));
-    int[] next = {0};
     cluster =
-        TestCluster.start(
-            dir, 4, b -> b.region(REGIONS.get(next[0]++)).topology(topology).emulateLatency(true));
+        TestCluster.inRegions(dir, REGIONS, b -> b.topology(topology).emulateLatency(true));
     vertx = Vertx.vertx();
     cluster.nodes().forEach(n -> clients.add(new TestHttpClient(vertx, "127.0.0.1", n.port(), 8)));
   }
