@@ -44,7 +44,7 @@ public final class Eventually {
     }
     long deadline = System.nanoTime() + timeout.toNanos();
     T last = null;
-    RuntimeException lastFailure = null;
+    Exception lastFailure = null;
     boolean seen = false;
     while (true) {
       try {
@@ -55,7 +55,7 @@ public final class Eventually {
         last = value;
         seen = true;
         lastFailure = null;
-      } catch (RuntimeException e) {
+      } catch (Exception e) { // checked ones too: some clients throw them sneakily
         lastFailure = e;
       }
       long left = deadline - System.nanoTime();
