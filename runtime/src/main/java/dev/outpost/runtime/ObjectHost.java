@@ -463,4 +463,49 @@ public final class ObjectHost implements ObjectInbox, ObjectMigrations, AutoClos
       return new ObjectHost(this);
     }
   }
+
+  // ---- test support for harnesses outside the runtime (testkit)
+
+  /**
+   * Delivers the object's stored alarm now, whatever the clock says, as if it were due; the handler
+   * runs as one turn on the object's thread, later. Returns false if the object has no alarm, or if
+   * its queue is full or it is moving (then nothing is delivered). Once the handler's turn commits,
+   * the alarm is deleted and its timer cancelled, unless the handler set a new one.
+   */
+  public boolean runAlarmForTest(ObjectAddress address) {
+    Optional<dev.outpost.runtime.spi.StoredAlarm> alarm = engine.alarm(address);
+    return alarm.isPresent() && catalog.alarm(address, alarm.get().time(), 0);
+  }
+
+  /** The keys the object has committed, in the order {@code storage().list()} returns them. */
+  public java.util.List<String> storedKeysForTest(ObjectAddress address) {
+    java.util.List<String> keys = new java.util.ArrayList<>();
+    engine.scan(
+        address,
+        null,
+        null,
+        false,
+        (key, value) -> {
+          keys.add(dev.outpost.runtime.internal.storage.KeyOrder.key(key));
+          return true;
+        });
+    return keys;
+  }
+
+  /**
+   * The object's committed value of {@code key}, read as its code would read it with {@code
+   * storage().get(key, type)}; empty if absent. Writes of a turn still in progress are not seen.
+   *
+   * @throws IllegalArgumentException if the stored value cannot be read as {@code type}
+   */
+  public <T> Optional<T> storedValueForTest(ObjectAddress address, String key, Class<T> type) {
+    Objects.requireNonNull(key, "key");
+    Objects.requireNonNull(type, "type");
+    return engine
+        .get(address, dev.outpost.runtime.internal.storage.KeyOrder.bytes(key))
+        .map(
+            value ->
+                dev.outpost.runtime.internal.storage.ValueCodec.decode(
+                    value, type, "value of key '" + key + "'"));
+  }
 }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.outpost.runtime.Cluster;
 import dev.outpost.testkit.ClusterTestNode;
+import dev.outpost.testkit.Eventually;
 import dev.outpost.testkit.HttpResult;
 import dev.outpost.testkit.TestCluster;
 import dev.outpost.testkit.TestHttpClient;
@@ -152,22 +153,22 @@ class GracefulLeaveIT {
         .hasSize(2);
   }
 
-  private static void waitForAcks(ConcurrentLinkedQueue<Long> acks, int count) throws Exception {
-    for (int i = 0; i < 300 && acks.size() < count; i++) {
-      Thread.sleep(100);
-    }
-    assertThat(acks.size())
-        .as("increments acknowledged before the leave")
-        .isGreaterThanOrEqualTo(count);
+  private static void waitForAcks(ConcurrentLinkedQueue<Long> acks, int count) {
+    Eventually.waitUntil(
+        Duration.ofSeconds(30),
+        Duration.ofMillis(100),
+        acks::size,
+        n -> n >= count,
+        count + " increments acknowledged before the leave");
   }
 
   private static void waitForAcksAfter(
-      ConcurrentLinkedQueue<Instant> times, Instant after, int count) throws Exception {
-    for (int i = 0; i < 300 && times.stream().filter(t -> t.isAfter(after)).count() < count; i++) {
-      Thread.sleep(100);
-    }
-    assertThat(times.stream().filter(t -> t.isAfter(after)).count())
-        .as("increments acknowledged after the leave")
-        .isGreaterThanOrEqualTo(count);
+      ConcurrentLinkedQueue<Instant> times, Instant after, int count) {
+    Eventually.waitUntil(
+        Duration.ofSeconds(30),
+        Duration.ofMillis(100),
+        () -> times.stream().filter(t -> t.isAfter(after)).count(),
+        n -> n >= count,
+        count + " increments acknowledged after the leave");
   }
 }

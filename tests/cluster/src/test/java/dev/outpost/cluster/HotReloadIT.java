@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.outpost.testkit.ClusterTestNode;
 import dev.outpost.testkit.CollectingWebSocket;
+import dev.outpost.testkit.Eventually;
 import dev.outpost.testkit.HttpResult;
 import dev.outpost.testkit.TestBundle;
 import dev.outpost.testkit.TestCluster;
@@ -144,7 +145,8 @@ class HotReloadIT {
                     }
                   }
                 });
-    Thread.sleep(100);
+    // Deploy mid-stream: once a first round of messages has reached a member.
+    members.get(0).awaitTexts(members.size(), Duration.ofSeconds(10));
     HttpResult deployed = admin(cluster.node(1), "/_outpost/admin/deploy", v2);
     assertThat(deployed.status()).as("deploy: %s", deployed).isEqualTo(200);
     JsonObject report = new JsonObject(deployed.body());
@@ -244,11 +246,13 @@ class HotReloadIT {
       v1 = null;
       node.host().activate(node.host().prepare(bundle("v2", ROOM_V2), "v2"));
       assertThat(http.get("/objects/room/gc").body()).as("the object switched").isEqualTo("v2");
-      for (int i = 0; i < 100 && oldLoader.get() != null; i++) {
-        System.gc();
-        Thread.sleep(50);
-      }
-      assertThat(oldLoader.get()).as("the v1 class loader after the switch").isNull();
+      Eventually.waitUntil(
+          Duration.ofSeconds(10),
+          () -> {
+            System.gc();
+            return oldLoader.get() == null;
+          },
+          "the v1 class loader to be collected after the switch");
     }
   }
 
@@ -286,30 +290,29 @@ class HotReloadIT {
         });
     vertx = Vertx.vertx();
     try (TestHttpClient http = new TestHttpClient(vertx, "127.0.0.1", port, 2)) {
-      assertThat(poll(http, "v1"))
-          .as("served by the dev node; log: %s", dir.resolve("dev.log"))
-          .isTrue();
+      awaitServed(http, "v1", "served by the dev node; log: " + dir.resolve("dev.log"));
       TestBundle.named("dev")
           .source("reload.Room", ROOM_V2)
           .namespace("room", "reload.Room")
           .compileTo(classes);
-      assertThat(poll(http, "v2")).as("reloaded after recompiling").isTrue();
+      awaitServed(http, "v2", "reloaded after recompiling");
     }
   }
 
-  /** GETs until the room answers {@code expected} (bounded: 60 s). */
-  private static boolean poll(TestHttpClient http, String expected) throws InterruptedException {
-    for (int i = 0; i < 300; i++) {
-      try {
-        if (http.get("/objects/room/dev").body().equals(expected)) {
-          return true;
-        }
-      } catch (Exception | AssertionError e) {
-        // not up yet
-      }
-      Thread.sleep(200);
-    }
-    return false;
+  /** GETs until the room answers {@code expected}; a failed GET means "not up yet". */
+  private static void awaitServed(TestHttpClient http, String expected, String what) {
+    Eventually.waitUntil(
+        Duration.ofSeconds(60),
+        Duration.ofMillis(200),
+        () -> {
+          try {
+            return http.get("/objects/room/dev").body();
+          } catch (AssertionError e) { // a timeout: not up yet, like a refused connection
+            throw new IllegalStateException("GET /objects/room/dev failed: " + e.getMessage(), e);
+          }
+        },
+        expected::equals,
+        "the room to answer '" + expected + "': " + what);
   }
 
   private static byte[] readAll(Path file) {

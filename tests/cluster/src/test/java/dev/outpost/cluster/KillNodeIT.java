@@ -2,8 +2,12 @@ package dev.outpost.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.outpost.testkit.Eventually;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -65,26 +69,32 @@ class KillNodeIT {
   }
 
   /** GETs until the status is {@code status} (bounded: 20 s). */
-  private static HttpResponse<String> awaitStatus(NodeProcess via, String path, int status)
-      throws Exception {
-    HttpResponse<String> last = null;
-    for (int i = 0; i < 200; i++) {
-      last = via.get(path);
-      if (last.statusCode() == status) {
-        return last;
-      }
-      Thread.sleep(100);
+  private static HttpResponse<String> awaitStatus(NodeProcess via, String path, int status) {
+    return Eventually.waitUntil(
+            Duration.ofSeconds(20),
+            Duration.ofMillis(100),
+            () -> new Reply(get(via, path)),
+            reply -> reply.response().statusCode() == status,
+            "GET " + path + " via " + via.nodeId + " to answer " + status)
+        .response();
+  }
+
+  private static HttpResponse<String> get(NodeProcess via, String path) {
+    try {
+      return via.get(path);
+    } catch (IOException e) {
+      throw new UncheckedIOException("GET " + path + " via " + via.nodeId, e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted", e);
     }
-    throw new AssertionError(
-        "GET "
-            + path
-            + " via "
-            + via.nodeId
-            + ": expected "
-            + status
-            + ", last "
-            + last.statusCode()
-            + " "
-            + last.body());
+  }
+
+  /** A response that prints its status and body in a timeout message. */
+  private record Reply(HttpResponse<String> response) {
+    @Override
+    public String toString() {
+      return response.statusCode() + " " + response.body();
+    }
   }
 }

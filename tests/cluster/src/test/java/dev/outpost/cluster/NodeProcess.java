@@ -1,6 +1,7 @@
 package dev.outpost.cluster;
 
 import dev.outpost.testkit.ClusterTestNode;
+import dev.outpost.testkit.Eventually;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -85,17 +86,17 @@ final class NodeProcess implements AutoCloseable {
             .redirectErrorStream(true)
             .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
             .start();
-    for (int i = 0; i < 300; i++) {
-      if (!process.isAlive()) {
-        throw new IllegalStateException(
-            nodeId + " exited with " + process.exitValue() + "; see " + log);
-      }
-      if (healthy()) {
-        return;
-      }
-      Thread.sleep(100);
+    String state =
+        Eventually.waitUntil(
+            Duration.ofSeconds(30),
+            Duration.ofMillis(100),
+            () -> !process.isAlive() ? "exited" : healthy() ? "healthy" : "starting",
+            seen -> !seen.equals("starting"),
+            nodeId + " to be healthy; see " + log);
+    if (state.equals("exited")) {
+      throw new IllegalStateException(
+          nodeId + " exited with " + process.waitFor() + "; see " + log);
     }
-    throw new IllegalStateException(nodeId + " not healthy within 30 s; see " + log);
   }
 
   private boolean healthy() {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.outpost.runtime.RegionTopology;
 import dev.outpost.testkit.ClusterTestNode;
+import dev.outpost.testkit.Eventually;
 import dev.outpost.testkit.HttpResult;
 import dev.outpost.testkit.TestCluster;
 import dev.outpost.testkit.TestHttpClient;
@@ -37,10 +38,7 @@ class RegionsIT {
   @BeforeEach
   void start() {
     RegionTopology topology = RegionTopology.load(Path.of(System.getProperty("outpost.topology")));
-    int[] next = {0};
-    cluster =
-        TestCluster.start(
-            dir, 4, b -> b.region(REGIONS.get(next[0]++)).topology(topology).emulateLatency(true));
+    cluster = TestCluster.inRegions(dir, REGIONS, b -> b.topology(topology).emulateLatency(true));
     vertx = Vertx.vertx();
     cluster.nodes().forEach(n -> clients.add(new TestHttpClient(vertx, "127.0.0.1", n.port(), 8)));
   }
@@ -143,17 +141,17 @@ class RegionsIT {
     for (int i = 0; i < 5; i++) {
       assertThat(first.ownerOf("counter", "load-" + i)).isEqualTo("node-1");
     }
-    for (int i = 0;
-        i < 100
-            && first
-                    .cluster()
-                    .stats()
-                    .getOrDefault("node-1", new dev.outpost.runtime.ClusterView.NodeStats(0, 0))
-                    .objects()
-                < 5;
-        i++) {
-      Thread.sleep(100); // stats are published every 2 s
-    }
+    Eventually.waitUntil( // stats are published every 2 s
+        Duration.ofSeconds(10),
+        Duration.ofMillis(100),
+        () ->
+            first
+                .cluster()
+                .stats()
+                .getOrDefault("node-1", new dev.outpost.runtime.ClusterView.NodeStats(0, 0))
+                .objects(),
+        objects -> objects >= 5,
+        "node-1's published stats to count its 5 objects");
     assertThat(eu().post("/objects/counter/load-next").status()).isEqualTo(200);
     assertThat(first.ownerOf("counter", "load-next")).isEqualTo("node-2");
   }

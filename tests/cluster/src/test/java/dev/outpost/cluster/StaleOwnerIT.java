@@ -3,6 +3,7 @@ package dev.outpost.cluster;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.outpost.testkit.ClusterTestNode;
+import dev.outpost.testkit.Eventually;
 import dev.outpost.testkit.HttpResult;
 import dev.outpost.testkit.TestCluster;
 import dev.outpost.testkit.TestFutures;
@@ -66,15 +67,13 @@ class StaleOwnerIT {
     assertThat(refused.body()).contains("lease lapsed");
 
     owner.cluster().suspendLeaseForTest(false);
-    HttpResult after = null;
-    for (int i = 0; i < 50; i++) { // the next renewal (every second) restores the lease
-      after = viaOwner.get("/objects/counter/stale");
-      if (after.status() == 200) {
-        break;
-      }
-      Thread.sleep(100);
-    }
-    assertThat(after.status()).as("served again after renewing: %s", after).isEqualTo(200);
+    HttpResult after =
+        Eventually.waitUntil( // the next renewal (every second) restores the lease
+            Duration.ofSeconds(10),
+            Duration.ofMillis(100),
+            () -> viaOwner.get("/objects/counter/stale"),
+            result -> result.status() == 200,
+            "GET /objects/counter/stale served again (200) after renewing");
     assertThat(after.body().trim())
         .as("the stale turn's increment was never committed")
         .isEqualTo("1");

@@ -130,4 +130,34 @@ class ArchitectureTest {
         .because("test support ships separately from the runtime")
         .check(outpost);
   }
+
+  @Test
+  void testkitUsesOnlyTheRuntimesPublicPackages() {
+    noClasses()
+        .that()
+        .resideInAPackage("dev.outpost.testkit..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAPackage("dev.outpost.runtime.internal..")
+        .because("the testkit is built on what users can reach: dev.outpost.runtime and its spi")
+        .check(outpost);
+  }
+
+  @Test
+  void objectHarnessNeedsNoHttp() {
+    noClasses()
+        .that()
+        .haveSimpleNameStartingWith("ObjectHarness")
+        .or()
+        .haveSimpleNameStartingWith("ObjectUnderTest")
+        .or()
+        .haveSimpleNameStartingWith("RecordingSocket")
+        .or()
+        .haveSimpleNameStartingWith("SteppingClock")
+        .should()
+        .dependOnClassesThat()
+        .resideInAnyPackage("io.vertx..", "dev.outpost.router..")
+        .because("object unit tests run the runtime alone, with no server or client")
+        .check(outpost);
+  }
 }
