@@ -1,6 +1,9 @@
 package dev.outpost.router.realtime;
 
 import dev.outpost.api.WebSocketMessage;
+import dev.outpost.client.protocol.CloseCodes;
+import dev.outpost.client.protocol.OutpostV1.Field;
+import dev.outpost.client.protocol.OutpostV1.Type;
 import dev.outpost.runtime.ObjectAddress;
 import dev.outpost.runtime.TimeSource;
 import dev.outpost.runtime.spi.ClientConnection;
@@ -176,14 +179,14 @@ final class Session implements ClientConnection {
 
   private String welcome(Link to, long offset, boolean recovered) {
     return new JsonObject()
-        .put("t", "welcome")
-        .put("epoch", epoch)
-        .put("offset", offset)
-        .put("recovered", recovered)
-        .put("ack", lastClientId)
-        .put("heartbeat", options.heartbeatInterval().toMillis())
-        .put("timeout", options.heartbeatTimeout().toMillis())
-        .put("conn", to.id)
+        .put(Field.TYPE, Type.WELCOME)
+        .put(Field.EPOCH, epoch)
+        .put(Field.START_OFFSET, offset)
+        .put(Field.RECOVERED, recovered)
+        .put(Field.ACK, lastClientId)
+        .put(Field.HEARTBEAT, options.heartbeatInterval().toMillis())
+        .put(Field.TIMEOUT, options.heartbeatTimeout().toMillis())
+        .put(Field.CONN, to.id)
         .encode();
   }
 
@@ -245,17 +248,17 @@ final class Session implements ClientConnection {
       if (state == State.CLOSED) {
         return;
       }
-      String type = frame.getValue("t") instanceof String t ? t : "";
+      String type = frame.getValue(Field.TYPE) instanceof String t ? t : "";
       switch (type) {
-        case "m" -> message(frame);
-        case "pong", "ack" -> {
-          if (frame.getValue("o") instanceof Number o) {
+        case Type.MESSAGE -> message(frame);
+        case Type.PONG, Type.ACK -> {
+          if (frame.getValue(Field.OFFSET) instanceof Number o) {
             buffer.acknowledge(Math.min(o.longValue(), buffer.latest()));
           }
         }
-        case "bye" -> {
-          int code = frame.getValue("code") instanceof Number c ? c.intValue() : 1000;
-          String reason = frame.getValue("reason") instanceof String r ? r : "";
+        case Type.BYE -> {
+          int code = frame.getValue(Field.CODE) instanceof Number c ? c.intValue() : 1000;
+          String reason = frame.getValue(Field.REASON) instanceof String r ? r : "";
           end(1000, "bye", code, reason, true);
         }
         default -> protocolError("unknown frame type '" + type + "'");
@@ -270,7 +273,7 @@ final class Session implements ClientConnection {
   }
 
   private void message(JsonObject frame) {
-    Object rawId = frame.getValue("id");
+    Object rawId = frame.getValue(Field.ID);
     if (rawId != null && !(rawId instanceof Number)) {
       protocolError("message id must be a number");
       return;
@@ -357,7 +360,7 @@ final class Session implements ClientConnection {
     }
     pull.position = from;
     if (pull.waiter != null) {
-      answer(pull, "{\"frames\":[]}"); // superseded by this poll
+      answer(pull, Protocol.EMPTY_BATCH); // superseded by this poll
     }
     String batch = batch(pull);
     if (batch != null) {
@@ -372,7 +375,7 @@ final class Session implements ClientConnection {
             () -> {
               synchronized (this) {
                 if (pull.waiter == waiter) {
-                  answer(pull, "{\"frames\":[]}");
+                  answer(pull, Protocol.EMPTY_BATCH);
                 }
               }
             });
@@ -386,19 +389,13 @@ final class Session implements ClientConnection {
     if (entries.isEmpty() && pull.controls.isEmpty()) {
       return null;
     }
-    StringBuilder out = new StringBuilder("{\"frames\":[");
-    boolean first = true;
-    for (String control : pull.controls) {
-      out.append(first ? "" : ",").append(control);
-      first = false;
-    }
+    List<String> frames = new ArrayList<>(pull.controls);
     pull.controls.clear();
     for (ReplayBuffer.Entry e : entries) {
-      out.append(first ? "" : ",").append(e.frame());
-      first = false;
+      frames.add(e.frame());
       pull.position = e.offset();
     }
-    return out.append("]}").toString();
+    return Protocol.batch(frames);
   }
 
   private void answer(PullLink pull, String batch) {
@@ -430,7 +427,7 @@ final class Session implements ClientConnection {
   }
 
   private static String closeBatch(int code, String reason) {
-    return "{\"frames\":[" + Protocol.close(code, reason) + "]}";
+    return Protocol.batch(List.of(Protocol.close(code, reason)));
   }
 
   // ---- heartbeats

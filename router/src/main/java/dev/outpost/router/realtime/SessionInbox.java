@@ -4,6 +4,11 @@ import dev.outpost.api.DurableObjectNamespace;
 import dev.outpost.api.Request;
 import dev.outpost.api.Response;
 import dev.outpost.api.WebSocketMessage;
+import dev.outpost.client.protocol.CloseCodes;
+import dev.outpost.client.protocol.OutpostV1;
+import dev.outpost.client.protocol.OutpostV1.Field;
+import dev.outpost.client.protocol.OutpostV1.Op;
+import dev.outpost.client.protocol.OutpostV1.Query;
 import dev.outpost.runtime.ObjectAddress;
 import dev.outpost.runtime.ObjectInbox;
 import dev.outpost.runtime.TimeSource;
@@ -37,7 +42,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * recovered"), and sessions are not replicated.
  *
  * <p><b>What passes through.</b> A WebSocket upgrade that does not offer {@value
- * Protocol#SUBPROTOCOL} and every request without the {@code outpost} query parameter go to the
+ * OutpostV1#SUBPROTOCOL} and every request without the {@code outpost} query parameter go to the
  * inner inbox unchanged, so plain clients see the object's frames as sent. Frames and closes of
  * connections that are not a session's transport pass through too.
  *
@@ -173,7 +178,7 @@ public final class SessionInbox implements ObjectInbox {
 
   private static Response accepted() {
     return Response.builder(Response.SWITCHING_PROTOCOLS)
-        .header("Sec-WebSocket-Protocol", Protocol.SUBPROTOCOL)
+        .header("Sec-WebSocket-Protocol", OutpostV1.SUBPROTOCOL)
         .build();
   }
 
@@ -225,13 +230,13 @@ public final class SessionInbox implements ObjectInbox {
       String trimmed = text.strip();
       if (trimmed.startsWith("[")) {
         for (Object o : new JsonArray(trimmed)) {
-          out.add(o instanceof JsonObject j ? j : new JsonObject().put("t", "?"));
+          out.add(o instanceof JsonObject j ? j : new JsonObject().put(Field.TYPE, "?"));
         }
       } else {
         out.add(new JsonObject(trimmed));
       }
     } catch (DecodeException | ClassCastException e) {
-      out.add(new JsonObject().put("t", "?"));
+      out.add(new JsonObject().put(Field.TYPE, "?"));
     }
     return out;
   }
@@ -241,20 +246,18 @@ public final class SessionInbox implements ObjectInbox {
   @Override
   public CompletableFuture<Response> fetch(ObjectAddress address, Request request) {
     Map<String, String> query = Protocol.query(request);
-    String op = query.get(Protocol.OP);
+    String op = query.get(Query.OP);
     if (op == null) {
       return inner.fetch(address, request);
     }
     return switch (op) {
-      case "open" -> open(address, request, query);
-      case "poll" -> poll(address, query);
-      case "send" -> send(address, request, query);
-      case "detach" -> {
-        find(address, query.get(Protocol.EPOCH))
+      case Op.OPEN -> open(address, request, query);
+      case Op.POLL -> poll(address, query);
+      case Op.SEND -> send(address, request, query);
+      case Op.DETACH -> {
+        find(address, query.get(Query.EPOCH))
             .ifPresent(
-                s ->
-                    s.pullClosed(
-                        query.getOrDefault(Protocol.CONN, ""), 1006, "event stream closed"));
+                s -> s.pullClosed(query.getOrDefault(Query.CONN, ""), 1006, "event stream closed"));
         yield CompletableFuture.completedFuture(Response.empty(204));
       }
       default ->
@@ -265,12 +268,13 @@ public final class SessionInbox implements ObjectInbox {
 
   private CompletableFuture<Response> open(
       ObjectAddress address, Request request, Map<String, String> query) {
-    String transport = query.get(Protocol.TRANSPORT);
-    if (!"sse".equals(transport) && !"poll".equals(transport)) {
+    String transport = query.get(Query.TRANSPORT);
+    if (!OutpostV1.Transport.EVENT_STREAM.equals(transport)
+        && !OutpostV1.Transport.LONG_POLL.equals(transport)) {
       return CompletableFuture.completedFuture(
           Response.text(400, "outpost=open needs outpost_transport=sse or poll"));
     }
-    boolean eventStream = transport.equals("sse");
+    boolean eventStream = transport.equals(OutpostV1.Transport.EVENT_STREAM);
     Session.PullLink link = new Session.PullLink(nextLinkId(), eventStream);
     Optional<Protocol.Resume> resume = Protocol.resumeOf(request);
     if (resume.isPresent()) {
@@ -286,7 +290,13 @@ public final class SessionInbox implements ObjectInbox {
     String welcome = session.open(link);
     CompletableFuture<Response> answer;
     try {
-      answer = inner.upgrade(address, forObject(request, eventStream ? "sse" : "poll"), session);
+      answer =
+          inner.upgrade(
+              address,
+              forObject(
+                  request,
+                  eventStream ? OutpostV1.Transport.EVENT_STREAM : OutpostV1.Transport.LONG_POLL),
+              session);
     } catch (RuntimeException e) {
       session.discard();
       throw e;
@@ -309,7 +319,7 @@ public final class SessionInbox implements ObjectInbox {
     return Response.builder(200)
         .header("Content-Type", "application/json")
         .header("Cache-Control", "no-store")
-        .header(Protocol.WELCOME_HEADER, "welcome")
+        .header(OutpostV1.Header.REALTIME, "welcome")
         .body(welcome)
         .build();
   }
@@ -323,45 +333,48 @@ public final class SessionInbox implements ObjectInbox {
   }
 
   private CompletableFuture<Response> poll(ObjectAddress address, Map<String, String> query) {
-    Optional<Session> session = find(address, query.get(Protocol.EPOCH));
+    Optional<Session> session = find(address, query.get(Query.EPOCH));
     if (session.isEmpty()) {
       return CompletableFuture.completedFuture(batch(unknownSession()));
     }
     long after;
     Long ack;
     try {
-      after = Long.parseLong(query.getOrDefault(Protocol.OFFSET, "0"));
-      ack = query.containsKey(Protocol.ACK) ? Long.parseLong(query.get(Protocol.ACK)) : null;
+      after = Long.parseLong(query.getOrDefault(Query.OFFSET, "0"));
+      ack = query.containsKey(Query.ACK) ? Long.parseLong(query.get(Query.ACK)) : null;
     } catch (NumberFormatException e) {
       return CompletableFuture.completedFuture(
           Response.text(400, "outpost_offset and outpost_ack must be numbers"));
     }
-    boolean fromClient = !"1".equals(query.get(Protocol.BRIDGE));
+    boolean fromClient = !"1".equals(query.get(Query.BRIDGE));
     return session
         .get()
-        .poll(query.getOrDefault(Protocol.CONN, ""), after, ack, fromClient)
+        .poll(query.getOrDefault(Query.CONN, ""), after, ack, fromClient)
         .thenApply(SessionInbox::batch);
   }
 
   private CompletableFuture<Response> send(
       ObjectAddress address, Request request, Map<String, String> query) {
-    Optional<Session> found = find(address, query.get(Protocol.EPOCH));
+    Optional<Session> found = find(address, query.get(Query.EPOCH));
     if (found.isEmpty()) {
       return CompletableFuture.completedFuture(batch(unknownSession()));
     }
     Session session = found.get();
     Session.Link current = session.link();
     Session.Link from =
-        current != null && current.id.equals(query.get(Protocol.CONN)) ? current : null;
+        current != null && current.id.equals(query.get(Query.CONN)) ? current : null;
     session.receive(from, frames(request.bodyText()));
     return CompletableFuture.completedFuture(
-        batch("{\"ack\":" + session.lastClientId() + ",\"frames\":[]}"));
+        batch(
+            new JsonObject()
+                .put(Field.ACK, session.lastClientId())
+                .put(Field.FRAMES, new JsonArray())
+                .encode()));
   }
 
   private static String unknownSession() {
-    return "{\"frames\":["
-        + Protocol.close(CloseCodes.UNKNOWN_SESSION, "unknown session; open a new one")
-        + "]}";
+    return Protocol.batch(
+        List.of(Protocol.close(CloseCodes.UNKNOWN_SESSION, "unknown session; open a new one")));
   }
 
   /**
@@ -374,7 +387,7 @@ public final class SessionInbox implements ObjectInbox {
     if (mark >= 0) {
       StringBuilder kept = new StringBuilder();
       for (String pair : url.substring(mark + 1).split("&")) {
-        if (!pair.isEmpty() && !pair.startsWith(Protocol.OP)) {
+        if (!pair.isEmpty() && !pair.startsWith(Query.OP)) {
           kept.append(kept.isEmpty() ? "" : "&").append(pair);
         }
       }
@@ -394,7 +407,7 @@ public final class SessionInbox implements ObjectInbox {
     if (!transport.equals("websocket")) {
       b.header("Upgrade", "websocket");
       b.header("Connection", "Upgrade");
-      b.header("Sec-WebSocket-Protocol", Protocol.SUBPROTOCOL);
+      b.header("Sec-WebSocket-Protocol", OutpostV1.SUBPROTOCOL);
     }
     b.header("X-Outpost-Transport", transport);
     return b.build();
