@@ -166,6 +166,31 @@ public final class Protocol {
         .encode();
   }
 
+  /** The first frame of every connection of session {@code epoch}; see the class comment. */
+  static String welcome(
+      String epoch,
+      long offset,
+      boolean recovered,
+      long ack,
+      RealtimeOptions options,
+      String conn) {
+    return new JsonObject()
+        .put(Field.TYPE, Type.WELCOME)
+        .put(Field.EPOCH, epoch)
+        .put(Field.START_OFFSET, offset)
+        .put(Field.RECOVERED, recovered)
+        .put(Field.ACK, ack)
+        .put(Field.HEARTBEAT, options.heartbeatInterval().toMillis())
+        .put(Field.TIMEOUT, options.heartbeatTimeout().toMillis())
+        .put(Field.CONN, conn)
+        .encode();
+  }
+
+  /** A poll answer carrying one close frame. */
+  static String closeBatch(int code, String reason) {
+    return batch(List.of(close(code, reason)));
+  }
+
   /** A poll answer with no frames. */
   static final String EMPTY_BATCH = batch(List.of());
 

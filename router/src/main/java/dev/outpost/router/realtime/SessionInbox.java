@@ -9,6 +9,7 @@ import dev.outpost.client.protocol.OutpostV1;
 import dev.outpost.client.protocol.OutpostV1.Field;
 import dev.outpost.client.protocol.OutpostV1.Op;
 import dev.outpost.client.protocol.OutpostV1.Query;
+import dev.outpost.router.realtime.Link.PushLink;
 import dev.outpost.runtime.ObjectAddress;
 import dev.outpost.runtime.ObjectInbox;
 import dev.outpost.runtime.TimeSource;
@@ -17,17 +18,13 @@ import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.nio.charset.StandardCharsets;
-import java.security.SecureRandom;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The session layer: an {@link ObjectInbox} in front of the node's own, turning Outpost-protocol
@@ -62,11 +59,7 @@ public final class SessionInbox implements ObjectInbox {
   private final ObjectInbox inner;
   private final TimeSource time;
   private final RealtimeOptions options;
-  private final SecureRandom random = new SecureRandom();
-  private final AtomicLong linkIds = new AtomicLong();
-  private final ConcurrentHashMap<String, Session> sessions = new ConcurrentHashMap<>();
-  private final ConcurrentHashMap<ClientConnection, Session> byTransport =
-      new ConcurrentHashMap<>();
+  private final SessionTable sessions = new SessionTable();
 
   /** Wraps {@code inner}; timers and clock reads go through {@code time}. */
   public SessionInbox(ObjectInbox inner, TimeSource time, RealtimeOptions options) {
@@ -75,47 +68,16 @@ public final class SessionInbox implements ObjectInbox {
     this.options = options;
   }
 
-  ObjectInbox inner() {
-    return inner;
-  }
-
-  TimeSource time() {
-    return time;
-  }
-
-  RealtimeOptions options() {
-    return options;
-  }
-
   /** How many sessions this node holds (attached or waiting for a resume). */
   public int sessionCount() {
     return sessions.size();
   }
 
-  void forget(Session session) {
-    sessions.remove(session.epoch(), session);
-  }
-
-  void forgetPhysical(ClientConnection physical, Session session) {
-    byTransport.remove(physical, session);
-  }
-
   private Session newSession(ObjectAddress address, String kind) {
-    byte[] bytes = new byte[16];
-    random.nextBytes(bytes);
-    String epoch = Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
-    Session session = new Session(this, address, epoch, kind);
-    sessions.put(epoch, session);
+    Session session =
+        new Session(sessions, inner, time, options, address, sessions.newEpoch(), kind);
+    sessions.add(session);
     return session;
-  }
-
-  private String nextLinkId() {
-    return Long.toString(linkIds.incrementAndGet(), 36);
-  }
-
-  private Optional<Session> find(ObjectAddress address, String epoch) {
-    Session s = epoch == null ? null : sessions.get(epoch);
-    return s != null && s.address().equals(address) ? Optional.of(s) : Optional.empty();
   }
 
   // ---- pass-through
@@ -145,32 +107,32 @@ public final class SessionInbox implements ObjectInbox {
       return inner.upgrade(address, request, connection);
     }
     Optional<Protocol.Resume> resume = Protocol.resumeOf(request);
-    Session.PushLink link = new Session.PushLink(nextLinkId(), connection);
+    PushLink link = new PushLink(sessions.nextLinkId(), connection);
     if (resume.isPresent()) {
-      Optional<Session> existing = find(address, resume.get().epoch());
+      Optional<Session> existing = sessions.find(address, resume.get().epoch());
       if (existing.isPresent()) {
-        byTransport.put(connection, existing.get());
+        sessions.bindTransport(connection, existing.get());
         if (existing.get().resume(link, resume.get().offset()).isPresent()) {
           return CompletableFuture.completedFuture(accepted());
         }
-        byTransport.remove(connection, existing.get());
+        sessions.unbindTransport(connection, existing.get());
       }
     }
     Session session = newSession(address, "websocket");
-    byTransport.put(connection, session);
+    sessions.bindTransport(connection, session);
     session.open(link);
     CompletableFuture<Response> answer;
     try {
       answer = inner.upgrade(address, forObject(request, "websocket"), session);
     } catch (RuntimeException e) {
-      byTransport.remove(connection, session);
+      sessions.unbindTransport(connection, session);
       session.discard();
       throw e;
     }
     return answer.whenComplete(
         (response, error) -> {
           if (error != null || !response.isWebSocketAccept()) {
-            byTransport.remove(connection, session);
+            sessions.unbindTransport(connection, session);
             session.discard();
           }
         });
@@ -184,33 +146,32 @@ public final class SessionInbox implements ObjectInbox {
 
   @Override
   public void socketMessage(ClientConnection connection, WebSocketMessage message) {
-    Session session = byTransport.get(connection);
+    Session session = sessions.byTransport(connection);
     if (session == null) {
       inner.socketMessage(connection, message);
       return;
     }
-    Session.Link current = session.link();
-    Session.Link from =
-        current instanceof Session.PushLink push && push.physical == connection ? current : null;
+    Link current = session.link();
+    Link from = current instanceof PushLink push && push.physical == connection ? current : null;
     session.receive(from, frames(message));
   }
 
   @Override
   public void socketClosed(ClientConnection connection, int code, String reason, boolean wasClean) {
-    Session session = byTransport.remove(connection);
+    Session session = sessions.unbindTransport(connection);
     if (session == null) {
       inner.socketClosed(connection, code, reason, wasClean);
       return;
     }
-    Session.Link current = session.link();
-    if (current instanceof Session.PushLink push && push.physical == connection) {
+    Link current = session.link();
+    if (current instanceof PushLink push && push.physical == connection) {
       session.transportClosed(current, code, reason.isEmpty() ? "connection closed" : reason);
     }
   }
 
   @Override
   public void socketError(ClientConnection connection, Throwable error) {
-    if (!byTransport.containsKey(connection)) {
+    if (!sessions.carriesSession(connection)) {
       inner.socketError(connection, error);
     } else {
       LOG.log(System.Logger.Level.DEBUG, "transport error on a session's WebSocket", error);
@@ -255,7 +216,8 @@ public final class SessionInbox implements ObjectInbox {
       case Op.POLL -> poll(address, query);
       case Op.SEND -> send(address, request, query);
       case Op.DETACH -> {
-        find(address, query.get(Query.EPOCH))
+        sessions
+            .find(address, query.get(Query.EPOCH))
             .ifPresent(
                 s -> s.pullClosed(query.getOrDefault(Query.CONN, ""), 1006, "event stream closed"));
         yield CompletableFuture.completedFuture(Response.empty(204));
@@ -275,10 +237,10 @@ public final class SessionInbox implements ObjectInbox {
           Response.text(400, "outpost=open needs outpost_transport=sse or poll"));
     }
     boolean eventStream = transport.equals(OutpostV1.Transport.EVENT_STREAM);
-    Session.PullLink link = new Session.PullLink(nextLinkId(), eventStream);
+    PullLink link = new PullLink(sessions.nextLinkId(), eventStream);
     Optional<Protocol.Resume> resume = Protocol.resumeOf(request);
     if (resume.isPresent()) {
-      Optional<Session> existing = find(address, resume.get().epoch());
+      Optional<Session> existing = sessions.find(address, resume.get().epoch());
       if (existing.isPresent()) {
         Optional<String> welcome = existing.get().resume(link, resume.get().offset());
         if (welcome.isPresent()) {
@@ -333,7 +295,7 @@ public final class SessionInbox implements ObjectInbox {
   }
 
   private CompletableFuture<Response> poll(ObjectAddress address, Map<String, String> query) {
-    Optional<Session> session = find(address, query.get(Query.EPOCH));
+    Optional<Session> session = sessions.find(address, query.get(Query.EPOCH));
     if (session.isEmpty()) {
       return CompletableFuture.completedFuture(batch(unknownSession()));
     }
@@ -355,14 +317,13 @@ public final class SessionInbox implements ObjectInbox {
 
   private CompletableFuture<Response> send(
       ObjectAddress address, Request request, Map<String, String> query) {
-    Optional<Session> found = find(address, query.get(Query.EPOCH));
+    Optional<Session> found = sessions.find(address, query.get(Query.EPOCH));
     if (found.isEmpty()) {
       return CompletableFuture.completedFuture(batch(unknownSession()));
     }
     Session session = found.get();
-    Session.Link current = session.link();
-    Session.Link from =
-        current != null && current.id.equals(query.get(Query.CONN)) ? current : null;
+    Link current = session.link();
+    Link from = current != null && current.id.equals(query.get(Query.CONN)) ? current : null;
     session.receive(from, frames(request.bodyText()));
     return CompletableFuture.completedFuture(
         batch(
@@ -373,8 +334,7 @@ public final class SessionInbox implements ObjectInbox {
   }
 
   private static String unknownSession() {
-    return Protocol.batch(
-        List.of(Protocol.close(CloseCodes.UNKNOWN_SESSION, "unknown session; open a new one")));
+    return Protocol.closeBatch(CloseCodes.UNKNOWN_SESSION, "unknown session; open a new one");
   }
 
   /**
