@@ -1,6 +1,6 @@
 package dev.outpost.router;
 
-import dev.outpost.router.realtime.Protocol;
+import dev.outpost.client.protocol.OutpostV1;
 import dev.outpost.router.realtime.RealtimeGateway;
 import dev.outpost.router.realtime.RealtimeOptions;
 import dev.outpost.runtime.Cluster;
@@ -115,7 +115,7 @@ public final class OutpostServer implements AutoCloseable {
               .setMaxWebSocketFrameSize(NodeNetwork.FRAME_LIMIT)
               .setMaxWebSocketMessageSize(NodeNetwork.FRAME_LIMIT)
               .setTcpNoDelay(true)
-              .setWebSocketSubProtocols(List.of(Protocol.SUBPROTOCOL));
+              .setWebSocketSubProtocols(List.of(OutpostV1.SUBPROTOCOL));
       HttpServer first = vertx.createHttpServer(http).requestHandler(router);
       servers.add(first);
       int port = first.listen().await(30, TimeUnit.SECONDS).actualPort();

@@ -1,6 +1,7 @@
 package dev.outpost.router;
 
 import dev.outpost.api.WebSocketMessage;
+import dev.outpost.client.protocol.CloseCodes;
 import dev.outpost.runtime.ObjectInbox;
 import dev.outpost.runtime.spi.ClientConnection;
 import io.vertx.core.buffer.Buffer;
@@ -20,14 +21,11 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <p>Output is bounded: a message counts as queued from {@link #send} until Netty has written it to
  * the socket (its write future completes). A client that lets more than {@code maxQueuedMessages}
- * messages or {@code maxQueuedBytes} bytes (text counted in chars) queue up is closed with {@value
- * #SLOW_CONSUMER}, the code node links use, and its close is reported to the inbox at once rather
- * than after the close handshake times out, so the heap never grows with a slow client.
+ * messages or {@code maxQueuedBytes} bytes (text counted in chars) queue up is closed with {@link
+ * CloseCodes#SLOW_CONSUMER}, the code node links use, and its close is reported to the inbox at
+ * once rather than after the close handshake times out, so the heap never grows with a slow client.
  */
 final class WebSocketConnection implements ClientConnection {
-
-  /** Close code for a client that does not keep up (as on node links). */
-  static final short SLOW_CONSUMER = 4008;
 
   private final String remote;
   private final int maxMessageSize;
@@ -98,8 +96,8 @@ final class WebSocketConnection implements ClientConnection {
       reported = true;
     }
     String reason = "client too slow: output queue full (outpost.realtime.outbound-max-*)";
-    socket.close(SLOW_CONSUMER, reason);
-    inbox.socketClosed(this, SLOW_CONSUMER, reason, false);
+    socket.close((short) CloseCodes.SLOW_CONSUMER, reason);
+    inbox.socketClosed(this, CloseCodes.SLOW_CONSUMER, reason, false);
   }
 
   @Override

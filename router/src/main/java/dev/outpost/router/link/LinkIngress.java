@@ -3,6 +3,7 @@ package dev.outpost.router.link;
 import dev.outpost.api.DurableObjectException;
 import dev.outpost.api.DurableObjectId;
 import dev.outpost.api.Response;
+import dev.outpost.client.protocol.CloseCodes;
 import dev.outpost.runtime.NotOwnerException;
 import dev.outpost.runtime.ObjectAddress;
 import dev.outpost.runtime.ObjectInbox;
@@ -119,9 +120,7 @@ final class LinkIngress {
             link,
             stream,
             peer,
-            () ->
-                inbox.socketClosed(
-                    self[0], RemoteConnection.SLOW_CONSUMER, "client too slow", false),
+            () -> inbox.socketClosed(self[0], CloseCodes.SLOW_CONSUMER, "client too slow", false),
             () -> sockets.remove(stream));
     self[0] = connection;
     sockets.put(stream, connection);

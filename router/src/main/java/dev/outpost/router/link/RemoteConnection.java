@@ -1,6 +1,7 @@
 package dev.outpost.router.link;
 
 import dev.outpost.api.WebSocketMessage;
+import dev.outpost.client.protocol.CloseCodes;
 import dev.outpost.runtime.spi.ClientConnection;
 import io.vertx.core.http.ServerWebSocket;
 import java.util.ArrayDeque;
@@ -9,7 +10,7 @@ import java.util.ArrayDeque;
  * A client socket that lives behind another node's router, as the owner sees it. Sends travel as
  * MESSAGE frames on the link, within the credit the router grants as its client drains; beyond the
  * credit they wait here, and a client that lets more than {@link #MAX_QUEUED} wait is closed with
- * {@link #SLOW_CONSUMER}, so a slow client never makes the owner buffer without bound.
+ * {@link CloseCodes#SLOW_CONSUMER}, so a slow client never makes the owner buffer without bound.
  */
 final class RemoteConnection implements ClientConnection {
 
@@ -18,9 +19,6 @@ final class RemoteConnection implements ClientConnection {
 
   /** Messages that may wait for credit before the client is disconnected. */
   static final int MAX_QUEUED = 4096;
-
-  /** Close code for a client that does not keep up. */
-  static final int SLOW_CONSUMER = 4008;
 
   private final ServerWebSocket link;
   private final int stream;
@@ -59,7 +57,7 @@ final class RemoteConnection implements ClientConnection {
       }
     }
     if (tooSlow) {
-      close(SLOW_CONSUMER, "client too slow: " + MAX_QUEUED + " messages waiting");
+      close(CloseCodes.SLOW_CONSUMER, "client too slow: " + MAX_QUEUED + " messages waiting");
       onSlowConsumer.run();
     }
   }

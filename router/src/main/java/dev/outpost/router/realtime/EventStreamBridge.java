@@ -2,14 +2,18 @@ package dev.outpost.router.realtime;
 
 import dev.outpost.api.Request;
 import dev.outpost.api.Response;
+import dev.outpost.client.protocol.OutpostV1;
+import dev.outpost.client.protocol.OutpostV1.Event;
+import dev.outpost.client.protocol.OutpostV1.Field;
+import dev.outpost.client.protocol.OutpostV1.Op;
+import dev.outpost.client.protocol.OutpostV1.Query;
+import dev.outpost.client.protocol.OutpostV1.Type;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.net.URLEncoder;
-import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.BiConsumer;
 import java.util.function.Function;
@@ -70,7 +74,11 @@ final class EventStreamBridge {
 
   void start() {
     out.closeHandler(v -> clientGone());
-    Request open = withQuery(base, "outpost=open&outpost_transport=sse", true);
+    Request open =
+        withQuery(
+            base,
+            Query.of(Query.OP, Op.OPEN, Query.TRANSPORT, OutpostV1.Transport.EVENT_STREAM),
+            true);
     dispatch
         .apply(open)
         .whenComplete(
@@ -80,7 +88,7 @@ final class EventStreamBridge {
                       if (error != null) {
                         done = true;
                         fail.accept(out, error);
-                      } else if (response.header(Protocol.WELCOME_HEADER).isEmpty()) {
+                      } else if (response.header(OutpostV1.Header.REALTIME).isEmpty()) {
                         done = true;
                         writeAsHttp.accept(out, response);
                       } else {
@@ -91,12 +99,12 @@ final class EventStreamBridge {
 
   private void begin(JsonObject welcome) {
     if (done) {
-      detach(welcome.getString("epoch"), welcome.getString("conn"));
+      detach(welcome.getString(Field.EPOCH), welcome.getString(Field.CONN));
       return;
     }
-    epoch = welcome.getString("epoch");
-    conn = welcome.getString("conn");
-    offset = welcome.getLong("offset", 0L);
+    epoch = welcome.getString(Field.EPOCH);
+    conn = welcome.getString(Field.CONN);
+    offset = welcome.getLong(Field.START_OFFSET, 0L);
     out.setStatusCode(200)
         .putHeader("Content-Type", "text/event-stream; charset=utf-8")
         .putHeader("Cache-Control", "no-cache")
@@ -107,7 +115,9 @@ final class EventStreamBridge {
             + epoch
             + ":"
             + offset
-            + "\nevent: outpost\ndata: "
+            + "\nevent: "
+            + Event.PROTOCOL
+            + "\ndata: "
             + welcome.encode()
             + "\n\n");
     poll();
@@ -120,12 +130,17 @@ final class EventStreamBridge {
     Request poll =
         withQuery(
             Request.builder("GET", path(base.url())).path(base.path()).build(),
-            "outpost=poll&outpost_bridge=1&outpost_epoch="
-                + encode(epoch)
-                + "&outpost_conn="
-                + encode(conn)
-                + "&outpost_offset="
-                + offset,
+            Query.of(
+                Query.OP,
+                Op.POLL,
+                Query.BRIDGE,
+                "1",
+                Query.EPOCH,
+                epoch,
+                Query.CONN,
+                conn,
+                Query.OFFSET,
+                Long.toString(offset)),
             false);
     dispatch
         .apply(poll)
@@ -140,19 +155,23 @@ final class EventStreamBridge {
       end(); // the client reconnects and resumes
       return;
     }
-    JsonArray frames = new JsonObject(response.bodyText()).getJsonArray("frames", new JsonArray());
+    JsonArray frames =
+        new JsonObject(response.bodyText()).getJsonArray(Field.FRAMES, new JsonArray());
     StringBuilder events = new StringBuilder();
     boolean closing = false;
     for (Object item : frames) {
       JsonObject frame = (JsonObject) item;
-      switch (frame.getString("t", "")) {
-        case "m" -> {
-          offset = frame.getLong("o");
+      switch (frame.getString(Field.TYPE, "")) {
+        case Type.MESSAGE -> {
+          offset = frame.getLong(Field.OFFSET);
           events.append(messageEvent(frame));
         }
-        case "ping", "close" -> {
-          events.append("event: outpost\ndata: ").append(frame.encode()).append("\n\n");
-          closing |= frame.getString("t").equals("close");
+        case Type.PING, Type.CLOSE -> {
+          events
+              .append("event: " + Event.PROTOCOL + "\ndata: ")
+              .append(frame.encode())
+              .append("\n\n");
+          closing |= frame.getString(Field.TYPE).equals(Type.CLOSE);
         }
         default -> {}
       }
@@ -180,15 +199,15 @@ final class EventStreamBridge {
   private String messageEvent(JsonObject frame) {
     StringBuilder e =
         new StringBuilder("id: ").append(epoch).append(':').append(offset).append('\n');
-    String text = frame.getString("d");
+    String text = frame.getString(Field.TEXT);
     if (text == null) {
-      return e.append("event: binary\ndata: \"")
-          .append(frame.getString("b", ""))
+      return e.append("event: " + Event.BINARY + "\ndata: \"")
+          .append(frame.getString(Field.BINARY, ""))
           .append("\"\n\n")
           .toString();
     }
     if (text.isEmpty() || text.indexOf('\r') >= 0) {
-      return e.append("event: text\ndata: ")
+      return e.append("event: " + Event.TEXT + "\ndata: ")
           .append(io.vertx.core.json.Json.encode(text))
           .append("\n\n")
           .toString();
@@ -216,10 +235,7 @@ final class EventStreamBridge {
     dispatch.apply(
         withQuery(
             Request.builder("GET", path(base.url())).path(base.path()).build(),
-            "outpost=detach&outpost_epoch="
-                + encode(sessionEpoch)
-                + "&outpost_conn="
-                + encode(connection),
+            Query.of(Query.OP, Op.DETACH, Query.EPOCH, sessionEpoch, Query.CONN, connection),
             false));
   }
 
@@ -239,10 +255,6 @@ final class EventStreamBridge {
   private static String path(String url) {
     int mark = url.indexOf('?');
     return mark < 0 ? url : url.substring(0, mark);
-  }
-
-  private static String encode(String value) {
-    return URLEncoder.encode(value == null ? "" : value, StandardCharsets.UTF_8);
   }
 
   /** {@code request} with {@code params} added to its URL (and its headers if {@code headers}). */

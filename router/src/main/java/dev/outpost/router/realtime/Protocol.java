@@ -2,18 +2,23 @@ package dev.outpost.router.realtime;
 
 import dev.outpost.api.Request;
 import dev.outpost.api.WebSocketMessage;
+import dev.outpost.client.protocol.OutpostV1;
+import dev.outpost.client.protocol.OutpostV1.Field;
+import dev.outpost.client.protocol.OutpostV1.Query;
+import dev.outpost.client.protocol.OutpostV1.Type;
 import io.vertx.core.json.JsonObject;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
 /**
  * The Outpost real-time protocol, version 1: what travels between an Outpost client and a session.
- * A client asks for it with the WebSocket subprotocol {@value #SUBPROTOCOL}, or by opening an event
- * stream or long poll; a client that does not ask sees the object's frames unchanged.
+ * A client asks for it with the WebSocket subprotocol {@value OutpostV1#SUBPROTOCOL}, or by opening
+ * an event stream or long poll; a client that does not ask sees the object's frames unchanged.
  *
  * <p>Every frame is one JSON object with a type {@code t}:
  *
@@ -40,31 +45,19 @@ import java.util.Optional;
  * Last-Event-ID: epoch:offset}. The pull operations are {@code outpost=open|poll|send|detach}, with
  * {@code outpost_transport} (sse, poll), {@code outpost_conn}, {@code outpost_ack} and {@code
  * outpost_bridge}.
+ *
+ * <p>The names (subprotocol, parameters, frame types and fields, headers) are defined once, in
+ * {@link OutpostV1}, and shared with the Java client; this class is the router's codec.
  */
 public final class Protocol {
-
-  /** The WebSocket subprotocol that selects this protocol. */
-  public static final String SUBPROTOCOL = "outpost.v1";
-
-  static final String OP = "outpost";
-  static final String EPOCH = "outpost_epoch";
-  static final String OFFSET = "outpost_offset";
-  static final String TRANSPORT = "outpost_transport";
-  static final String CONN = "outpost_conn";
-  static final String ACK = "outpost_ack";
-  static final String BRIDGE = "outpost_bridge";
-
-  /** Header marking a session layer answer (a welcome) so a bridge tells it from the object's. */
-  static final String WELCOME_HEADER = "X-Outpost-Realtime";
 
   private Protocol() {}
 
   /** Whether a WebSocket upgrade request offers the Outpost subprotocol. */
   public static boolean negotiates(Request request) {
-    for (String value :
-        request.headers().getOrDefault("Sec-WebSocket-Protocol", java.util.List.of())) {
+    for (String value : request.headers().getOrDefault("Sec-WebSocket-Protocol", List.of())) {
       for (String offered : value.split(",")) {
-        if (offered.trim().equals(SUBPROTOCOL)) {
+        if (offered.trim().equals(OutpostV1.SUBPROTOCOL)) {
           return true;
         }
       }
@@ -78,10 +71,10 @@ public final class Protocol {
   /** The resume position in the query, or in {@code Last-Event-ID}; empty if none or malformed. */
   static Optional<Resume> resumeOf(Request request) {
     Map<String, String> query = query(request);
-    String epoch = query.get(EPOCH);
-    String offset = query.get(OFFSET);
+    String epoch = query.get(Query.EPOCH);
+    String offset = query.get(Query.OFFSET);
     if (epoch == null) {
-      Optional<String> last = request.header("Last-Event-ID");
+      Optional<String> last = request.header(OutpostV1.Header.LAST_EVENT_ID);
       if (last.isPresent() && last.get().indexOf(':') > 0) {
         epoch = last.get().substring(0, last.get().lastIndexOf(':'));
         offset = last.get().substring(last.get().lastIndexOf(':') + 1);
@@ -128,22 +121,22 @@ public final class Protocol {
 
   /** The {@code m} frame of an object message at {@code offset}. */
   static String message(long offset, WebSocketMessage message) {
-    JsonObject frame = new JsonObject().put("t", "m").put("o", offset);
+    JsonObject frame = new JsonObject().put(Field.TYPE, Type.MESSAGE).put(Field.OFFSET, offset);
     if (message.isText()) {
-      frame.put("d", message.text());
+      frame.put(Field.TEXT, message.text());
     } else {
-      frame.put("b", Base64.getEncoder().encodeToString(message.bytes()));
+      frame.put(Field.BINARY, Base64.getEncoder().encodeToString(message.bytes()));
     }
     return frame.encode();
   }
 
   /** The payload of a client {@code m} frame; empty if it has neither d nor b. */
   static Optional<WebSocketMessage> payload(JsonObject frame) {
-    Object text = frame.getValue("d");
+    Object text = frame.getValue(Field.TEXT);
     if (text instanceof String s) {
       return Optional.of(WebSocketMessage.text(s));
     }
-    Object binary = frame.getValue("b");
+    Object binary = frame.getValue(Field.BINARY);
     if (binary instanceof String s) {
       try {
         return Optional.of(WebSocketMessage.binary(Base64.getDecoder().decode(s)));
@@ -155,14 +148,51 @@ public final class Protocol {
   }
 
   static String ping(long ack) {
-    return "{\"t\":\"ping\",\"ack\":" + ack + "}";
+    return new JsonObject().put(Field.TYPE, Type.PING).put(Field.ACK, ack).encode();
   }
 
   static String ack(long id) {
-    return "{\"t\":\"ack\",\"id\":" + id + "}";
+    return new JsonObject().put(Field.TYPE, Type.ACK).put(Field.ID, id).encode();
   }
 
   static String close(int code, String reason) {
-    return new JsonObject().put("t", "close").put("code", code).put("reason", reason).encode();
+    return new JsonObject()
+        .put(Field.TYPE, Type.CLOSE)
+        .put(Field.CODE, code)
+        .put(Field.REASON, reason)
+        .encode();
+  }
+
+  /** The first frame of every connection of session {@code epoch}; see the class comment. */
+  static String welcome(
+      String epoch,
+      long offset,
+      boolean recovered,
+      long ack,
+      RealtimeOptions options,
+      String conn) {
+    return new JsonObject()
+        .put(Field.TYPE, Type.WELCOME)
+        .put(Field.EPOCH, epoch)
+        .put(Field.START_OFFSET, offset)
+        .put(Field.RECOVERED, recovered)
+        .put(Field.ACK, ack)
+        .put(Field.HEARTBEAT, options.heartbeatInterval().toMillis())
+        .put(Field.TIMEOUT, options.heartbeatTimeout().toMillis())
+        .put(Field.CONN, conn)
+        .encode();
+  }
+
+  /** A poll answer carrying one close frame. */
+  static String closeBatch(int code, String reason) {
+    return batch(List.of(close(code, reason)));
+  }
+
+  /** A poll answer with no frames. */
+  static final String EMPTY_BATCH = batch(List.of());
+
+  /** A poll or send answer carrying {@code frames} (already encoded). */
+  static String batch(List<String> frames) {
+    return "{\"" + Field.FRAMES + "\":[" + String.join(",", frames) + "]}";
   }
 }

@@ -2,6 +2,7 @@ package dev.outpost.router.realtime;
 
 import dev.outpost.api.Request;
 import dev.outpost.api.Response;
+import dev.outpost.client.protocol.OutpostV1;
 import dev.outpost.runtime.ObjectInbox;
 import dev.outpost.runtime.SystemTimeSource;
 import dev.outpost.runtime.TimeSource;
@@ -68,7 +69,7 @@ public final class RealtimeGateway implements AutoCloseable {
     return request.method() == HttpMethod.GET
         && accept != null
         && accept.contains("text/event-stream")
-        && request.getParam(Protocol.OP) == null;
+        && request.getParam(OutpostV1.Query.OP) == null;
   }
 
   /**

@@ -1,5 +1,6 @@
 package dev.outpost.router.realtime;
 
+import dev.outpost.client.protocol.CloseCodes;
 import java.time.Duration;
 import java.util.Objects;
 

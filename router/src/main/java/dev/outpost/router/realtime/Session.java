@@ -1,12 +1,16 @@
 package dev.outpost.router.realtime;
 
 import dev.outpost.api.WebSocketMessage;
+import dev.outpost.client.protocol.CloseCodes;
+import dev.outpost.client.protocol.OutpostV1.Field;
+import dev.outpost.client.protocol.OutpostV1.Type;
+import dev.outpost.router.realtime.Link.PushLink;
 import dev.outpost.runtime.ObjectAddress;
+import dev.outpost.runtime.ObjectInbox;
 import dev.outpost.runtime.TimeSource;
 import dev.outpost.runtime.spi.ClientConnection;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -63,7 +67,8 @@ final class Session implements ClientConnection {
   /** Client messages applied between explicit acks sent back on a WebSocket. */
   private static final int ACK_EVERY = 16;
 
-  private final SessionInbox host;
+  private final SessionTable table;
+  private final ObjectInbox inner;
   private final ObjectAddress address;
   private final String epoch;
   private final String kind;
@@ -82,13 +87,25 @@ final class Session implements ClientConnection {
   private TimeSource.Cancellable heartbeat; // null unless ATTACHED
   private TimeSource.Cancellable window; // null unless DETACHED
 
-  Session(SessionInbox host, ObjectAddress address, String epoch, String kind) {
-    this.host = host;
+  /**
+   * A session of {@code address} that delivers to {@code inner} (the node's own inbox) and leaves
+   * {@code table} when it ends.
+   */
+  Session(
+      SessionTable table,
+      ObjectInbox inner,
+      TimeSource time,
+      RealtimeOptions options,
+      ObjectAddress address,
+      String epoch,
+      String kind) {
+    this.table = table;
+    this.inner = inner;
     this.address = address;
     this.epoch = epoch;
     this.kind = kind;
-    this.options = host.options();
-    this.time = host.time();
+    this.options = options;
+    this.time = time;
     this.buffer =
         new ReplayBuffer(
             options.replayMaxMessages(), options.replayMaxBytes(), options.replayMaxAge());
@@ -103,10 +120,6 @@ final class Session implements ClientConnection {
     return epoch;
   }
 
-  synchronized State state() {
-    return state;
-  }
-
   synchronized Link link() {
     return link;
   }
@@ -116,7 +129,7 @@ final class Session implements ClientConnection {
   /** Attaches the first transport of a new session; returns the welcome (already sent on push). */
   synchronized String open(Link first) {
     attach(first);
-    String welcome = welcome(first, 0, false);
+    String welcome = Protocol.welcome(epoch, 0, false, lastClientId, options, first.id);
     if (first instanceof PushLink push) {
       push.send(welcome);
     }
@@ -150,14 +163,14 @@ final class Session implements ClientConnection {
       closeLink(link, CloseCodes.REPLACED, "session resumed on another connection");
     }
     attach(next);
-    String welcome = welcome(next, offset, true);
+    String welcome = Protocol.welcome(epoch, offset, true, lastClientId, options, next.id);
     if (next instanceof PushLink push) {
       push.send(welcome);
       for (ReplayBuffer.Entry e : buffer.after(offset, Integer.MAX_VALUE, Long.MAX_VALUE)) {
         push.send(e.frame());
       }
     } else {
-      ((PullLink) next).position = offset;
+      ((PullLink) next).resumeAt(offset);
     }
     return Optional.of(welcome);
   }
@@ -170,21 +183,13 @@ final class Session implements ClientConnection {
     heard++;
     scheduleHeartbeat(next);
     if (next instanceof PullLink pull) {
-      noteAnswered(pull); // the welcome is an answer: the first poll must follow in time
+      // a long poller that does not poll again in time is gone (linkDown ignores a stale link)
+      pull.bind(
+          this,
+          time,
+          options.heartbeatTimeout(),
+          () -> linkDown(pull, CloseCodes.HEARTBEAT_TIMEOUT, heartbeatReason(), true));
     }
-  }
-
-  private String welcome(Link to, long offset, boolean recovered) {
-    return new JsonObject()
-        .put("t", "welcome")
-        .put("epoch", epoch)
-        .put("offset", offset)
-        .put("recovered", recovered)
-        .put("ack", lastClientId)
-        .put("heartbeat", options.heartbeatInterval().toMillis())
-        .put("timeout", options.heartbeatTimeout().toMillis())
-        .put("conn", to.id)
-        .encode();
   }
 
   // ---- ClientConnection: what the runtime (the object) does
@@ -198,15 +203,15 @@ final class Session implements ClientConnection {
     if (link instanceof PushLink push) {
       push.send(entry.frame());
     } else if (link instanceof PullLink pull) {
-      if (!buffer.canResumeFrom(Math.min(pull.position, buffer.latest()))) {
+      if (pull.fellBehind(buffer)) {
         linkDown(
             pull,
             CloseCodes.SLOW_CONSUMER,
             "client too slow: messages it had not fetched left the replay buffer"
                 + " (outpost.realtime.replay-max-messages)",
             true);
-      } else if (pull.waiter != null) {
-        answer(pull, batch(pull));
+      } else {
+        pull.flush(buffer, options);
       }
     }
   }
@@ -245,17 +250,17 @@ final class Session implements ClientConnection {
       if (state == State.CLOSED) {
         return;
       }
-      String type = frame.getValue("t") instanceof String t ? t : "";
+      String type = frame.getValue(Field.TYPE) instanceof String t ? t : "";
       switch (type) {
-        case "m" -> message(frame);
-        case "pong", "ack" -> {
-          if (frame.getValue("o") instanceof Number o) {
+        case Type.MESSAGE -> message(frame);
+        case Type.PONG, Type.ACK -> {
+          if (frame.getValue(Field.OFFSET) instanceof Number o) {
             buffer.acknowledge(Math.min(o.longValue(), buffer.latest()));
           }
         }
-        case "bye" -> {
-          int code = frame.getValue("code") instanceof Number c ? c.intValue() : 1000;
-          String reason = frame.getValue("reason") instanceof String r ? r : "";
+        case Type.BYE -> {
+          int code = frame.getValue(Field.CODE) instanceof Number c ? c.intValue() : 1000;
+          String reason = frame.getValue(Field.REASON) instanceof String r ? r : "";
           end(1000, "bye", code, reason, true);
         }
         default -> protocolError("unknown frame type '" + type + "'");
@@ -270,7 +275,7 @@ final class Session implements ClientConnection {
   }
 
   private void message(JsonObject frame) {
-    Object rawId = frame.getValue("id");
+    Object rawId = frame.getValue(Field.ID);
     if (rawId != null && !(rawId instanceof Number)) {
       protocolError("message id must be a number");
       return;
@@ -295,7 +300,7 @@ final class Session implements ClientConnection {
     if (rawId != null) {
       lastClientId = id;
     }
-    host.inner().socketMessage(this, payload.get());
+    inner.socketMessage(this, payload.get());
   }
 
   private void protocolError(String what) {
@@ -320,7 +325,7 @@ final class Session implements ClientConnection {
     }
   }
 
-  // ---- long polls and the event-stream bridge
+  // ---- long polls and the event-stream bridge (served by the PullLink)
 
   /**
    * A poll on pull link {@code conn} for messages after {@code after}; completes with a batch
@@ -332,105 +337,23 @@ final class Session implements ClientConnection {
       String conn, long after, Long ack, boolean fromClient) {
     if (!(link instanceof PullLink pull) || !pull.id.equals(conn)) {
       if (lastClosedPull != null && lastClosedPull.id.equals(conn)) {
-        return CompletableFuture.completedFuture(lastClosedPull.closeBatch);
+        return CompletableFuture.completedFuture(lastClosedPull.closedAnswer());
       }
       return CompletableFuture.completedFuture(
           state == State.CLOSED
-              ? closeBatch(lastCloseCode, lastCloseReason)
-              : closeBatch(CloseCodes.REPLACED, "this connection was replaced"));
+              ? Protocol.closeBatch(lastCloseCode, lastCloseReason)
+              : Protocol.closeBatch(CloseCodes.REPLACED, "this connection was replaced"));
     }
-    pull.polls++;
     if (fromClient) {
       heard++;
     }
-    if (ack != null) {
-      buffer.acknowledge(Math.min(ack, buffer.latest()));
+    Optional<CompletableFuture<String>> answer = pull.poll(after, ack, buffer, options, time);
+    if (answer.isEmpty()) {
+      String why = "messages after offset " + pull.position() + " left the replay buffer";
+      linkDown(pull, CloseCodes.SLOW_CONSUMER, "client too slow: " + why, true);
+      return CompletableFuture.completedFuture(pull.closedAnswer());
     }
-    long from = Math.min(Math.max(0, after), buffer.latest());
-    if (!buffer.canResumeFrom(from)) {
-      linkDown(
-          pull,
-          CloseCodes.SLOW_CONSUMER,
-          "client too slow: messages after offset " + from + " left the replay buffer",
-          true);
-      return CompletableFuture.completedFuture(pull.closeBatch);
-    }
-    pull.position = from;
-    if (pull.waiter != null) {
-      answer(pull, "{\"frames\":[]}"); // superseded by this poll
-    }
-    String batch = batch(pull);
-    if (batch != null) {
-      noteAnswered(pull);
-      return CompletableFuture.completedFuture(batch);
-    }
-    CompletableFuture<String> waiter = new CompletableFuture<>();
-    pull.waiter = waiter;
-    pull.hold =
-        time.schedule(
-            options.heartbeatInterval(),
-            () -> {
-              synchronized (this) {
-                if (pull.waiter == waiter) {
-                  answer(pull, "{\"frames\":[]}");
-                }
-              }
-            });
-    return waiter;
-  }
-
-  /** The controls and messages waiting for {@code pull}, as a batch; null if there are none. */
-  private String batch(PullLink pull) {
-    List<ReplayBuffer.Entry> entries =
-        buffer.after(pull.position, options.pollMaxMessages(), options.pollMaxBytes());
-    if (entries.isEmpty() && pull.controls.isEmpty()) {
-      return null;
-    }
-    StringBuilder out = new StringBuilder("{\"frames\":[");
-    boolean first = true;
-    for (String control : pull.controls) {
-      out.append(first ? "" : ",").append(control);
-      first = false;
-    }
-    pull.controls.clear();
-    for (ReplayBuffer.Entry e : entries) {
-      out.append(first ? "" : ",").append(e.frame());
-      first = false;
-      pull.position = e.offset();
-    }
-    return out.append("]}").toString();
-  }
-
-  private void answer(PullLink pull, String batch) {
-    CompletableFuture<String> waiter = pull.waiter;
-    pull.waiter = null;
-    cancel(pull.hold);
-    pull.hold = null;
-    if (waiter != null) {
-      noteAnswered(pull);
-      waiter.complete(batch);
-    }
-  }
-
-  /** After answering a long poll, the client has one timeout to poll again. */
-  private void noteAnswered(PullLink pull) {
-    if (pull.eventStream) {
-      return; // the bridge polls; the client's liveness is its answers to pings
-    }
-    long pollsNow = pull.polls;
-    time.schedule(
-        options.heartbeatTimeout(),
-        () -> {
-          synchronized (this) {
-            if (link == pull && pull.waiter == null && pull.polls == pollsNow) {
-              linkDown(pull, CloseCodes.HEARTBEAT_TIMEOUT, heartbeatReason(), true);
-            }
-          }
-        });
-  }
-
-  private static String closeBatch(int code, String reason) {
-    return "{\"frames\":[" + Protocol.close(code, reason) + "]}";
+    return answer.get();
   }
 
   // ---- heartbeats
@@ -449,10 +372,8 @@ final class Session implements ClientConnection {
         push.send(Protocol.ping(lastClientId));
         expectAnswer(on);
       } else if (on instanceof PullLink pull && pull.eventStream) {
-        pull.controls.add(Protocol.ping(lastClientId));
-        if (pull.waiter != null) {
-          answer(pull, batch(pull));
-        }
+        pull.queueControl(Protocol.ping(lastClientId));
+        pull.flush(buffer, options);
         expectAnswer(on);
       }
       ackSent = lastClientId;
@@ -517,17 +438,11 @@ final class Session implements ClientConnection {
 
   private void closeLink(Link which, int code, String reason) {
     if (which instanceof PushLink push) {
-      host.forgetPhysical(push.physical, this);
+      table.unbindTransport(push.physical, this);
       push.physical.close(code, reason);
     } else if (which instanceof PullLink pull) {
-      pull.closeBatch = closeBatch(code, reason);
+      pull.close(Protocol.closeBatch(code, reason));
       lastClosedPull = pull;
-      CompletableFuture<String> waiter = pull.waiter;
-      pull.waiter = null;
-      cancel(pull.hold);
-      if (waiter != null) {
-        waiter.complete(pull.closeBatch);
-      }
     }
   }
 
@@ -545,7 +460,7 @@ final class Session implements ClientConnection {
     lastCloseCode = code;
     lastCloseReason = reason;
     finish();
-    host.inner().socketClosed(this, code, reason, clean);
+    inner.socketClosed(this, code, reason, clean);
   }
 
   /** Forgets a session the object never accepted. */
@@ -560,7 +475,7 @@ final class Session implements ClientConnection {
     cancel(window);
     heartbeat = null;
     window = null;
-    host.forget(this);
+    table.forget(this);
   }
 
   private static void cancel(TimeSource.Cancellable task) {
@@ -578,44 +493,5 @@ final class Session implements ClientConnection {
   @Override
   public String toString() {
     return describe();
-  }
-
-  /** A physical transport attached to a session. */
-  abstract static sealed class Link permits PushLink, PullLink {
-    final String id;
-
-    Link(String id) {
-      this.id = id;
-    }
-  }
-
-  /** A WebSocket (local, or forwarded over a node link): frames are pushed as they come. */
-  static final class PushLink extends Link {
-    final ClientConnection physical;
-
-    PushLink(String id, ClientConnection physical) {
-      super(id);
-      this.physical = physical;
-    }
-
-    void send(String frame) {
-      physical.send(WebSocketMessage.text(frame));
-    }
-  }
-
-  /** Long polling or the event-stream bridge: frames wait until the next poll takes them. */
-  static final class PullLink extends Link {
-    final boolean eventStream;
-    long position; // offset after which the next batch starts
-    long polls; // polls received, for the long-poll liveness check
-    final List<String> controls = new ArrayList<>(); // pings waiting for a poll
-    CompletableFuture<String> waiter; // the held poll, or null
-    TimeSource.Cancellable hold; // ends the held poll, or null
-    String closeBatch; // what a poll gets after the link closed; null while open
-
-    PullLink(String id, boolean eventStream) {
-      super(id);
-      this.eventStream = eventStream;
-    }
   }
 }

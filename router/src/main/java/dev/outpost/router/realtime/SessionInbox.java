@@ -4,6 +4,12 @@ import dev.outpost.api.DurableObjectNamespace;
 import dev.outpost.api.Request;
 import dev.outpost.api.Response;
 import dev.outpost.api.WebSocketMessage;
+import dev.outpost.client.protocol.CloseCodes;
+import dev.outpost.client.protocol.OutpostV1;
+import dev.outpost.client.protocol.OutpostV1.Field;
+import dev.outpost.client.protocol.OutpostV1.Op;
+import dev.outpost.client.protocol.OutpostV1.Query;
+import dev.outpost.router.realtime.Link.PushLink;
 import dev.outpost.runtime.ObjectAddress;
 import dev.outpost.runtime.ObjectInbox;
 import dev.outpost.runtime.TimeSource;
@@ -12,17 +18,13 @@ import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.nio.charset.StandardCharsets;
-import java.security.SecureRandom;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The session layer: an {@link ObjectInbox} in front of the node's own, turning Outpost-protocol
@@ -37,7 +39,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * recovered"), and sessions are not replicated.
  *
  * <p><b>What passes through.</b> A WebSocket upgrade that does not offer {@value
- * Protocol#SUBPROTOCOL} and every request without the {@code outpost} query parameter go to the
+ * OutpostV1#SUBPROTOCOL} and every request without the {@code outpost} query parameter go to the
  * inner inbox unchanged, so plain clients see the object's frames as sent. Frames and closes of
  * connections that are not a session's transport pass through too.
  *
@@ -57,11 +59,7 @@ public final class SessionInbox implements ObjectInbox {
   private final ObjectInbox inner;
   private final TimeSource time;
   private final RealtimeOptions options;
-  private final SecureRandom random = new SecureRandom();
-  private final AtomicLong linkIds = new AtomicLong();
-  private final ConcurrentHashMap<String, Session> sessions = new ConcurrentHashMap<>();
-  private final ConcurrentHashMap<ClientConnection, Session> byTransport =
-      new ConcurrentHashMap<>();
+  private final SessionTable sessions = new SessionTable();
 
   /** Wraps {@code inner}; timers and clock reads go through {@code time}. */
   public SessionInbox(ObjectInbox inner, TimeSource time, RealtimeOptions options) {
@@ -70,47 +68,16 @@ public final class SessionInbox implements ObjectInbox {
     this.options = options;
   }
 
-  ObjectInbox inner() {
-    return inner;
-  }
-
-  TimeSource time() {
-    return time;
-  }
-
-  RealtimeOptions options() {
-    return options;
-  }
-
   /** How many sessions this node holds (attached or waiting for a resume). */
   public int sessionCount() {
     return sessions.size();
   }
 
-  void forget(Session session) {
-    sessions.remove(session.epoch(), session);
-  }
-
-  void forgetPhysical(ClientConnection physical, Session session) {
-    byTransport.remove(physical, session);
-  }
-
   private Session newSession(ObjectAddress address, String kind) {
-    byte[] bytes = new byte[16];
-    random.nextBytes(bytes);
-    String epoch = Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
-    Session session = new Session(this, address, epoch, kind);
-    sessions.put(epoch, session);
+    Session session =
+        new Session(sessions, inner, time, options, address, sessions.newEpoch(), kind);
+    sessions.add(session);
     return session;
-  }
-
-  private String nextLinkId() {
-    return Long.toString(linkIds.incrementAndGet(), 36);
-  }
-
-  private Optional<Session> find(ObjectAddress address, String epoch) {
-    Session s = epoch == null ? null : sessions.get(epoch);
-    return s != null && s.address().equals(address) ? Optional.of(s) : Optional.empty();
   }
 
   // ---- pass-through
@@ -140,32 +107,32 @@ public final class SessionInbox implements ObjectInbox {
       return inner.upgrade(address, request, connection);
     }
     Optional<Protocol.Resume> resume = Protocol.resumeOf(request);
-    Session.PushLink link = new Session.PushLink(nextLinkId(), connection);
+    PushLink link = new PushLink(sessions.nextLinkId(), connection);
     if (resume.isPresent()) {
-      Optional<Session> existing = find(address, resume.get().epoch());
+      Optional<Session> existing = sessions.find(address, resume.get().epoch());
       if (existing.isPresent()) {
-        byTransport.put(connection, existing.get());
+        sessions.bindTransport(connection, existing.get());
         if (existing.get().resume(link, resume.get().offset()).isPresent()) {
           return CompletableFuture.completedFuture(accepted());
         }
-        byTransport.remove(connection, existing.get());
+        sessions.unbindTransport(connection, existing.get());
       }
     }
     Session session = newSession(address, "websocket");
-    byTransport.put(connection, session);
+    sessions.bindTransport(connection, session);
     session.open(link);
     CompletableFuture<Response> answer;
     try {
       answer = inner.upgrade(address, forObject(request, "websocket"), session);
     } catch (RuntimeException e) {
-      byTransport.remove(connection, session);
+      sessions.unbindTransport(connection, session);
       session.discard();
       throw e;
     }
     return answer.whenComplete(
         (response, error) -> {
           if (error != null || !response.isWebSocketAccept()) {
-            byTransport.remove(connection, session);
+            sessions.unbindTransport(connection, session);
             session.discard();
           }
         });
@@ -173,39 +140,38 @@ public final class SessionInbox implements ObjectInbox {
 
   private static Response accepted() {
     return Response.builder(Response.SWITCHING_PROTOCOLS)
-        .header("Sec-WebSocket-Protocol", Protocol.SUBPROTOCOL)
+        .header("Sec-WebSocket-Protocol", OutpostV1.SUBPROTOCOL)
         .build();
   }
 
   @Override
   public void socketMessage(ClientConnection connection, WebSocketMessage message) {
-    Session session = byTransport.get(connection);
+    Session session = sessions.byTransport(connection);
     if (session == null) {
       inner.socketMessage(connection, message);
       return;
     }
-    Session.Link current = session.link();
-    Session.Link from =
-        current instanceof Session.PushLink push && push.physical == connection ? current : null;
+    Link current = session.link();
+    Link from = current instanceof PushLink push && push.physical == connection ? current : null;
     session.receive(from, frames(message));
   }
 
   @Override
   public void socketClosed(ClientConnection connection, int code, String reason, boolean wasClean) {
-    Session session = byTransport.remove(connection);
+    Session session = sessions.unbindTransport(connection);
     if (session == null) {
       inner.socketClosed(connection, code, reason, wasClean);
       return;
     }
-    Session.Link current = session.link();
-    if (current instanceof Session.PushLink push && push.physical == connection) {
+    Link current = session.link();
+    if (current instanceof PushLink push && push.physical == connection) {
       session.transportClosed(current, code, reason.isEmpty() ? "connection closed" : reason);
     }
   }
 
   @Override
   public void socketError(ClientConnection connection, Throwable error) {
-    if (!byTransport.containsKey(connection)) {
+    if (!sessions.carriesSession(connection)) {
       inner.socketError(connection, error);
     } else {
       LOG.log(System.Logger.Level.DEBUG, "transport error on a session's WebSocket", error);
@@ -225,13 +191,13 @@ public final class SessionInbox implements ObjectInbox {
       String trimmed = text.strip();
       if (trimmed.startsWith("[")) {
         for (Object o : new JsonArray(trimmed)) {
-          out.add(o instanceof JsonObject j ? j : new JsonObject().put("t", "?"));
+          out.add(o instanceof JsonObject j ? j : new JsonObject().put(Field.TYPE, "?"));
         }
       } else {
         out.add(new JsonObject(trimmed));
       }
     } catch (DecodeException | ClassCastException e) {
-      out.add(new JsonObject().put("t", "?"));
+      out.add(new JsonObject().put(Field.TYPE, "?"));
     }
     return out;
   }
@@ -241,20 +207,19 @@ public final class SessionInbox implements ObjectInbox {
   @Override
   public CompletableFuture<Response> fetch(ObjectAddress address, Request request) {
     Map<String, String> query = Protocol.query(request);
-    String op = query.get(Protocol.OP);
+    String op = query.get(Query.OP);
     if (op == null) {
       return inner.fetch(address, request);
     }
     return switch (op) {
-      case "open" -> open(address, request, query);
-      case "poll" -> poll(address, query);
-      case "send" -> send(address, request, query);
-      case "detach" -> {
-        find(address, query.get(Protocol.EPOCH))
+      case Op.OPEN -> open(address, request, query);
+      case Op.POLL -> poll(address, query);
+      case Op.SEND -> send(address, request, query);
+      case Op.DETACH -> {
+        sessions
+            .find(address, query.get(Query.EPOCH))
             .ifPresent(
-                s ->
-                    s.pullClosed(
-                        query.getOrDefault(Protocol.CONN, ""), 1006, "event stream closed"));
+                s -> s.pullClosed(query.getOrDefault(Query.CONN, ""), 1006, "event stream closed"));
         yield CompletableFuture.completedFuture(Response.empty(204));
       }
       default ->
@@ -265,16 +230,17 @@ public final class SessionInbox implements ObjectInbox {
 
   private CompletableFuture<Response> open(
       ObjectAddress address, Request request, Map<String, String> query) {
-    String transport = query.get(Protocol.TRANSPORT);
-    if (!"sse".equals(transport) && !"poll".equals(transport)) {
+    String transport = query.get(Query.TRANSPORT);
+    if (!OutpostV1.Transport.EVENT_STREAM.equals(transport)
+        && !OutpostV1.Transport.LONG_POLL.equals(transport)) {
       return CompletableFuture.completedFuture(
           Response.text(400, "outpost=open needs outpost_transport=sse or poll"));
     }
-    boolean eventStream = transport.equals("sse");
-    Session.PullLink link = new Session.PullLink(nextLinkId(), eventStream);
+    boolean eventStream = transport.equals(OutpostV1.Transport.EVENT_STREAM);
+    PullLink link = new PullLink(sessions.nextLinkId(), eventStream);
     Optional<Protocol.Resume> resume = Protocol.resumeOf(request);
     if (resume.isPresent()) {
-      Optional<Session> existing = find(address, resume.get().epoch());
+      Optional<Session> existing = sessions.find(address, resume.get().epoch());
       if (existing.isPresent()) {
         Optional<String> welcome = existing.get().resume(link, resume.get().offset());
         if (welcome.isPresent()) {
@@ -286,7 +252,13 @@ public final class SessionInbox implements ObjectInbox {
     String welcome = session.open(link);
     CompletableFuture<Response> answer;
     try {
-      answer = inner.upgrade(address, forObject(request, eventStream ? "sse" : "poll"), session);
+      answer =
+          inner.upgrade(
+              address,
+              forObject(
+                  request,
+                  eventStream ? OutpostV1.Transport.EVENT_STREAM : OutpostV1.Transport.LONG_POLL),
+              session);
     } catch (RuntimeException e) {
       session.discard();
       throw e;
@@ -309,7 +281,7 @@ public final class SessionInbox implements ObjectInbox {
     return Response.builder(200)
         .header("Content-Type", "application/json")
         .header("Cache-Control", "no-store")
-        .header(Protocol.WELCOME_HEADER, "welcome")
+        .header(OutpostV1.Header.REALTIME, "welcome")
         .body(welcome)
         .build();
   }
@@ -323,45 +295,46 @@ public final class SessionInbox implements ObjectInbox {
   }
 
   private CompletableFuture<Response> poll(ObjectAddress address, Map<String, String> query) {
-    Optional<Session> session = find(address, query.get(Protocol.EPOCH));
+    Optional<Session> session = sessions.find(address, query.get(Query.EPOCH));
     if (session.isEmpty()) {
       return CompletableFuture.completedFuture(batch(unknownSession()));
     }
     long after;
     Long ack;
     try {
-      after = Long.parseLong(query.getOrDefault(Protocol.OFFSET, "0"));
-      ack = query.containsKey(Protocol.ACK) ? Long.parseLong(query.get(Protocol.ACK)) : null;
+      after = Long.parseLong(query.getOrDefault(Query.OFFSET, "0"));
+      ack = query.containsKey(Query.ACK) ? Long.parseLong(query.get(Query.ACK)) : null;
     } catch (NumberFormatException e) {
       return CompletableFuture.completedFuture(
           Response.text(400, "outpost_offset and outpost_ack must be numbers"));
     }
-    boolean fromClient = !"1".equals(query.get(Protocol.BRIDGE));
+    boolean fromClient = !"1".equals(query.get(Query.BRIDGE));
     return session
         .get()
-        .poll(query.getOrDefault(Protocol.CONN, ""), after, ack, fromClient)
+        .poll(query.getOrDefault(Query.CONN, ""), after, ack, fromClient)
         .thenApply(SessionInbox::batch);
   }
 
   private CompletableFuture<Response> send(
       ObjectAddress address, Request request, Map<String, String> query) {
-    Optional<Session> found = find(address, query.get(Protocol.EPOCH));
+    Optional<Session> found = sessions.find(address, query.get(Query.EPOCH));
     if (found.isEmpty()) {
       return CompletableFuture.completedFuture(batch(unknownSession()));
     }
     Session session = found.get();
-    Session.Link current = session.link();
-    Session.Link from =
-        current != null && current.id.equals(query.get(Protocol.CONN)) ? current : null;
+    Link current = session.link();
+    Link from = current != null && current.id.equals(query.get(Query.CONN)) ? current : null;
     session.receive(from, frames(request.bodyText()));
     return CompletableFuture.completedFuture(
-        batch("{\"ack\":" + session.lastClientId() + ",\"frames\":[]}"));
+        batch(
+            new JsonObject()
+                .put(Field.ACK, session.lastClientId())
+                .put(Field.FRAMES, new JsonArray())
+                .encode()));
   }
 
   private static String unknownSession() {
-    return "{\"frames\":["
-        + Protocol.close(CloseCodes.UNKNOWN_SESSION, "unknown session; open a new one")
-        + "]}";
+    return Protocol.closeBatch(CloseCodes.UNKNOWN_SESSION, "unknown session; open a new one");
   }
 
   /**
@@ -374,7 +347,7 @@ public final class SessionInbox implements ObjectInbox {
     if (mark >= 0) {
       StringBuilder kept = new StringBuilder();
       for (String pair : url.substring(mark + 1).split("&")) {
-        if (!pair.isEmpty() && !pair.startsWith(Protocol.OP)) {
+        if (!pair.isEmpty() && !pair.startsWith(Query.OP)) {
           kept.append(kept.isEmpty() ? "" : "&").append(pair);
         }
       }
@@ -394,7 +367,7 @@ public final class SessionInbox implements ObjectInbox {
     if (!transport.equals("websocket")) {
       b.header("Upgrade", "websocket");
       b.header("Connection", "Upgrade");
-      b.header("Sec-WebSocket-Protocol", Protocol.SUBPROTOCOL);
+      b.header("Sec-WebSocket-Protocol", OutpostV1.SUBPROTOCOL);
     }
     b.header("X-Outpost-Transport", transport);
     return b.build();

@@ -7,6 +7,7 @@ import dev.outpost.api.DurableObjectNamespace;
 import dev.outpost.api.Request;
 import dev.outpost.api.Response;
 import dev.outpost.api.WebSocketMessage;
+import dev.outpost.client.protocol.CloseCodes;
 import dev.outpost.runtime.ManualTimeSource;
 import dev.outpost.runtime.ObjectAddress;
 import dev.outpost.runtime.ObjectInbox;

@@ -12,7 +12,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The module edges of docs/design.md §2, checked on the compiled classes of every module (imported
- * from the class path: the jars of durable-objects, runtime, router, samples, deploy and testkit).
+ * from the class path: the jars of durable-objects, runtime, client, router, samples, deploy and
+ * testkit).
  */
 class ArchitectureTest {
 
@@ -34,6 +35,7 @@ class ArchitectureTest {
           "dev.outpost.api",
           "dev.outpost.runtime",
           "dev.outpost.runtime.internal.storage.rocksdb",
+          "dev.outpost.client",
           "dev.outpost.router",
           "dev.outpost.samples.counter",
           "dev.outpost.samples.chat",
@@ -80,6 +82,18 @@ class ArchitectureTest {
         .resideInAnyPackage(
             "io.vertx.core.http..", "io.vertx.ext..", "dev.outpost.router..", "dev.outpost.cli..")
         .because("the runtime never sees HTTP; the router converts to Request/Response")
+        .check(outpost);
+  }
+
+  @Test
+  void clientDependsOnNeitherTheRuntimeNorTheRouter() {
+    noClasses()
+        .that()
+        .resideInAPackage("dev.outpost.client..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAnyPackage("dev.outpost.runtime..", "dev.outpost.router..")
+        .because("the client ships to applications alone; the router depends on it, never back")
         .check(outpost);
   }
 

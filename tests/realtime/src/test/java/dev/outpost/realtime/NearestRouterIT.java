@@ -2,9 +2,9 @@ package dev.outpost.realtime;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.outpost.router.client.ClientOptions;
-import dev.outpost.router.client.OutpostClient;
-import dev.outpost.router.client.RouterSelector;
+import dev.outpost.client.ClientOptions;
+import dev.outpost.client.OutpostClient;
+import dev.outpost.client.RouterSelector;
 import dev.outpost.runtime.RegionTopology;
 import dev.outpost.testkit.ClusterTestNode;
 import dev.outpost.testkit.TestCluster;

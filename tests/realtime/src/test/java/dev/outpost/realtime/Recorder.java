@@ -1,9 +1,9 @@
 package dev.outpost.realtime;
 
 import dev.outpost.api.WebSocketMessage;
-import dev.outpost.router.client.ClientListener;
-import dev.outpost.router.client.ClientState;
-import dev.outpost.router.client.ClientTransport;
+import dev.outpost.client.ClientListener;
+import dev.outpost.client.ClientState;
+import dev.outpost.client.ClientTransport;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

@@ -2,7 +2,7 @@ package dev.outpost.realtime;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.outpost.router.realtime.CloseCodes;
+import dev.outpost.client.protocol.CloseCodes;
 import dev.outpost.router.realtime.RealtimeOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;

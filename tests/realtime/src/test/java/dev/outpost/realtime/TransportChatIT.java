@@ -2,9 +2,9 @@ package dev.outpost.realtime;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.outpost.router.client.ClientOptions;
-import dev.outpost.router.client.ClientTransport;
-import dev.outpost.router.client.OutpostClient;
+import dev.outpost.client.ClientOptions;
+import dev.outpost.client.ClientTransport;
+import dev.outpost.client.OutpostClient;
 import dev.outpost.router.realtime.RealtimeOptions;
 import io.vertx.core.Vertx;
 import java.time.Duration;

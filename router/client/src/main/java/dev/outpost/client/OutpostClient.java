@@ -1,6 +1,10 @@
-package dev.outpost.router.client;
+package dev.outpost.client;
 
 import dev.outpost.api.WebSocketMessage;
+import dev.outpost.client.protocol.CloseCodes;
+import dev.outpost.client.protocol.OutpostV1;
+import dev.outpost.client.protocol.OutpostV1.Field;
+import dev.outpost.client.protocol.OutpostV1.Type;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
@@ -21,7 +25,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A Java client of an object's real-time session, over WebSocket, Server-Sent Events or long
- * polling (Outpost protocol {@code outpost.v1}; see {@code router.realtime.Protocol}).
+ * polling (Outpost protocol {@value OutpostV1#SUBPROTOCOL}, whose names are in {@link OutpostV1}).
  *
  * <p><b>Design note.</b> The client holds the session's (epoch, offset): on every reconnect it asks
  * to resume there, and the server either sends exactly the messages after that offset (resumed) or
@@ -103,13 +107,15 @@ public final class OutpostClient implements AutoCloseable, Channel.Events {
 
   /** Sends text; false if the offline queue is full or the client is closed. */
   public boolean send(String text) {
-    return enqueue(new JsonObject().put("t", "m").put("d", text));
+    return enqueue(new JsonObject().put(Field.TYPE, Type.MESSAGE).put(Field.TEXT, text));
   }
 
   /** Sends bytes; false if the offline queue is full or the client is closed. */
   public boolean send(byte[] bytes) {
     return enqueue(
-        new JsonObject().put("t", "m").put("b", Base64.getEncoder().encodeToString(bytes)));
+        new JsonObject()
+            .put(Field.TYPE, Type.MESSAGE)
+            .put(Field.BINARY, Base64.getEncoder().encodeToString(bytes)));
   }
 
   private boolean enqueue(JsonObject frame) {
@@ -126,7 +132,7 @@ public final class OutpostClient implements AutoCloseable, Channel.Events {
             return;
           }
           long id = ++nextId;
-          Outgoing out = new Outgoing(id, frame.put("id", id).encode());
+          Outgoing out = new Outgoing(id, frame.put(Field.ID, id).encode());
           outbox.add(out);
           if (opened && channel != null) {
             channel.send(List.of(out.frame()));
@@ -183,7 +189,9 @@ public final class OutpostClient implements AutoCloseable, Channel.Events {
         v -> {
           if (state != ClientState.CLOSED) {
             if (channel != null && opened) {
-              channel.send(List.of("{\"t\":\"bye\",\"code\":1000}"));
+              channel.send(
+                  List.of(
+                      new JsonObject().put(Field.TYPE, Type.BYE).put(Field.CODE, 1000).encode()));
             }
             Channel c = channel;
             finish(1000, "closed by the client");
@@ -263,59 +271,65 @@ public final class OutpostClient implements AutoCloseable, Channel.Events {
       return;
     }
     alive(from);
-    switch (frame.getString("t", "")) {
-      case "welcome" -> onWelcome(frame);
-      case "m" -> {
-        long o = frame.getLong("o", 0L);
+    switch (frame.getString(Field.TYPE, "")) {
+      case Type.WELCOME -> onWelcome(frame);
+      case Type.MESSAGE -> {
+        long o = frame.getLong(Field.OFFSET, 0L);
         if (o <= offset) {
           return; // already have it
         }
         offset = o;
         currentOffset = o;
-        String text = frame.getString("d");
+        String text = frame.getString(Field.TEXT);
         listener.onMessage(
             text != null
                 ? WebSocketMessage.text(text)
-                : WebSocketMessage.binary(Base64.getDecoder().decode(frame.getString("b", ""))),
+                : WebSocketMessage.binary(
+                    Base64.getDecoder().decode(frame.getString(Field.BINARY, ""))),
             o);
         if (offset - acked >= 64
             && from == channel
             && from.transport != ClientTransport.LONG_POLLING) {
           acked = offset;
-          from.send(List.of("{\"t\":\"ack\",\"o\":" + offset + "}"));
+          from.send(List.of(receipt(Type.ACK)));
         }
       }
-      case "ping" -> {
-        acknowledge(frame.getLong("ack", 0L));
+      case Type.PING -> {
+        acknowledge(frame.getLong(Field.ACK, 0L));
         acked = offset;
-        from.send(List.of("{\"t\":\"pong\",\"o\":" + offset + "}"));
+        from.send(List.of(receipt(Type.PONG)));
       }
-      case "ack" -> acknowledge(frame.getLong("id", 0L));
-      case "close" -> {
+      case Type.ACK -> acknowledge(frame.getLong(Field.ID, 0L));
+      case Type.CLOSE -> {
         from.kill();
-        down(from, frame.getInteger("code", 1006), frame.getString("reason", ""));
+        down(from, frame.getInteger(Field.CODE, 1006), frame.getString(Field.REASON, ""));
       }
       default -> {}
     }
   }
 
+  /** A pong or ack acknowledging receipt up to the current offset. */
+  private String receipt(String type) {
+    return new JsonObject().put(Field.TYPE, type).put(Field.OFFSET, offset).encode();
+  }
+
   private void onWelcome(JsonObject welcome) {
     boolean askedToResume = epoch != null;
-    boolean recovered = welcome.getBoolean("recovered", false);
-    String newEpoch = welcome.getString("epoch");
+    boolean recovered = welcome.getBoolean(Field.RECOVERED, false);
+    String newEpoch = welcome.getString(Field.EPOCH);
     if (!recovered) {
-      offset = welcome.getLong("offset", 0L);
+      offset = welcome.getLong(Field.START_OFFSET, 0L);
     }
     epoch = newEpoch;
     currentEpoch = newEpoch;
     currentOffset = offset;
     acked = offset;
-    heartbeatMs = welcome.getLong("heartbeat", heartbeatMs);
-    timeoutMs = welcome.getLong("timeout", timeoutMs);
+    heartbeatMs = welcome.getLong(Field.HEARTBEAT, heartbeatMs);
+    timeoutMs = welcome.getLong(Field.TIMEOUT, timeoutMs);
     opened = true;
     transportWorked = true;
     attempt = 0;
-    acknowledge(welcome.getLong("ack", 0L));
+    acknowledge(welcome.getLong(Field.ACK, 0L));
     List<String> resend = new ArrayList<>();
     outbox.forEach(o -> resend.add(o.frame()));
     if (!resend.isEmpty()) {
@@ -347,7 +361,7 @@ public final class OutpostClient implements AutoCloseable, Channel.Events {
             id -> {
               if (channel == from) {
                 from.kill();
-                down(from, 4010, "no heartbeat from the server");
+                down(from, CloseCodes.HEARTBEAT_TIMEOUT, "no heartbeat from the server");
               }
             });
   }

@@ -1,5 +1,9 @@
-package dev.outpost.router.client;
+package dev.outpost.client;
 
+import dev.outpost.client.protocol.CloseCodes;
+import dev.outpost.client.protocol.OutpostV1;
+import dev.outpost.client.protocol.OutpostV1.Field;
+import dev.outpost.client.protocol.OutpostV1.Type;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.WebSocket;
 import io.vertx.core.http.WebSocketClient;
@@ -9,7 +13,7 @@ import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.util.List;
 
-/** A WebSocket negotiating {@code outpost.v1}. */
+/** A WebSocket negotiating {@value OutpostV1#SUBPROTOCOL}. */
 final class WebSocketChannel extends Channel {
 
   private final WebSocketClient client;
@@ -37,7 +41,7 @@ final class WebSocketChannel extends Channel {
                 .setPort(port)
                 .setURI(uri)
                 .setTimeout(connectTimeout.toMillis())
-                .addSubProtocol("outpost.v1"))
+                .addSubProtocol(OutpostV1.SUBPROTOCOL))
         .onComplete(
             done -> {
               if (done.failed()) {
@@ -71,10 +75,10 @@ final class WebSocketChannel extends Channel {
       frame = new JsonObject(text);
     } catch (DecodeException e) {
       kill();
-      down(1002, "not an outpost.v1 frame");
+      down(CloseCodes.PROTOCOL_ERROR, "not an " + OutpostV1.SUBPROTOCOL + " frame");
       return;
     }
-    if ("welcome".equals(frame.getString("t"))) {
+    if (Type.WELCOME.equals(frame.getString(Field.TYPE))) {
       welcome(frame);
     } else {
       events.frame(this, frame);

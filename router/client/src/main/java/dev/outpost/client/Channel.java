@@ -1,5 +1,9 @@
-package dev.outpost.router.client;
+package dev.outpost.client;
 
+import dev.outpost.client.protocol.OutpostV1.Field;
+import dev.outpost.client.protocol.OutpostV1.Op;
+import dev.outpost.client.protocol.OutpostV1.Query;
+import dev.outpost.client.protocol.OutpostV1.Type;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpMethod;
@@ -7,8 +11,6 @@ import io.vertx.core.http.RequestOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.net.URI;
-import java.net.URLEncoder;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -77,8 +79,8 @@ abstract class Channel {
 
   /** Remembers the session and connection a welcome names, then reports it. */
   final void welcome(JsonObject frame) {
-    epoch = frame.getString("epoch");
-    conn = frame.getString("conn");
+    epoch = frame.getString(Field.EPOCH);
+    conn = frame.getString(Field.CONN);
     events.frame(this, frame);
   }
 
@@ -86,12 +88,8 @@ abstract class Channel {
     return path + (path.indexOf('?') < 0 ? "?" : "&") + params;
   }
 
-  static String encode(String value) {
-    return URLEncoder.encode(value, StandardCharsets.UTF_8);
-  }
-
   static String resumeParams(String epoch, long offset) {
-    return "outpost_epoch=" + encode(epoch) + "&outpost_offset=" + offset;
+    return Query.of(Query.EPOCH, epoch, Query.OFFSET, Long.toString(offset));
   }
 
   /** Sends frames by POST, one request at a time, for the pull transports. */
@@ -123,10 +121,7 @@ abstract class Channel {
       String uri =
           withQuery(
               channel.path,
-              "outpost=send&outpost_epoch="
-                  + encode(channel.epoch)
-                  + "&outpost_conn="
-                  + encode(channel.conn));
+              Query.of(Query.OP, Op.SEND, Query.EPOCH, channel.epoch, Query.CONN, channel.conn));
       http.request(
               new RequestOptions()
                   .setMethod(HttpMethod.POST)
@@ -150,8 +145,11 @@ abstract class Channel {
                 }
                 JsonObject answer = new JsonObject(done.result());
                 channel.events.frame(
-                    channel, new JsonObject().put("t", "ack").put("id", answer.getLong("ack", 0L)));
-                for (Object f : answer.getJsonArray("frames", new JsonArray())) {
+                    channel,
+                    new JsonObject()
+                        .put(Field.TYPE, Type.ACK)
+                        .put(Field.ID, answer.getLong(Field.ACK, 0L)));
+                for (Object f : answer.getJsonArray(Field.FRAMES, new JsonArray())) {
                   channel.events.frame(channel, (JsonObject) f);
                 }
                 flush();

@@ -1,4 +1,4 @@
-package dev.outpost.router.client;
+package dev.outpost.client;
 
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;

@@ -1,4 +1,4 @@
-package dev.outpost.router.realtime;
+package dev.outpost.client.protocol;
 
 /**
  * Close codes the real-time layer sends. Outpost reserves 4000–4099; objects should close with

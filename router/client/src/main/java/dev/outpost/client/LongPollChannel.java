@@ -1,5 +1,10 @@
-package dev.outpost.router.client;
+package dev.outpost.client;
 
+import dev.outpost.client.protocol.OutpostV1;
+import dev.outpost.client.protocol.OutpostV1.Field;
+import dev.outpost.client.protocol.OutpostV1.Op;
+import dev.outpost.client.protocol.OutpostV1.Query;
+import dev.outpost.client.protocol.OutpostV1.Type;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientRequest;
@@ -41,7 +46,7 @@ final class LongPollChannel extends Channel {
 
   @Override
   void start(String resumeEpoch, long resumeOffset) {
-    String params = "outpost=open&outpost_transport=poll";
+    String params = Query.of(Query.OP, Op.OPEN, Query.TRANSPORT, OutpostV1.Transport.LONG_POLL);
     if (resumeEpoch != null) {
       params += "&" + resumeParams(resumeEpoch, resumeOffset);
     }
@@ -89,7 +94,7 @@ final class LongPollChannel extends Channel {
                         b ->
                             new Answer(
                                 response.statusCode(),
-                                response.getHeader("X-Outpost-Realtime") != null,
+                                response.getHeader(OutpostV1.Header.REALTIME) != null,
                                 b.toString())));
   }
 
@@ -101,14 +106,17 @@ final class LongPollChannel extends Channel {
     get(
             withQuery(
                 path,
-                "outpost=poll&outpost_epoch="
-                    + encode(epoch)
-                    + "&outpost_conn="
-                    + encode(conn)
-                    + "&outpost_offset="
-                    + at
-                    + "&outpost_ack="
-                    + at),
+                Query.of(
+                    Query.OP,
+                    Op.POLL,
+                    Query.EPOCH,
+                    epoch,
+                    Query.CONN,
+                    conn,
+                    Query.OFFSET,
+                    Long.toString(at),
+                    Query.ACK,
+                    Long.toString(at))),
             idle)
         .onComplete(
             done -> {
@@ -122,11 +130,12 @@ final class LongPollChannel extends Channel {
               }
               events.alive(this);
               for (Object item :
-                  new JsonObject(done.result().body).getJsonArray("frames", new JsonArray())) {
+                  new JsonObject(done.result().body).getJsonArray(Field.FRAMES, new JsonArray())) {
                 JsonObject frame = (JsonObject) item;
-                if ("close".equals(frame.getString("t"))) {
+                if (Type.CLOSE.equals(frame.getString(Field.TYPE))) {
                   dead = true;
-                  events.down(this, frame.getInteger("code", 1006), frame.getString("reason", ""));
+                  events.down(
+                      this, frame.getInteger(Field.CODE, 1006), frame.getString(Field.REASON, ""));
                   return;
                 }
                 events.frame(this, frame);

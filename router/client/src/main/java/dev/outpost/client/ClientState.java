@@ -1,4 +1,4 @@
-package dev.outpost.router.client;
+package dev.outpost.client;
 
 /**
  * The state of an {@link OutpostClient}: CONNECTING → OPEN ⇄ RECONNECTING; any → CLOSED. OPEN means

@@ -4,7 +4,8 @@
  * RouterSelector} (the nearest routers by measured round trip).
  *
  * <p>Speaks the wire protocol only: may depend on Vert.x core and {@code dev.outpost.api}, never on
- * the runtime or the router's server packages, so it can ship to applications on its own. Nothing
- * in a node depends on it. See docs/design.md §8.
+ * the runtime or the router, so it can ship to applications on its own. Its {@code protocol}
+ * package defines the {@code outpost.v1} names and close codes once; the router uses them. See
+ * docs/design.md §8.
  */
-package dev.outpost.router.client;
+package dev.outpost.client;

@@ -1,4 +1,4 @@
-package dev.outpost.router.client;
+package dev.outpost.client;
 
 /** How an {@link OutpostClient} reaches a session; tried in the order the options list them. */
 public enum ClientTransport {

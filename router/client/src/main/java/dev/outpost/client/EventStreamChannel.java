@@ -1,5 +1,9 @@
-package dev.outpost.router.client;
+package dev.outpost.client;
 
+import dev.outpost.client.protocol.OutpostV1;
+import dev.outpost.client.protocol.OutpostV1.Event;
+import dev.outpost.client.protocol.OutpostV1.Field;
+import dev.outpost.client.protocol.OutpostV1.Type;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
@@ -52,7 +56,7 @@ final class EventStreamChannel extends Channel {
             .setIdleTimeout(idle.toMillis())
             .putHeader("Accept", "text/event-stream");
     if (resumeEpoch != null) {
-      options.putHeader("Last-Event-ID", resumeEpoch + ":" + resumeOffset);
+      options.putHeader(OutpostV1.Header.LAST_EVENT_ID, resumeEpoch + ":" + resumeOffset);
     }
     http.request(options)
         .compose(
@@ -144,36 +148,30 @@ final class EventStreamChannel extends Channel {
     long offset =
         lastId.contains(":") ? Long.parseLong(lastId.substring(lastId.lastIndexOf(':') + 1)) : 0;
     switch (type) {
-      case "outpost" -> {
+      case Event.PROTOCOL -> {
         JsonObject frame = new JsonObject(payload);
-        switch (frame.getString("t", "")) {
-          case "welcome" -> welcome(frame);
-          case "close" -> {
+        switch (frame.getString(Field.TYPE, "")) {
+          case Type.WELCOME -> welcome(frame);
+          case Type.CLOSE -> {
             kill();
             dead = false;
-            down(frame.getInteger("code", 1006), frame.getString("reason", ""));
+            down(frame.getInteger(Field.CODE, 1006), frame.getString(Field.REASON, ""));
           }
           default -> events.frame(this, frame);
         }
       }
-      case "message" ->
-          events.frame(this, new JsonObject().put("t", "m").put("o", offset).put("d", payload));
-      case "text" ->
-          events.frame(
-              this,
-              new JsonObject()
-                  .put("t", "m")
-                  .put("o", offset)
-                  .put("d", (String) Json.decodeValue(payload)));
-      case "binary" ->
-          events.frame(
-              this,
-              new JsonObject()
-                  .put("t", "m")
-                  .put("o", offset)
-                  .put("b", (String) Json.decodeValue(payload)));
+      case "message" -> events.frame(this, message(offset).put(Field.TEXT, payload));
+      case Event.TEXT ->
+          events.frame(this, message(offset).put(Field.TEXT, (String) Json.decodeValue(payload)));
+      case Event.BINARY ->
+          events.frame(this, message(offset).put(Field.BINARY, (String) Json.decodeValue(payload)));
       default -> {}
     }
+  }
+
+  /** An {@code m} frame at {@code offset}, without its payload yet. */
+  private static JsonObject message(long offset) {
+    return new JsonObject().put(Field.TYPE, Type.MESSAGE).put(Field.OFFSET, offset);
   }
 
   @Override

@@ -1,4 +1,4 @@
-package dev.outpost.router.client;
+package dev.outpost.client;
 
 import java.time.Duration;
 import java.util.List;
