@@ -1,6 +1,7 @@
 /**
  * The {@code outpost} command line: {@code node}, {@code demo}, {@code dev}, {@code deploy}, {@code
- * rollback} and {@code move}, and the assembly of a running node from its options.
+ * rollback} and {@code move}; a node's options become an {@code OutpostNode} (dev.outpost.node),
+ * which assembles it.
  *
  * <p>May depend on the router and the runtime's public and {@code spi} packages (and picocli);
  * should not reach into {@code dev.outpost.runtime.internal}. Nothing in the runtime or router may
