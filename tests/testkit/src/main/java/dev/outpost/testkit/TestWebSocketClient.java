@@ -14,9 +14,9 @@ import java.util.concurrent.TimeoutException;
  * Opens {@link CollectingWebSocket}s to one node, on a Vert.x instance the test owns.
  *
  * <p>Vert.x 5's {@link WebSocketClient} queues connections beyond {@code maxConnections} per server
- * silently (default 50, STACK.md §3); this client raises the limit to what the test asks for. Its
- * maximum frame and message sizes are 64 MiB, so a test can send a message larger than any
- * server-side limit and see the server refuse it.
+ * silently (default 50, {@code WebSocketClientOptions.DEFAULT_MAX_CONNECTIONS}); this client raises
+ * the limit to what the test asks for. Its maximum frame and message sizes are 64 MiB, so a test
+ * can send a message larger than any server-side limit and see the server refuse it.
  *
  * <p>{@link #connect} blocks and must not run on an event loop.
  */

@@ -27,11 +27,11 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * ClusterMembership} (members and their attributes) and {@link ObjectDirectory} (a partitioned map
  * {@value #DIRECTORY} of object key → {@link PlacementRecord#encode()}, one backup).
  *
- * <p>Configured for loopback-safe, fast-failing clusters (STACK.md): TCP-IP join on the given
- * members only, multicast and auto-detection off, bound to the node's interface, no phone-home, no
- * REST, heartbeats every second and members removed after {@code failureTimeout} of silence instead
- * of a minute. Hazelcast's own shutdown hook is off: the node shuts the member down itself after
- * handing its objects over.
+ * <p>Configured for loopback-safe, fast-failing clusters (docs/design.md §5): TCP-IP join on the
+ * given members only, multicast and auto-detection off, bound to the node's interface, no
+ * phone-home, no REST, heartbeats every second and members removed after {@code failureTimeout} of
+ * silence instead of a minute. Hazelcast's own shutdown hook is off: the node shuts the member down
+ * itself after handing its objects over.
  *
  * <p>The only package that imports Hazelcast.
  */

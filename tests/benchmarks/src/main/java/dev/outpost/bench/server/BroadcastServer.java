@@ -28,8 +28,8 @@ import picocli.CommandLine.Option;
  * the room; every text message is written to every socket of the room, the sender included; binary
  * messages are ignored; a plain HTTP request there answers 426.
  *
- * <p>Method (STACK.md §6): one Vert.x instance with 2 event loops and one {@link HttpServer} per
- * event loop on the same port, with the options of Outpost's router (1 MiB frames and messages,
+ * <p>Method (docs/benchmarks.md): one Vert.x instance with 2 event loops and one {@link HttpServer}
+ * per event loop on the same port, with the options of Outpost's router (1 MiB frames and messages,
  * TCP_NODELAY, JDK transport). Messages are written unconditionally: no drop on {@code
  * writeQueueFull()}, which is not a reliable overload signal across event loops. By default a room
  * broadcasts off the event loop, on a virtual thread, so that writes coalesce as Outpost's do;

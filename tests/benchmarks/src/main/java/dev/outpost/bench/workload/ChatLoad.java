@@ -26,7 +26,7 @@ import org.HdrHistogram.Histogram;
 
 /**
  * One chat run against one server: {@code rooms × clients} WebSockets on {@code
- * /objects/chat/{room}}, the method of the bare Vert.x baseline in STACK.md §6.
+ * /objects/chat/{room}}, measured as for the bare Vert.x baseline (docs/benchmarks.md, Method).
  *
  * <p><b>Load.</b> Closed loop (rate 0): each client keeps {@code window} of its own messages in
  * flight and sends the next when one comes back to it (the room echoes to the sender). Open loop:

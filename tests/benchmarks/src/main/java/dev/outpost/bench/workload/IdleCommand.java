@@ -35,13 +35,13 @@ import picocli.CommandLine.Option;
  * {@code idle}: N WebSockets to chat rooms held open, idle, while the rooms hibernate; the server's
  * heap after GC and RSS per connection (goal: ≤ 4 KiB), against Outpost and the bare baseline.
  *
- * <p>Method: the server starts ({@code -Xms256m -Xmx1g} by default, as the baseline in STACK.md
- * §6), takes a few warm-up connections (code paths and the chat class loaded) and drops them; its
- * memory after GC is read; then client processes ({@link IdleClient}, at most {@code --per-process}
- * sockets each, on source addresses 127.0.0.2, .3, ...) open N sockets in rooms of {@code
- * --room-size}; once every socket is open and (Outpost) every room has hibernated, memory after GC
- * is read again. Per connection = difference / N. The open-file limit is 20,000 per process here,
- * for the server too: N must stay below about 19,900.
+ * <p>Method: the server starts ({@code -Xms256m -Xmx1g} by default, the heap of the first bare
+ * Vert.x idle measurement), takes a few warm-up connections (code paths and the chat class loaded)
+ * and drops them; its memory after GC is read; then client processes ({@link IdleClient}, at most
+ * {@code --per-process} sockets each, on source addresses 127.0.0.2, .3, ...) open N sockets in
+ * rooms of {@code --room-size}; once every socket is open and (Outpost) every room has hibernated,
+ * memory after GC is read again. Per connection = difference / N. The open-file limit is 20,000 per
+ * process here, for the server too: N must stay below about 19,900.
  */
 @Command(
     name = "idle",
