@@ -44,6 +44,12 @@ class HibernationTest {
             if (text.startsWith("remember:")) {
               ws.serializeAttachment(Map.of("note", text.substring(9)));
               ws.send("remembered");
+            } else if (text.startsWith("close:")) {
+              try {
+                ws.close(Integer.parseInt(text.substring(6)), "bye");
+              } catch (IllegalArgumentException refused) {
+                ws.send("refused: " + refused.getMessage());
+              }
             } else if (text.equals("recall")) {
               ws.send(
                   ws.deserializeAttachment(Map.class).map(a -> a.get("note")).orElse("nothing")
@@ -146,5 +152,18 @@ class HibernationTest {
     assertThat(b.nextText()).isEqualTo("after");
     assertThat(a.staysQuiet(Duration.ofMillis(200))).isTrue();
     assertThat(harness.host.openSockets()).isEqualTo(1);
+  }
+
+  @Test
+  void objectMayCloseWithInternalErrorButNotWithAReservedCode() throws Exception {
+    RecordingConnection a = connect("codes", "member");
+
+    harness.host.socketMessage(a, WebSocketMessage.text("close:1006"));
+    assertThat(a.nextText())
+        .startsWith("refused: close code 1006 only reports a close")
+        .contains("RFC 6455 §7.4.1");
+    harness.host.socketMessage(a, WebSocketMessage.text("close:1011"));
+
+    assertThat(a.awaitClose()).as("close code the client sees").isEqualTo(1011);
   }
 }
