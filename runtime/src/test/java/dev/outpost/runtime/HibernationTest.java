@@ -34,7 +34,11 @@ class HibernationTest {
           @Override
           public Response fetch(DurableObjectState state, Request request) {
             String[] tags = request.header("X-Tags").map(t -> t.split(",")).orElse(new String[0]);
-            return state.acceptWebSocket(request, tags);
+            Response accepted = state.acceptWebSocket(request, tags);
+            HibernatableWebSocket ws = accepted.webSocket().orElseThrow();
+            ws.serializeAttachment(Map.of("note", "accepted " + tags.length));
+            ws.send("welcome " + String.join(",", tags));
+            return accepted;
           }
 
           @Override
@@ -84,6 +88,7 @@ class HibernationTest {
     assertThat(
             harness.host.upgrade(harness.address("t", room), upgrade, connection).join().status())
         .isEqualTo(101);
+    assertThat(connection.nextText()).as("welcome").isEqualTo("welcome " + tags);
     return connection;
   }
 
@@ -165,5 +170,17 @@ class HibernationTest {
     harness.host.socketMessage(a, WebSocketMessage.text("close:1011"));
 
     assertThat(a.awaitClose()).as("close code the client sees").isEqualTo(1011);
+  }
+
+  @Test
+  void acceptWebSocketHandsTheObjectTheSocketItAccepted() {
+    RecordingConnection first = connect("pair", "one");
+    RecordingConnection second = connect("pair", "two,2");
+
+    harness.host.socketMessage(first, WebSocketMessage.text("recall"));
+    harness.host.socketMessage(second, WebSocketMessage.text("recall"));
+
+    assertThat(first.nextText()).isEqualTo("accepted 1 tags=[one] sockets=2");
+    assertThat(second.nextText()).isEqualTo("accepted 2 tags=[two, 2] sockets=2");
   }
 }
