@@ -84,8 +84,10 @@ public interface DurableObjectState {
 
   /**
    * Runs {@code callback} with every other event held back until it returns, typically to load or
-   * migrate state in the constructor. If it throws, the object is reset and the exception
-   * propagates; if it runs past the turn's time budget, the watchdog resets the object.
+   * migrate state in the constructor. If it throws, the exception propagates and the object is
+   * reset (D-state: "if the callback throws, the object is reset"): the turn's writes are dropped
+   * and its caller gets an error even if the code catches the exception. If it runs past the turn's
+   * time budget, the watchdog resets the object.
    *
    * @return what the callback returned
    */

@@ -148,7 +148,7 @@ final class ObjectStateImpl implements DurableObjectState {
     try {
       return callback.call();
     } catch (Exception | Error e) {
-      activation.resetAfter(turn);
+      activation.blockConcurrencyFailed(turn, e);
       throw e;
     }
   }
