@@ -13,9 +13,16 @@ package dev.outpost.api;
  * every eviction (hibernation) or reset, so it must be cheap and rebuild in-memory state from
  * storage and socket attachments.
  *
- * <p>An exception escaping any method resets the instance: its in-memory state is dropped, the
- * writes of the failing turn are discarded, an HTTP caller gets a 500 with an error id, and the
- * object's hibernatable WebSockets stay open. The next event runs the constructor again.
+ * <p>An exception escaping a method does not undo what the turn did, as in Cloudflare: the writes
+ * made before it are kept and committed, its sends still leave, and the caller's error (an HTTP 500
+ * with an error id) is held by the output gate until those writes are durable (workerd waits for
+ * the output gate before an exception leaves, cloudflare/workerd PR #585). The instance and its
+ * in-memory state live on. Only {@link DurableObjectStorage#transaction} rolls back, and only what
+ * it wrote. The object is reset (its in-memory state dropped, the failing turn's writes discarded,
+ * the constructor run again by the next event) only when it breaks: a {@link
+ * DurableObjectState#blockConcurrencyWhile} callback threw, a turn ran past its time budget, the
+ * JVM ran out of memory, or a commit failed (then every write not yet durable is discarded too).
+ * Hibernatable WebSockets stay open through a reset.
  */
 public interface DurableObject {
 
@@ -28,7 +35,7 @@ public interface DurableObject {
    *
    * @param request the request, never null
    * @return the response, never null
-   * @throws Exception any exception resets the instance and answers 500
+   * @throws Exception any exception answers 500 once the writes made before it are durable
    */
   Response fetch(Request request) throws Exception;
 

@@ -29,12 +29,25 @@ public interface DurableObjectState {
 
   /**
    * Accepts the WebSocket that {@code request} asks for, as a hibernatable socket of this object,
-   * and returns the response to return from {@code fetch}.
+   * and returns the response to return from {@code fetch}. The response carries the accepted socket
+   * ({@link Response#webSocket()}), the way Cloudflare code keeps the server end of the pair it
+   * passed to {@code ctx.acceptWebSocket(server)}:
+   *
+   * <pre>{@code
+   * Response accepted = state.acceptWebSocket(request, "member");
+   * HibernatableWebSocket ws = accepted.webSocket().orElseThrow();
+   * ws.serializeAttachment(Map.of("user", user));
+   * ws.send("welcome");
+   * return accepted;
+   * }</pre>
+   *
+   * The socket can be used at once, in the same turn.
    *
    * @param request the upgrade request passed to the current {@code fetch}
    * @param tags up to {@value #MAX_TAGS} tags of up to {@value #MAX_TAG_LENGTH} characters;
    *     duplicates are ignored
-   * @return a 101 response; return it from {@code fetch}
+   * @return a 101 response whose {@link Response#webSocket()} is the accepted socket; return it
+   *     from {@code fetch}
    * @throws IllegalStateException if {@code request} is not the upgrade request of the current
    *     {@code fetch}, or the object already holds {@value #MAX_WEBSOCKETS} sockets
    * @throws IllegalArgumentException if the tags break the limits
@@ -71,8 +84,10 @@ public interface DurableObjectState {
 
   /**
    * Runs {@code callback} with every other event held back until it returns, typically to load or
-   * migrate state in the constructor. If it throws, the object is reset and the exception
-   * propagates; if it runs past the turn's time budget, the watchdog resets the object.
+   * migrate state in the constructor. If it throws, the exception propagates and the object is
+   * reset (D-state: "if the callback throws, the object is reset"): the turn's writes are dropped
+   * and its caller gets an error even if the code catches the exception. If it runs past the turn's
+   * time budget, the watchdog resets the object.
    *
    * @return what the callback returned
    */

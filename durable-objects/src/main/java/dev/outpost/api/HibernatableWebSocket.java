@@ -25,9 +25,17 @@ public interface HibernatableWebSocket {
   /**
    * Starts the close handshake.
    *
-   * @param code a close code that may be sent (1000, or 3000..4999); 1005 and 1006 are replaced by
-   *     1000
-   * @param reason a reason of at most 123 UTF-8 bytes
+   * <p>{@code code} may be any code RFC 6455 lets an endpoint send, as workerd allows on a
+   * server-side socket: 1000–1003 and 1007–1011 (RFC 6455 §7.4.1), 1012–1014 (IANA registry, RFC
+   * 6455 §11.7) and 3000–4999 (RFC 6455 §7.4.2). 1011 reports an internal error.
+   *
+   * @param code the close code
+   * @param reason a reason of at most 123 UTF-8 bytes (a close frame carries at most 125 bytes, RFC
+   *     6455 §5.5)
+   * @throws IllegalArgumentException if {@code code} is one an endpoint must not send: 1004, 1005,
+   *     1006 and 1015 (reserved, RFC 6455 §7.4.1; a {@code webSocketClose} handler that echoes the
+   *     code it received must send 1000 for 1005 and 1006), 1016–2999, below 1000 or above 4999
+   *     (RFC 6455 §7.4.2); or if the reason is too long
    */
   void close(int code, String reason);
 

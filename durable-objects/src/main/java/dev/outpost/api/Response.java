@@ -14,7 +14,8 @@ import java.util.TreeMap;
  * case-insensitive.
  *
  * <p>Status 101 is only produced by {@link DurableObjectState#acceptWebSocket(Request, String...)}
- * and means the WebSocket upgrade was accepted.
+ * and means the WebSocket upgrade was accepted; that response also carries the accepted socket
+ * ({@link #webSocket()}).
  */
 public final class Response {
 
@@ -24,11 +25,18 @@ public final class Response {
   private final int status;
   private final Map<String, List<String>> headers;
   private final byte[] body;
+  private final HibernatableWebSocket webSocket; // null unless this response accepts a socket
 
-  private Response(int status, Map<String, List<String>> headers, byte[] body) {
+  private Response(
+      int status, Map<String, List<String>> headers, byte[] body, HibernatableWebSocket webSocket) {
     if (status < 100 || status > 599) {
       throw new IllegalArgumentException("HTTP status must be in 100..599, was " + status);
     }
+    if (webSocket != null && status != SWITCHING_PROTOCOLS) {
+      throw new IllegalArgumentException(
+          "only a 101 response carries a WebSocket; this one has status " + status);
+    }
+    this.webSocket = webSocket;
     this.status = status;
     TreeMap<String, List<String>> copy = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
     headers.forEach((name, values) -> copy.put(name, List.copyOf(values)));
@@ -92,6 +100,20 @@ public final class Response {
     return status == SWITCHING_PROTOCOLS;
   }
 
+  /**
+   * The socket this response accepted: on the response {@link
+   * DurableObjectState#acceptWebSocket(Request, String...)} returned, the object's own end of the
+   * new connection, usable at once in the same turn (send to it, {@link
+   * HibernatableWebSocket#serializeAttachment}, keep it in a field). This is the socket Cloudflare
+   * code holds as the server end of its {@code WebSocketPair} when it calls {@code
+   * ctx.acceptWebSocket(server)}; unlike "the last of {@code getWebSockets()}", it stays right when
+   * one turn accepts several sockets. Empty on every other response, and on a response once it has
+   * left the object.
+   */
+  public Optional<HibernatableWebSocket> webSocket() {
+    return Optional.ofNullable(webSocket);
+  }
+
   @Override
   public String toString() {
     return "Response(" + status + ", " + body.length + " B)";
@@ -102,6 +124,7 @@ public final class Response {
     private final int status;
     private final Map<String, List<String>> headers = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
     private byte[] body = new byte[0];
+    private HibernatableWebSocket webSocket;
 
     private Builder(int status) {
       this.status = status;
@@ -127,9 +150,21 @@ public final class Response {
       return this;
     }
 
+    /**
+     * Attaches the socket a 101 response accepted; the runtime sets it on the response {@link
+     * DurableObjectState#acceptWebSocket(Request, String...)} returns. Attaching a socket does not
+     * accept it: a 101 returned from {@code fetch} without {@code acceptWebSocket} is refused.
+     *
+     * @throws IllegalArgumentException at {@link #build()} if the status is not 101
+     */
+    public Builder webSocket(HibernatableWebSocket webSocket) {
+      this.webSocket = Objects.requireNonNull(webSocket, "webSocket");
+      return this;
+    }
+
     /** Builds the response. */
     public Response build() {
-      return new Response(status, headers, body);
+      return new Response(status, headers, body, webSocket);
     }
   }
 }

@@ -22,6 +22,7 @@ class AlarmTest {
   record Fired(Duration at, int retryCount, String name) {}
 
   private final List<Fired> fired = new CopyOnWriteArrayList<>();
+  private final List<Long> runsWritten = new CopyOnWriteArrayList<>();
   private volatile int failuresToInject;
   private final StorageEngine engine = StorageEngines.inMemory();
   private ObjectHarness harness = newHarness();
@@ -47,6 +48,9 @@ class AlarmTest {
                     Duration.between(ObjectHarness.START, harness.time.now()),
                     info.retryCount(),
                     state.id().name().orElse("?")));
+            long runs = state.storage().get("runs", Long.class).orElse(0L) + 1;
+            state.storage().put("runs", runs);
+            runsWritten.add(runs);
             if (failuresToInject > 0) {
               failuresToInject--;
               throw new IllegalStateException("alarm handler failure");
@@ -131,6 +135,23 @@ class AlarmTest {
             org.assertj.core.groups.Tuple.tuple(Duration.ofSeconds(136), 6));
     failuresToInject = 0;
     assertThat(alarm()).as("dropped after 6 retries").isNull();
+  }
+
+  @Test
+  void eachFailedAttemptKeepsWhatItWrote() {
+    failuresToInject = Integer.MAX_VALUE;
+    setAlarm(10);
+    advanceSeconds(10 + 2 + 4);
+
+    assertThat(fired).extracting(Fired::retryCount).containsExactly(0, 1, 2);
+    assertThat(runsWritten)
+        .as("runs = runs + 1, then throw: each attempt sees the previous attempt's write")
+        .containsExactly(1L, 2L, 3L);
+    failuresToInject = 0;
+    TurnRunner runner = new TurnRunner();
+    Scripted.behavior = runner;
+    Long stored = runner.run(harness, "alarmed", s -> s.storage().get("runs", Long.class).get());
+    assertThat(stored).isEqualTo(3L);
   }
 
   @Test

@@ -34,7 +34,11 @@ class HibernationTest {
           @Override
           public Response fetch(DurableObjectState state, Request request) {
             String[] tags = request.header("X-Tags").map(t -> t.split(",")).orElse(new String[0]);
-            return state.acceptWebSocket(request, tags);
+            Response accepted = state.acceptWebSocket(request, tags);
+            HibernatableWebSocket ws = accepted.webSocket().orElseThrow();
+            ws.serializeAttachment(Map.of("note", "accepted " + tags.length));
+            ws.send("welcome " + String.join(",", tags));
+            return accepted;
           }
 
           @Override
@@ -44,6 +48,12 @@ class HibernationTest {
             if (text.startsWith("remember:")) {
               ws.serializeAttachment(Map.of("note", text.substring(9)));
               ws.send("remembered");
+            } else if (text.startsWith("close:")) {
+              try {
+                ws.close(Integer.parseInt(text.substring(6)), "bye");
+              } catch (IllegalArgumentException refused) {
+                ws.send("refused: " + refused.getMessage());
+              }
             } else if (text.equals("recall")) {
               ws.send(
                   ws.deserializeAttachment(Map.class).map(a -> a.get("note")).orElse("nothing")
@@ -78,6 +88,7 @@ class HibernationTest {
     assertThat(
             harness.host.upgrade(harness.address("t", room), upgrade, connection).join().status())
         .isEqualTo(101);
+    assertThat(connection.nextText()).as("welcome").isEqualTo("welcome " + tags);
     return connection;
   }
 
@@ -146,5 +157,30 @@ class HibernationTest {
     assertThat(b.nextText()).isEqualTo("after");
     assertThat(a.staysQuiet(Duration.ofMillis(200))).isTrue();
     assertThat(harness.host.openSockets()).isEqualTo(1);
+  }
+
+  @Test
+  void objectMayCloseWithInternalErrorButNotWithAReservedCode() throws Exception {
+    RecordingConnection a = connect("codes", "member");
+
+    harness.host.socketMessage(a, WebSocketMessage.text("close:1006"));
+    assertThat(a.nextText())
+        .startsWith("refused: close code 1006 only reports a close")
+        .contains("RFC 6455 §7.4.1");
+    harness.host.socketMessage(a, WebSocketMessage.text("close:1011"));
+
+    assertThat(a.awaitClose()).as("close code the client sees").isEqualTo(1011);
+  }
+
+  @Test
+  void acceptWebSocketHandsTheObjectTheSocketItAccepted() {
+    RecordingConnection first = connect("pair", "one");
+    RecordingConnection second = connect("pair", "two,2");
+
+    harness.host.socketMessage(first, WebSocketMessage.text("recall"));
+    harness.host.socketMessage(second, WebSocketMessage.text("recall"));
+
+    assertThat(first.nextText()).isEqualTo("accepted 1 tags=[one] sockets=2");
+    assertThat(second.nextText()).isEqualTo("accepted 2 tags=[two, 2] sockets=2");
   }
 }

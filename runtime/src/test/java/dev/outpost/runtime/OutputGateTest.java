@@ -60,6 +60,21 @@ class OutputGateTest {
                 state.storage().put("n", 999L);
                 throw new IllegalStateException("boom");
               }
+              case "/block-concurrency-fails" -> {
+                state.storage().put("n", 500L);
+                try {
+                  state.blockConcurrencyWhile(
+                      () -> {
+                        throw new IllegalStateException("migration failed");
+                      });
+                } catch (Exception caught) {
+                  return Response.ok("caught " + caught.getMessage());
+                }
+                return Response.ok("not reached");
+              }
+              case "/last" -> {
+                return Response.ok(state.storage().get("last", String.class).orElse("none"));
+              }
               default -> {
                 return Response.text(404, "no " + request.path());
               }
@@ -72,6 +87,9 @@ class OutputGateTest {
             state.storage().put("last", m.text());
             for (HibernatableWebSocket peer : state.getWebSockets()) {
               peer.send("echo:" + m.text());
+            }
+            if (m.text().startsWith("throw")) {
+              throw new IllegalStateException("handler failed after writing and sending");
             }
           }
         });
@@ -192,15 +210,49 @@ class OutputGateTest {
   }
 
   @Test
-  void throwingTurnLosesItsWritesButNotEarlierOnes() throws Exception {
+  void throwingTurnKeepsItsWritesAndItsErrorWaitsUntilTheyAreDurable() throws Exception {
     harness.post("t", "throw", "/incr", "");
+    harness.settle();
+    CountDownLatch arrived = engine.holdCommits();
+    CompletableFuture<Response> failing =
+        harness.fetchAsync(
+            "t",
+            "throw",
+            Request.builder("POST", "/fail-after-write").path("/fail-after-write").build());
+
+    assertThat(arrived.await(10, TimeUnit.SECONDS))
+        .as("the thrown turn's write is committed")
+        .isTrue();
+    Thread.sleep(200); // a "nothing happens" wait: the error must be held like a response
+    assertThat(failing).as("error while the write is held").isNotDone();
+    engine.release();
+
+    Throwable failure = catchThrowable(() -> failing.get(10, TimeUnit.SECONDS));
+    assertThat(failure.getCause())
+        .isInstanceOf(DurableObjectException.class)
+        .hasMessageContaining("IllegalStateException")
+        .hasMessageContaining("error id");
+    assertThat(((DurableObjectException) failure.getCause()).remote()).isTrue();
+    assertThat(engine.commits.getLast().mutations()).hasSize(1);
+    assertThat(harness.get("t", "throw", "/read").bodyText())
+        .as("the write made before the exception")
+        .isEqualTo("999");
+    assertThat(Scripted.constructed.get()).as("a user exception keeps the instance").isEqualTo(1);
+  }
+
+  @Test
+  void throwingTurnWhoseWritesCannotCommitReportsTheStorageFailure() throws Exception {
+    harness.post("t", "throw-lost", "/incr", "");
+    harness.settle();
+    engine.failNextCommits(1);
+
     Throwable failure =
         catchThrowable(
             () ->
                 harness
                     .fetchAsync(
                         "t",
-                        "throw",
+                        "throw-lost",
                         Request.builder("POST", "/fail-after-write")
                             .path("/fail-after-write")
                             .build())
@@ -208,10 +260,45 @@ class OutputGateTest {
 
     assertThat(failure.getCause())
         .isInstanceOf(DurableObjectException.class)
-        .hasMessageContaining("IllegalStateException")
-        .hasMessageContaining("error id");
-    assertThat(((DurableObjectException) failure.getCause()).remote()).isTrue();
-    assertThat(harness.get("t", "throw", "/read").bodyText()).isEqualTo("1");
-    assertThat(Scripted.constructed.get()).as("reset after the exception").isEqualTo(2);
+        .hasMessageContaining("storage commit failed");
+    assertThat(((DurableObjectException) failure.getCause()).retryable()).isTrue();
+    assertThat(harness.get("t", "throw-lost", "/read").bodyText()).isEqualTo("1");
+    assertThat(Scripted.constructed.get()).as("a failed commit resets").isEqualTo(2);
+  }
+
+  @Test
+  void socketHandlerThatThrowsKeepsItsWritesAndItsSends() throws Exception {
+    RecordingConnection ws = harness.connect("t", "handler");
+
+    harness.host.socketMessage(ws, WebSocketMessage.text("throw-1"));
+    assertThat(ws.nextText()).isEqualTo("echo:throw-1");
+    harness.host.socketMessage(ws, WebSocketMessage.text("throw-2"));
+    assertThat(ws.nextText()).isEqualTo("echo:throw-2");
+
+    assertThat(harness.get("t", "handler", "/last").bodyText()).isEqualTo("throw-2");
+    assertThat(Scripted.constructed.get()).as("the same instance throughout").isEqualTo(1);
+  }
+
+  @Test
+  void failedBlockConcurrencyWhileDropsTheTurnsWritesAndResetsEvenIfCaught() {
+    harness.post("t", "bcw", "/incr", "");
+
+    Throwable failure =
+        catchThrowable(
+            () ->
+                harness
+                    .fetchAsync(
+                        "t",
+                        "bcw",
+                        Request.builder("POST", "/block-concurrency-fails")
+                            .path("/block-concurrency-fails")
+                            .build())
+                    .get(10, TimeUnit.SECONDS));
+
+    assertThat(failure.getCause())
+        .isInstanceOf(DurableObjectException.class)
+        .hasRootCauseMessage("migration failed");
+    assertThat(harness.get("t", "bcw", "/read").bodyText()).as("500 was dropped").isEqualTo("1");
+    assertThat(Scripted.constructed.get()).as("reset").isEqualTo(2);
   }
 }

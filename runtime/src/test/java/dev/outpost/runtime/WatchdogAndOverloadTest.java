@@ -33,8 +33,12 @@ class WatchdogAndOverloadTest {
           @Override
           public Response fetch(DurableObjectState state, Request request) throws Exception {
             if (request.path().equals("/hang")) {
+              state.storage().put("hung", "written before hanging");
               hanging.countDown();
               hang.await();
+            }
+            if (request.path().equals("/hung")) {
+              return Response.ok(state.storage().get("hung", String.class).orElse("nothing"));
             }
             return Response.ok("served by instance " + Scripted.constructed.get());
           }
@@ -81,6 +85,9 @@ class WatchdogAndOverloadTest {
     assertThat(queued.get(10, TimeUnit.SECONDS).bodyText())
         .as("the queued request runs on a new instance")
         .isEqualTo("served by instance 3");
+    assertThat(harness.get("t", "stuck", "/hung").bodyText())
+        .as("what the abandoned turn wrote (TurnFailure.TURN_TIMEOUT drops it)")
+        .isEqualTo("nothing");
   }
 
   @Test

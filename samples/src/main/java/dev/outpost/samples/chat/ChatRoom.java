@@ -13,7 +13,6 @@ import dev.outpost.api.realtime.Presence;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -56,8 +55,7 @@ public final class ChatRoom implements DurableObject {
       return state.acceptWebSocket(request, MEMBER);
     }
     Response accepted = state.acceptWebSocket(request, MEMBER, PRESENCE);
-    List<HibernatableWebSocket> sockets = state.getWebSockets();
-    presence.join(sockets.get(sockets.size() - 1), user.get(), Map.of());
+    presence.join(accepted.webSocket().orElseThrow(), user.get(), Map.of());
     return accepted;
   }
 

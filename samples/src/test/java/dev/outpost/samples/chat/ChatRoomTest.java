@@ -151,4 +151,21 @@ class ChatRoomTest {
         .contains("\"event\":\"snapshot\"", "\"user\":\"alice\"", "\"user\":\"bob\"");
     assertThat(bob.takeTexts()).as("no leave/join flicker").isEmpty();
   }
+
+  @Test
+  void eachUserIsTiedToTheSocketTheyJoinedWith() {
+    RecordingSocket alice = room.connect("/?user=alice");
+    RecordingSocket bob = room.connect("/?user=bob");
+    RecordingSocket carol = room.connect("/?user=carol");
+
+    bob.close(1000, "bye");
+
+    assertThat(room.storedKeys())
+        .as("the pending leave names the user of the closed socket")
+        .containsExactly(Presence.PREFIX + "bob");
+    assertThat(alice.takeTexts())
+        .as("alice: her snapshot, then bob and carol join; no leave within the grace period")
+        .hasSize(3)
+        .noneMatch(text -> text.contains("\"event\":\"leave\""));
+  }
 }

@@ -122,6 +122,31 @@ class ObjectHarnessTest {
   }
 
   @Test
+  void aFailingAlarmKeepsEachRunsWriteAcrossItsRetries() {
+    try (ObjectHarness flaky = ObjectHarness.of("flaky", FlakyAlarm.class)) {
+      ObjectUnderTest object = flaky.object("f");
+      object.post("/", START.plusSeconds(10).toString());
+
+      flaky.advance(Duration.ofSeconds(10));
+      assertThat(object.stored("runs", Long.class)).as("after the first run").contains(1L);
+      flaky.advance(Duration.ofSeconds(2));
+      assertThat(object.stored("runs", Long.class)).as("after the first retry").contains(2L);
+      flaky.advance(Duration.ofSeconds(4));
+      assertThat(object.stored("runs", Long.class)).as("after the second retry").contains(3L);
+      assertThat(object.alarm()).as("still set for the next retry").contains(START.plusSeconds(10));
+    }
+  }
+
+  @Test
+  void anObjectMayCloseASocketWithInternalError() {
+    RecordingSocket socket = ticker.connect("/");
+
+    socket.send("fail");
+
+    assertThat(socket.closedByObject()).contains(new RecordingSocket.Close(1011, "internal error"));
+  }
+
+  @Test
   void whatTheObjectThrowsComesBackAsARemoteFailure() {
     assertThatThrownBy(() -> ticker.post("/throw", ""))
         .isInstanceOfSatisfying(DurableObjectException.class, e -> assertThat(e.remote()).isTrue());

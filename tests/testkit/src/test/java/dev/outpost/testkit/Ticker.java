@@ -14,7 +14,8 @@ import java.time.Instant;
  * A test object. {@code POST /arm} with an instant as body sets the alarm there; each alarm counts
  * {@code fired} and, while fewer than {@code ticks} (a stored number) fired, sets the next alarm 10
  * s after the one that fired. {@code POST /throw} throws. Sockets: {@code ?refuse} answers 403; a
- * message {@code close} is answered by closing with 4000, anything else is echoed with a prefix.
+ * message {@code close} is answered by closing with 4000, {@code fail} by closing with 1011,
+ * anything else is echoed with a prefix.
  */
 public final class Ticker implements DurableObject {
 
@@ -65,6 +66,8 @@ public final class Ticker implements DurableObject {
   public void webSocketMessage(HibernatableWebSocket ws, WebSocketMessage message) {
     if (message.isText() && message.text().equals("close")) {
       ws.close(4000, "asked to");
+    } else if (message.isText() && message.text().equals("fail")) {
+      ws.close(1011, "internal error");
     } else if (message.isText()) {
       ws.send("echo " + message.text());
     }

@@ -264,9 +264,9 @@ public final class ObjectActivation {
     }
   }
 
-  /** Marks the running turn's object for reset when the turn ends (blockConcurrencyWhile). */
-  void resetAfter(TurnContext turn) {
-    turn.resetRequested = true;
+  /** A {@code blockConcurrencyWhile} callback of {@code turn} threw {@code cause}. */
+  void blockConcurrencyFailed(TurnContext turn, Throwable cause) {
+    turn.breakWith(TurnFailure.BLOCK_CONCURRENCY, cause);
   }
 
   /** Abandons the running turn if it has run longer than the budget. Called by the watchdog. */

@@ -71,7 +71,7 @@ final class ObjectStateImpl implements DurableObjectState {
             unique,
             r -> new SocketHandle(r, hibernation, maxAttachmentSize));
     turn.accepted.add(record);
-    return Response.empty(Response.SWITCHING_PROTOCOLS);
+    return Response.builder(Response.SWITCHING_PROTOCOLS).webSocket(record.handle()).build();
   }
 
   private static List<String> checkTags(String[] tags) {
@@ -148,7 +148,7 @@ final class ObjectStateImpl implements DurableObjectState {
     try {
       return callback.call();
     } catch (Exception | Error e) {
-      activation.resetAfter(turn);
+      activation.blockConcurrencyFailed(turn, e);
       throw e;
     }
   }

@@ -18,6 +18,9 @@ import java.util.Optional;
  */
 final class SocketHandle implements HibernatableWebSocket {
 
+  /** 125 bytes of control-frame payload minus the 2-byte code (RFC 6455 §5.5). */
+  static final int MAX_CLOSE_REASON_BYTES = 123;
+
   private final SocketRecord record;
   private final HibernationManager hibernation;
   private final int maxAttachmentSize;
@@ -73,13 +76,15 @@ final class SocketHandle implements HibernatableWebSocket {
   @Override
   public void close(int code, String reason) {
     Objects.requireNonNull(reason, "reason");
-    int sent = code == 1005 || code == 1006 ? 1000 : code;
-    if (sent != 1000 && (sent < 3000 || sent > 4999)) {
+    int sent = CloseCodes.requireSendable(code);
+    int reasonBytes = reason.getBytes(StandardCharsets.UTF_8).length;
+    if (reasonBytes > MAX_CLOSE_REASON_BYTES) {
       throw new IllegalArgumentException(
-          "close code " + code + " cannot be sent; use 1000 or 3000..4999");
-    }
-    if (reason.getBytes(StandardCharsets.UTF_8).length > 123) {
-      throw new IllegalArgumentException("close reason is longer than 123 UTF-8 bytes");
+          "close reason is "
+              + reasonBytes
+              + " UTF-8 bytes; the limit is "
+              + MAX_CLOSE_REASON_BYTES
+              + " (a close frame's payload is at most 125 bytes, RFC 6455 §5.5)");
     }
     turn()
         .output(

@@ -9,9 +9,10 @@ import java.util.List;
 
 /**
  * The running turn of one activation: its event, its own write layers and the output it produced.
- * Everything here is private to the turn until the turn ends well: then its bottom layer merges
- * into the object's pending writes and its outputs go behind the output gate. A failed or abandoned
- * turn's writes and outputs are simply never merged.
+ * Everything here is private to the turn until the turn ends: then its bottom layer merges into the
+ * object's pending writes and its outputs go behind the output gate. If it failed, {@link
+ * TurnFailure} decides whether that still happens; a dropped turn's writes and outputs are simply
+ * never merged.
  */
 final class TurnContext implements StorageTurn {
 
@@ -24,7 +25,8 @@ final class TurnContext implements StorageTurn {
   final List<WriteLayer> layers = new ArrayList<>(List.of(new WriteLayer()));
   final List<HeldOutput> outputs = new ArrayList<>();
   final List<SocketRecord> accepted = new ArrayList<>();
-  boolean resetRequested; // blockConcurrencyWhile failed: reset when the turn ends
+  TurnFailure broken; // what broke the turn while it ran (it fails even if the code went on)
+  Throwable brokenBy; // with broken: the cause
   volatile boolean blockedInCall; // waiting on a stub call: calls in its chain may re-enter
   volatile boolean abandoned; // set by the watchdog; the turn's thread must stop at once
 
@@ -56,6 +58,14 @@ final class TurnContext implements StorageTurn {
   @Override
   public void sync() {
     activation.syncFromTurn(this);
+  }
+
+  /** Records that the runtime broke this turn; the first break wins. */
+  void breakWith(TurnFailure kind, Throwable cause) {
+    if (broken == null) {
+      broken = kind;
+      brokenBy = cause;
+    }
   }
 
   /** Holds one output of this turn. */

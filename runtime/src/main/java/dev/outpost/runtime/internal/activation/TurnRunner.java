@@ -30,13 +30,16 @@ import java.util.concurrent.ThreadLocalRandom;
  * nothing while nothing is pending leave at once. Nothing leaves, and nothing commits, while this
  * node's lease is not valid.
  *
- * <p><b>Failure.</b> A turn that throws loses its writes and outputs, its caller gets an error, and
- * the instance is dropped (RESET); the next event constructs a new one. A failed commit drops every
- * held output, forgets the cached state and resets. A turn running past {@code turnTimeout} is
- * abandoned by the watchdog ({@link #checkStuck}, on the watchdog's timer thread): its thread is
- * interrupted and ignored from then on, its caller gets an error, and a new drain loop carries on
- * with a new instance. A turn that finds this node is not the owner refuses every queued event and
- * evicts the activation.
+ * <p><b>Failure.</b> What a failure keeps and what it drops is decided by {@link TurnFailure}, per
+ * kind, and applied here: a turn whose code throws keeps its writes and output, and its error is
+ * held behind them by the output gate; the instance lives on. A broken turn ({@code
+ * blockConcurrencyWhile} failed, VM error) loses its writes and output and the instance is dropped
+ * (RESET); the next event constructs a new one. A failed commit, or a lease that lapsed before
+ * output could leave, drops every held output, forgets the cached state and resets. A turn running
+ * past {@code turnTimeout} is abandoned by the watchdog ({@link #checkStuck}, on the watchdog's
+ * timer thread): its thread is interrupted and ignored from then on, its caller gets an error, and
+ * a new drain loop carries on with a new instance. A turn that finds this node is not the owner
+ * refuses every queued event and evicts the activation.
  *
  * <p><b>Threads.</b> Everything here belongs to the thread running the drain loop, except {@link
  * #checkStuck} and {@link #dropInstance}, which run while no turn of this runner can touch what
@@ -115,10 +118,10 @@ final class TurnRunner {
     if (!activation.turnEnded(turn)) {
       return false;
     }
-    if (failure == null && !turn.resetRequested) {
+    if (failure == null && turn.broken == null) {
       turn.handOverSoFar();
     } else {
-      fail(turn, failure != null ? failure : new IllegalStateException("object reset"));
+      fail(turn, failure != null ? failure : turn.brokenBy);
     }
     return true;
   }
@@ -133,21 +136,34 @@ final class TurnRunner {
     TurnContext turn = new TurnContext(activation, call, Thread.currentThread(), node.time().now());
     turn.enter();
     try {
-      Response response = instance.fetch(call.request());
-      if (response == null) {
-        throw new IllegalStateException("fetch returned null; return a Response");
+      Throwable failure = null;
+      try {
+        Response response = instance.fetch(call.request());
+        if (response == null) {
+          throw new IllegalStateException("fetch returned null; return a Response");
+        }
+        turn.output(new ResponseOutput(call, response, List.of(), node));
+      } catch (Exception e) {
+        failure = e;
       }
-      turn.output(new ResponseOutput(call, response, List.of(), node));
-      turn.handOverSoFar();
-      RuntimeException failure = flush();
-      if (failure != null) {
-        LOG.log(Level.WARNING, "re-entrant call into " + address + " could not commit", failure);
+      if (failure == null && turn.broken == null) {
+        turn.handOverSoFar();
+      } else {
+        Throwable cause = failure != null ? failure : turn.brokenBy;
+        TurnFailure kind = TurnFailure.of(turn, cause);
+        DurableObjectException error = callerError(cause, logFailure(kind, cause));
+        if (kind.keepsTurnEffects) {
+          turn.handOverSoFar();
+          gate.hold(List.of(new FailureOutput(call, cause, error)));
+        } else {
+          call.result().completeExceptionally(error); // the waiting turn still uses the instance
+        }
       }
-    } catch (Exception e) {
-      call.result()
-          .completeExceptionally(
-              DurableObjectException.remote(
-                  "the object threw " + e.getClass().getSimpleName() + " in a re-entrant call", e));
+      RuntimeException commitFailure = flush();
+      if (commitFailure != null) {
+        LOG.log(
+            Level.WARNING, "re-entrant call into " + address + " could not commit", commitFailure);
+      }
     } finally {
       turn.exit();
     }
@@ -208,39 +224,69 @@ final class TurnRunner {
     }
   }
 
-  /** Drops the failed turn's effects, reports the failure and resets the instance. */
+  /**
+   * Applies what {@link TurnFailure} decides for the failed turn: keeps or drops its effects,
+   * reports the failure (behind the kept writes, or at once), schedules an alarm retry and resets
+   * the instance.
+   */
   private void fail(TurnContext turn, Throwable failure) {
-    if (failure instanceof NotOwnerException notOwner) {
-      refuseAll(turn, notOwner);
+    TurnFailure kind = TurnFailure.of(turn, failure);
+    if (kind == TurnFailure.NOT_OWNER) {
+      refuseAll(turn, (NotOwnerException) failure);
       return;
     }
+    String errorId = logFailure(kind, failure);
+    for (SocketRecord r : turn.accepted) {
+      node.hibernation().discard(r); // the 101 is never sent
+    }
+    if (kind.keepsTurnEffects) {
+      turn.handOverSoFar();
+    }
+    if (turn.event instanceof Event.Alarm alarm) {
+      alarms.failed(alarm); // after the handover: it sees what the handler did to the alarm
+    }
+    FailureOutput report = new FailureOutput(turn.event, failure, callerError(failure, errorId));
+    if (kind.keepsTurnEffects) {
+      gate.hold(List.of(report));
+    } else {
+      report.release();
+    }
+    if (kind.resetsInstance) {
+      resetInstance();
+    }
+  }
+
+  /** Logs a turn's failure under a new error id, and returns the id. */
+  private String logFailure(TurnFailure kind, Throwable failure) {
     String errorId = HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong());
     LOG.log(
         Level.WARNING,
-        "turn of " + address + " failed (error id " + errorId + "); resetting the object",
+        "turn of "
+            + address
+            + " failed (error id "
+            + errorId
+            + ", "
+            + kind
+            + "): "
+            + (kind.keepsTurnEffects
+                ? "its writes are kept and the instance goes on"
+                : "its writes are dropped")
+            + (kind.resetsInstance ? "; resetting the object" : ""),
         failure);
-    for (SocketRecord r : turn.accepted) {
-      node.hibernation().discard(r);
-    }
-    switch (turn.event) {
-      case Event.Fetch fetch ->
-          fetch
-              .result()
-              .completeExceptionally(
-                  failure instanceof DurableObjectException known
-                      ? known
-                      : DurableObjectException.remote(
-                          "the object threw "
-                              + failure.getClass().getSimpleName()
-                              + " (error id "
-                              + errorId
-                              + ")",
-                          failure));
-      case Event.Alarm alarm -> alarms.failed(alarm);
-      case Event.Activate activate -> activate.done().completeExceptionally(failure);
-      default -> {}
-    }
-    resetInstance();
+    return errorId;
+  }
+
+  /** The error a caller sees for {@code failure}. */
+  private static DurableObjectException callerError(Throwable failure, String errorId) {
+    return failure instanceof DurableObjectException known
+        ? known
+        : DurableObjectException.remote(
+            "the object threw "
+                + failure.getClass().getSimpleName()
+                + " (error id "
+                + errorId
+                + ")",
+            failure);
   }
 
   /** This node does not own the object: every queued event goes back, and the activation goes. */
@@ -287,12 +333,12 @@ final class TurnRunner {
         throw new LeaseLostException(address);
       }
       node.engine().commit(address, batch);
+    } catch (LeaseLostException e) {
+      LOG.log(Level.WARNING, e.getMessage());
+      return breakGate(TurnFailure.OUTPUT_GATE, e);
     } catch (RuntimeException e) {
       LOG.log(Level.ERROR, "commit of " + address + " failed; dropping its output, resetting", e);
-      cache.reset();
-      gate.dropAll(e);
-      resetInstance();
-      return e;
+      return breakGate(TurnFailure.STORAGE, e);
     }
     cache.committed();
     if (batch.alarmChanged() || batch.isClearAll()) {
@@ -309,13 +355,26 @@ final class TurnRunner {
     if (!node.guard().leaseValid()) {
       LeaseLostException lost = new LeaseLostException(address);
       LOG.log(Level.WARNING, lost.getMessage());
-      cache.reset();
-      gate.dropAll(lost);
-      resetInstance();
-      return lost;
+      return breakGate(TurnFailure.OUTPUT_GATE, lost);
     }
     gate.releaseAll();
     return null;
+  }
+
+  /**
+   * The output gate broke ({@link TurnFailure#STORAGE} or {@link TurnFailure#OUTPUT_GATE}): drops
+   * every uncommitted write and held output and resets; returns {@code cause}.
+   */
+  private RuntimeException breakGate(TurnFailure kind, RuntimeException cause) {
+    if (!kind.dropsUncommitted) {
+      throw new IllegalArgumentException(kind + " does not break the output gate");
+    }
+    cache.reset();
+    gate.dropAll(cause);
+    if (kind.resetsInstance) {
+      resetInstance();
+    }
+    return cause;
   }
 
   /** {@code storage.sync()} from inside a turn: everything so far becomes durable and leaves. */
@@ -324,6 +383,9 @@ final class TurnRunner {
     turn.handOverSoFar();
     RuntimeException failure = flush();
     if (failure != null) {
+      turn.breakWith(
+          failure instanceof LeaseLostException ? TurnFailure.OUTPUT_GATE : TurnFailure.STORAGE,
+          failure);
       throw new StorageFailure(failure);
     }
   }
@@ -364,6 +426,34 @@ final class TurnRunner {
     public void drop(Throwable cause) {
       accepted.forEach(node.hibernation()::discard);
       fetch.result().completeExceptionally(new StorageFailure(cause));
+    }
+  }
+
+  /**
+   * The error of a failed turn, reported to its caller once the writes the turn kept are durable
+   * (workerd waits for the output gate before an exception leaves, cloudflare/workerd PR #585). If
+   * they cannot be made durable, the caller gets the commit's failure instead.
+   */
+  private record FailureOutput(Event event, Throwable failure, DurableObjectException error)
+      implements HeldOutput {
+
+    @Override
+    public void release() {
+      switch (event) {
+        case Event.Fetch fetch -> fetch.result().completeExceptionally(error);
+        case Event.Activate activate -> activate.done().completeExceptionally(failure);
+        default -> {} // socket events and alarms have no caller; alarms retry
+      }
+    }
+
+    @Override
+    public void drop(Throwable cause) {
+      StorageFailure lost = new StorageFailure(cause);
+      switch (event) {
+        case Event.Fetch fetch -> fetch.result().completeExceptionally(lost);
+        case Event.Activate activate -> activate.done().completeExceptionally(lost);
+        default -> {}
+      }
     }
   }
 
