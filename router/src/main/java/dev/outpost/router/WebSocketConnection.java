@@ -122,11 +122,13 @@ final class WebSocketConnection implements ClientConnection {
 
   /** Binds the handshaken socket: flushes early sends and starts reporting to {@code inbox}. */
   void bind(ServerWebSocket ws, ObjectInbox inbox, Runnable onClosed) {
-    new MessageAssembler(maxMessageSize).attach(ws, message -> inbox.socketMessage(this, message));
+    MessageAssembler assembler =
+        new MessageAssembler(maxMessageSize)
+            .attach(ws, message -> inbox.socketMessage(this, message));
     ws.exceptionHandler(error -> inbox.socketError(this, error));
     ws.closeHandler(
         v -> {
-          Short status = ws.closeStatusCode();
+          MessageAssembler.CloseStatus status = assembler.closeStatus();
           boolean report;
           synchronized (this) {
             closed = true;
@@ -135,11 +137,7 @@ final class WebSocketConnection implements ClientConnection {
           }
           onClosed.run();
           if (report) {
-            inbox.socketClosed(
-                this,
-                status == null ? 1006 : status,
-                ws.closeReason() == null ? "" : ws.closeReason(),
-                status != null);
+            inbox.socketClosed(this, status.code(), status.reason(), status.wasClean());
           }
         });
     List<Runnable> pending;

@@ -4,6 +4,7 @@ import dev.outpost.api.DurableObjectException;
 import dev.outpost.api.DurableObjectId;
 import dev.outpost.api.Response;
 import dev.outpost.client.protocol.CloseCodes;
+import dev.outpost.router.MessageAssembler;
 import dev.outpost.runtime.NotOwnerException;
 import dev.outpost.runtime.ObjectAddress;
 import dev.outpost.runtime.ObjectInbox;
@@ -60,7 +61,9 @@ final class LinkIngress {
         RemoteConnection c = sockets.remove(stream);
         if (c != null) {
           c.closedByPeer();
-          inbox.socketClosed(c, LinkFrame.closeCode(frame), LinkFrame.closeReason(frame), true);
+          int code = LinkFrame.closeCode(frame);
+          inbox.socketClosed(
+              c, code, LinkFrame.closeReason(frame), code != MessageAssembler.CloseStatus.ABNORMAL);
         }
       }
       case LinkFrame.CREDIT -> {
