@@ -4,6 +4,7 @@ import dev.outpost.api.Request;
 import dev.outpost.api.Response;
 import dev.outpost.router.link.NodeLinks;
 import dev.outpost.router.link.ProxiedSocket;
+import dev.outpost.router.realtime.OutboundBudget;
 import dev.outpost.router.realtime.RealtimeGateway;
 import dev.outpost.runtime.ObjectInbox;
 import dev.outpost.runtime.ObjectMigrations;
@@ -77,7 +78,9 @@ final class ObjectRouter {
     Router router = Router.router(vertx);
     router.get("/_outpost/health").handler(this::health);
     if (network.clustered()) {
-      router.get(NodeLinks.PATH).handler(ctx -> network.acceptLink(ctx, inbox, migrations));
+      router
+          .get(NodeLinks.PATH)
+          .handler(ctx -> network.acceptLink(ctx, inbox, migrations, realtime.options()));
     }
     router
         .get("/_outpost/demo/chat")
@@ -239,10 +242,7 @@ final class ObjectRouter {
         local -> {
           WebSocketConnection connection =
               new WebSocketConnection(
-                  remote,
-                  options.maxMessageSize(),
-                  realtime.options().outboundMaxMessages(),
-                  realtime.options().outboundMaxBytes());
+                  remote, options.maxMessageSize(), OutboundBudget.of(realtime.options()));
           return local
               .upgrade(url.address(), request, connection)
               .thenApply(
