@@ -31,7 +31,8 @@ import java.util.function.Consumer;
  * <ul>
  *   <li>{@code /objects/{namespace}/{name}[/{path}]}: any method, or a WebSocket upgrade, or an
  *       event stream ({@code Accept: text/event-stream}), to the object's {@code fetch}; the name
- *       is percent-decoded.
+ *       is percent-decoded. The 101 of an upgrade carries the subprotocol and headers the object
+ *       answered with ({@link UpgradeAnswer}); a subprotocol the client did not offer is 500.
  *   <li>{@code /objects/{namespace}/id/{id}[/{path}]}: the same, addressed by id.
  *   <li>{@code GET /_outpost/health}: 200 with the node, its region and namespaces.
  *   <li>{@code GET /_outpost/demo/chat}, {@code GET /_outpost/client.js}: the chat page and the JS
@@ -218,7 +219,15 @@ final class ObjectRouter {
                         HttpReplies.fail(ctx.response(), url.address(), error);
                       } else if (!accepted.response().isWebSocketAccept()) {
                         ObjectUrl.write(ctx.response(), accepted.response());
+                      } else if (UpgradeAnswer.refusal(request, accepted.response()).isPresent()) {
+                        accepted.onFailure().run();
+                        HttpReplies.text(
+                            ctx.response(),
+                            500,
+                            UpgradeAnswer.refusal(request, accepted.response()).get());
                       } else {
+                        UpgradeAnswer.headers(accepted.response())
+                            .forEach((name, values) -> ctx.response().headers().set(name, values));
                         req.toWebSocket()
                             .onSuccess(
                                 ws -> {

@@ -177,13 +177,32 @@ public final class SessionInbox implements ObjectInbox {
       session.discard();
       throw e;
     }
-    return answer.whenComplete(
-        (response, error) -> {
-          if (error != null || !response.isWebSocketAccept()) {
-            sessions.unbindTransport(connection, session);
-            session.discard();
-          }
-        });
+    return answer
+        .whenComplete(
+            (response, error) -> {
+              if (error != null || !response.isWebSocketAccept()) {
+                sessions.unbindTransport(connection, session);
+                session.discard();
+              }
+            })
+        .thenApply(SessionInbox::speakingOutpost);
+  }
+
+  /** The object's 101 with {@value OutpostV1#SUBPROTOCOL} as the subprotocol: the session's. */
+  private static Response speakingOutpost(Response response) {
+    if (!response.isWebSocketAccept()) {
+      return response;
+    }
+    Response.Builder b = Response.builder(response.status()).body(response.body());
+    response
+        .headers()
+        .forEach(
+            (name, values) -> {
+              if (!name.equalsIgnoreCase("Sec-WebSocket-Protocol")) {
+                values.forEach(v -> b.header(name, v));
+              }
+            });
+    return b.header("Sec-WebSocket-Protocol", OutpostV1.SUBPROTOCOL).build();
   }
 
   private static Response accepted() {
