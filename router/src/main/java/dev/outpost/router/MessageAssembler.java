@@ -10,7 +10,12 @@ import java.util.function.Consumer;
 /**
  * Reassembles a client's WebSocket frames into messages and enforces the message size limit: a
  * message larger than {@code maxMessageSize} closes the socket with 1009 and is never delivered.
- * Ping, pong and close frames are left to Vert.x. One per socket; event-loop thread only.
+ * Ping and pong frames are left to Vert.x; a close frame is noted, so that {@link #closeStatus()}
+ * reports the close as Cloudflare does. One per socket; event-loop thread only.
+ *
+ * <p>Text is decoded as UTF-8 with invalid sequences replaced by U+FFFD and delivered, as workerd
+ * does, rather than closing with 1007 (a deliberate difference from RFC 6455, listed in the
+ * README).
  */
 public final class MessageAssembler {
 
@@ -20,17 +25,68 @@ public final class MessageAssembler {
   private final int maxMessageSize;
   private Buffer partial; // null between messages, and after a refused message
   private boolean partialIsText;
+  private CloseStatus received; // null until the client's close frame arrives
+
+  /**
+   * How a client's connection ended, as {@code webSocketClose(ws, code, reason, wasClean)} reports
+   * it: the client's close frame with its code and reason; {@code 1005} and an empty reason for a
+   * close frame without a status code; {@code 1006} with {@code wasClean = false} when the
+   * connection ended without a close frame.
+   */
+  public record CloseStatus(int code, String reason, boolean wasClean) {
+
+    /** No status code in the close frame (RFC 6455 §7.1.5); never sent on the wire. */
+    public static final int NO_STATUS = 1005;
+
+    /** The connection ended without a close frame; never sent on the wire. */
+    public static final int ABNORMAL = 1006;
+
+    /** The reason workerd gives for {@link #ABNORMAL}. */
+    public static final String DROPPED_REASON =
+        "WebSocket disconnected without sending Close frame.";
+
+    /** The close of a connection that ended without a close frame. */
+    public static CloseStatus dropped() {
+      return new CloseStatus(ABNORMAL, DROPPED_REASON, false);
+    }
+
+    /** The close a close frame with {@code payload} (status code, then UTF-8 reason) means. */
+    public static CloseStatus ofFrame(Buffer payload) {
+      if (payload.length() < 2) {
+        return new CloseStatus(NO_STATUS, "", true);
+      }
+      return new CloseStatus(
+          payload.getUnsignedShort(0),
+          payload.getString(2, payload.length(), StandardCharsets.UTF_8.name()),
+          true);
+    }
+  }
 
   public MessageAssembler(int maxMessageSize) {
     this.maxMessageSize = maxMessageSize;
   }
 
-  /** Installs itself as {@code ws}'s frame handler, passing whole messages to {@code sink}. */
-  public void attach(ServerWebSocket ws, Consumer<WebSocketMessage> sink) {
+  /**
+   * Installs itself as {@code ws}'s frame handler, passing whole messages to {@code sink}; returns
+   * itself.
+   */
+  public MessageAssembler attach(ServerWebSocket ws, Consumer<WebSocketMessage> sink) {
     ws.frameHandler(frame -> onFrame(frame, ws, sink));
+    return this;
+  }
+
+  /** How the client ended the connection; {@link CloseStatus#dropped()} without a close frame. */
+  public CloseStatus closeStatus() {
+    return received == null ? CloseStatus.dropped() : received;
   }
 
   private void onFrame(WebSocketFrame frame, ServerWebSocket ws, Consumer<WebSocketMessage> sink) {
+    if (frame.isClose()) {
+      if (received == null) {
+        received = CloseStatus.ofFrame(frame.binaryData());
+      }
+      return;
+    }
     if (!frame.isText() && !frame.isBinary() && !frame.isContinuation()) {
       return;
     }

@@ -1,6 +1,7 @@
 package dev.outpost.router;
 
 import dev.outpost.router.link.NodeLinks;
+import dev.outpost.router.realtime.RealtimeOptions;
 import dev.outpost.runtime.ObjectInbox;
 import dev.outpost.runtime.ObjectLocator;
 import dev.outpost.runtime.ObjectMigrations;
@@ -142,16 +143,18 @@ public final class NodeNetwork implements AutoCloseable {
 
   /**
    * Accepts a peer's link on {@link NodeLinks#PATH} and serves its streams from {@code inbox} and
-   * {@code migrations}; 403 when the secret is wrong or missing.
+   * {@code migrations}, bounding forwarded sockets' output by {@code bounds}; 403 when the secret
+   * is wrong or missing.
    */
-  void acceptLink(RoutingContext ctx, ObjectInbox inbox, ObjectMigrations migrations) {
+  void acceptLink(
+      RoutingContext ctx, ObjectInbox inbox, ObjectMigrations migrations, RealtimeOptions bounds) {
     HttpServerRequest req = ctx.request();
     if (!NodeLinks.checkSecret(req, linkSecret)) {
       HttpReplies.text(ctx.response(), 403, "node link refused: wrong or missing link secret");
       return;
     }
     String peer = String.valueOf(req.getHeader("X-Outpost-Node"));
-    req.toWebSocket().onSuccess(ws -> NodeLinks.serve(ws, inbox, migrations, peer));
+    req.toWebSocket().onSuccess(ws -> NodeLinks.serve(ws, inbox, migrations, peer, bounds));
   }
 
   /** Closes the links, then Vert.x (every server and connection on it); waits at most 10 s. */

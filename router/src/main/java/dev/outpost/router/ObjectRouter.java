@@ -4,6 +4,7 @@ import dev.outpost.api.Request;
 import dev.outpost.api.Response;
 import dev.outpost.router.link.NodeLinks;
 import dev.outpost.router.link.ProxiedSocket;
+import dev.outpost.router.realtime.OutboundBudget;
 import dev.outpost.router.realtime.RealtimeGateway;
 import dev.outpost.runtime.ObjectInbox;
 import dev.outpost.runtime.ObjectMigrations;
@@ -30,7 +31,8 @@ import java.util.function.Consumer;
  * <ul>
  *   <li>{@code /objects/{namespace}/{name}[/{path}]}: any method, or a WebSocket upgrade, or an
  *       event stream ({@code Accept: text/event-stream}), to the object's {@code fetch}; the name
- *       is percent-decoded.
+ *       is percent-decoded. The 101 of an upgrade carries the subprotocol and headers the object
+ *       answered with ({@link UpgradeAnswer}); a subprotocol the client did not offer is 500.
  *   <li>{@code /objects/{namespace}/id/{id}[/{path}]}: the same, addressed by id.
  *   <li>{@code GET /_outpost/health}: 200 with the node, its region and namespaces.
  *   <li>{@code GET /_outpost/demo/chat}, {@code GET /_outpost/client.js}: the chat page and the JS
@@ -77,7 +79,9 @@ final class ObjectRouter {
     Router router = Router.router(vertx);
     router.get("/_outpost/health").handler(this::health);
     if (network.clustered()) {
-      router.get(NodeLinks.PATH).handler(ctx -> network.acceptLink(ctx, inbox, migrations));
+      router
+          .get(NodeLinks.PATH)
+          .handler(ctx -> network.acceptLink(ctx, inbox, migrations, realtime.options()));
     }
     router
         .get("/_outpost/demo/chat")
@@ -215,7 +219,15 @@ final class ObjectRouter {
                         HttpReplies.fail(ctx.response(), url.address(), error);
                       } else if (!accepted.response().isWebSocketAccept()) {
                         ObjectUrl.write(ctx.response(), accepted.response());
+                      } else if (UpgradeAnswer.refusal(request, accepted.response()).isPresent()) {
+                        accepted.onFailure().run();
+                        HttpReplies.text(
+                            ctx.response(),
+                            500,
+                            UpgradeAnswer.refusal(request, accepted.response()).get());
                       } else {
+                        UpgradeAnswer.headers(accepted.response())
+                            .forEach((name, values) -> ctx.response().headers().set(name, values));
                         req.toWebSocket()
                             .onSuccess(
                                 ws -> {
@@ -239,10 +251,7 @@ final class ObjectRouter {
         local -> {
           WebSocketConnection connection =
               new WebSocketConnection(
-                  remote,
-                  options.maxMessageSize(),
-                  realtime.options().outboundMaxMessages(),
-                  realtime.options().outboundMaxBytes());
+                  remote, options.maxMessageSize(), OutboundBudget.of(realtime.options()));
           return local
               .upgrade(url.address(), request, connection)
               .thenApply(

@@ -11,7 +11,10 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.RoutingContext;
-import java.net.URLDecoder;
+import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.Optional;
@@ -20,11 +23,12 @@ import java.util.Optional;
  * What an object URL addresses, and the conversion between Vert.x's HTTP types and the user API's
  * {@link Request} / {@link Response}.
  *
- * <p>URL shapes: {@code /objects/{namespace}/{name}[/{path}]} (the name percent-decoded, {@code +}
- * kept as is) and {@code /objects/{namespace}/id/{id}[/{path}]} (a 64-hex-digit id). The optional
- * {@code jurisdiction} and {@code locationHint} (query parameter or {@code X-Outpost-*} header)
- * scope the id and hint its placement; {@code clientRegion} declares where the client is, for
- * latency emulation.
+ * <p>URL shapes: {@code /objects/{namespace}/{name}[/{path}]} (the name percent-decoded strictly:
+ * {@code +} kept as is, {@code %2F} a slash in the name, a malformed escape or a name that is not
+ * UTF-8 answered 400) and {@code /objects/{namespace}/id/{id}[/{path}]} (a 64-hex-digit id). The
+ * optional {@code jurisdiction} and {@code locationHint} (query parameter or {@code X-Outpost-*}
+ * header) scope the id and hint its placement; {@code clientRegion} declares where the client is,
+ * for latency emulation.
  *
  * @param address the object
  * @param path the path below the object, {@code /} at least
@@ -38,8 +42,8 @@ record ObjectUrl(
 
   /**
    * Parses the URL of {@code ctx} against the namespaces {@code inbox} serves, or answers the error
-   * (404 unknown namespace, naming those served; 400 malformed id or missing name) and returns
-   * empty.
+   * (404 unknown namespace, naming those served; 400 malformed id, missing name, or a name with a
+   * malformed escape or not UTF-8) and returns empty.
    */
   static Optional<ObjectUrl> resolve(RoutingContext ctx, ObjectInbox inbox) {
     String rest = ctx.request().path().substring(PREFIX.length());
@@ -68,7 +72,7 @@ record ObjectUrl(
         id = scoped.idFromString(end < 0 ? idAndPath : idAndPath.substring(0, end));
         tail = end < 0 ? "" : idAndPath.substring(end);
       } else {
-        String name = decode(first);
+        String name = decodeName(first);
         if (name.isEmpty()) {
           HttpReplies.text(
               ctx.response(), 400, "missing object name: use /objects/" + nsName + "/{name}");
@@ -125,7 +129,52 @@ record ObjectUrl(
     return value == null || value.isBlank() ? Optional.empty() : Optional.of(value);
   }
 
-  private static String decode(String segment) {
-    return URLDecoder.decode(segment.replace("+", "%2B"), StandardCharsets.UTF_8);
+  /**
+   * Percent-decodes a name segment strictly: {@code +} stays a plus, {@code %2F} becomes a slash
+   * inside the name, and a malformed escape or bytes that are not UTF-8 are refused rather than
+   * repaired, so two different URLs never name the same object.
+   *
+   * @throws IllegalArgumentException naming the segment and what is wrong with it
+   */
+  static String decodeName(String segment) {
+    if (segment.indexOf('%') < 0) {
+      return segment;
+    }
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream(segment.length());
+    for (int i = 0; i < segment.length(); i++) {
+      if (segment.charAt(i) != '%') {
+        int next = segment.indexOf('%', i);
+        int end = next < 0 ? segment.length() : next;
+        bytes.writeBytes(segment.substring(i, end).getBytes(StandardCharsets.UTF_8));
+        i = end - 1;
+        continue;
+      }
+      int high = i + 2 < segment.length() ? Character.digit(segment.charAt(i + 1), 16) : -1;
+      int low = high < 0 ? -1 : Character.digit(segment.charAt(i + 2), 16);
+      if (low < 0) {
+        throw new IllegalArgumentException(
+            "object name '"
+                + segment
+                + "' has a malformed percent-escape at position "
+                + i
+                + "; use %XX with two hex digits (and %25 for a literal %)");
+      }
+      bytes.write(high * 16 + low);
+      i += 2;
+    }
+    try {
+      return StandardCharsets.UTF_8
+          .newDecoder()
+          .onMalformedInput(CodingErrorAction.REPORT)
+          .onUnmappableCharacter(CodingErrorAction.REPORT)
+          .decode(ByteBuffer.wrap(bytes.toByteArray()))
+          .toString();
+    } catch (CharacterCodingException e) {
+      throw new IllegalArgumentException(
+          "object name '"
+              + segment
+              + "' does not decode to UTF-8; percent-encode the name's UTF-8 bytes",
+          e);
+    }
   }
 }

@@ -1,6 +1,5 @@
 package dev.outpost.router;
 
-import dev.outpost.client.protocol.OutpostV1;
 import dev.outpost.router.realtime.RealtimeGateway;
 import dev.outpost.router.realtime.RealtimeOptions;
 import dev.outpost.runtime.Cluster;
@@ -114,8 +113,9 @@ public final class OutpostServer implements AutoCloseable {
               .setPort(options.port() == 0 ? -1 : options.port())
               .setMaxWebSocketFrameSize(NodeNetwork.FRAME_LIMIT)
               .setMaxWebSocketMessageSize(NodeNetwork.FRAME_LIMIT)
-              .setTcpNoDelay(true)
-              .setWebSocketSubProtocols(List.of(OutpostV1.SUBPROTOCOL));
+              // No server-wide subprotocols: the object's answer (or the session layer's, for
+              // outpost.v1) names the subprotocol; see UpgradeAnswer.
+              .setTcpNoDelay(true);
       HttpServer first = vertx.createHttpServer(http).requestHandler(router);
       servers.add(first);
       int port = first.listen().await(30, TimeUnit.SECONDS).actualPort();

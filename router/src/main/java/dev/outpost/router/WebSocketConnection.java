@@ -2,14 +2,13 @@ package dev.outpost.router;
 
 import dev.outpost.api.WebSocketMessage;
 import dev.outpost.client.protocol.CloseCodes;
+import dev.outpost.router.realtime.OutboundBudget;
 import dev.outpost.runtime.ObjectInbox;
 import dev.outpost.runtime.spi.ClientConnection;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.ServerWebSocket;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A client WebSocket as the runtime sees it. Created before the handshake (the object accepts it
@@ -19,36 +18,29 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p>Incoming frames are reassembled here, so that the message size limit is ours: a message larger
  * than {@code maxMessageSize} closes the socket with 1009 and is never delivered.
  *
- * <p>Output is bounded: a message counts as queued from {@link #send} until Netty has written it to
- * the socket (its write future completes). A client that lets more than {@code maxQueuedMessages}
- * messages or {@code maxQueuedBytes} bytes (text counted in chars) queue up is closed with {@link
- * CloseCodes#SLOW_CONSUMER}, the code node links use, and its close is reported to the inbox at
- * once rather than after the close handshake times out, so the heap never grows with a slow client.
+ * <p>Output is bounded by an {@link OutboundBudget} ({@code outpost.realtime.outbound-max-*}): a
+ * message counts as queued from {@link #send} until Netty has written it to the socket (its write
+ * future completes). One message is always admitted when nothing is queued, so a message up to the
+ * message-size limit reaches a client that keeps up; a client that lets more pile up behind it is
+ * closed with {@link CloseCodes#SLOW_CONSUMER}, the code node links use, and its close is reported
+ * to the inbox at once rather than after the close handshake times out, so the heap never grows
+ * with a slow client.
  */
 final class WebSocketConnection implements ClientConnection {
 
   private final String remote;
   private final int maxMessageSize;
-  private final int maxQueuedMessages;
-  private final long maxQueuedBytes;
-  private final AtomicInteger queuedMessages = new AtomicInteger();
-  private final AtomicLong queuedBytes = new AtomicLong();
+  private final OutboundBudget output;
   private ObjectInbox inbox; // set by bind
   private boolean reported; // the inbox heard of the close
   private ServerWebSocket socket; // null until bound
   private List<Runnable> early = new ArrayList<>(); // null once bound
   private boolean closed;
 
-  WebSocketConnection(String remote, int maxMessageSize) {
-    this(remote, maxMessageSize, 8192, 8L * 1024 * 1024);
-  }
-
-  WebSocketConnection(
-      String remote, int maxMessageSize, int maxQueuedMessages, long maxQueuedBytes) {
+  WebSocketConnection(String remote, int maxMessageSize, OutboundBudget output) {
     this.remote = remote;
     this.maxMessageSize = maxMessageSize;
-    this.maxQueuedMessages = maxQueuedMessages;
-    this.maxQueuedBytes = maxQueuedBytes;
+    this.output = output;
   }
 
   @Override
@@ -68,11 +60,7 @@ final class WebSocketConnection implements ClientConnection {
   private void write(WebSocketMessage message) {
     byte[] binary = message.isText() ? null : message.bytes();
     int size = binary == null ? message.text().length() : binary.length;
-    int messages = queuedMessages.incrementAndGet();
-    long bytes = queuedBytes.addAndGet(size);
-    if (messages > maxQueuedMessages || bytes > maxQueuedBytes) {
-      queuedMessages.decrementAndGet();
-      queuedBytes.addAndGet(-size);
+    if (!output.tryAdmit(size)) {
       slowConsumer();
       return;
     }
@@ -80,11 +68,7 @@ final class WebSocketConnection implements ClientConnection {
         binary == null
             ? socket.writeTextMessage(message.text())
             : socket.writeBinaryMessage(Buffer.buffer(binary));
-    written.onComplete(
-        r -> {
-          queuedMessages.decrementAndGet();
-          queuedBytes.addAndGet(-size);
-        });
+    written.onComplete(r -> output.release(size));
   }
 
   private void slowConsumer() {
@@ -122,11 +106,13 @@ final class WebSocketConnection implements ClientConnection {
 
   /** Binds the handshaken socket: flushes early sends and starts reporting to {@code inbox}. */
   void bind(ServerWebSocket ws, ObjectInbox inbox, Runnable onClosed) {
-    new MessageAssembler(maxMessageSize).attach(ws, message -> inbox.socketMessage(this, message));
+    MessageAssembler assembler =
+        new MessageAssembler(maxMessageSize)
+            .attach(ws, message -> inbox.socketMessage(this, message));
     ws.exceptionHandler(error -> inbox.socketError(this, error));
     ws.closeHandler(
         v -> {
-          Short status = ws.closeStatusCode();
+          MessageAssembler.CloseStatus status = assembler.closeStatus();
           boolean report;
           synchronized (this) {
             closed = true;
@@ -135,11 +121,7 @@ final class WebSocketConnection implements ClientConnection {
           }
           onClosed.run();
           if (report) {
-            inbox.socketClosed(
-                this,
-                status == null ? 1006 : status,
-                ws.closeReason() == null ? "" : ws.closeReason(),
-                status != null);
+            inbox.socketClosed(this, status.code(), status.reason(), status.wasClean());
           }
         });
     List<Runnable> pending;

@@ -20,7 +20,8 @@ import java.util.Map;
  * RESPONSE  owner → router  head JSON {status, headers}, then the body
  * FAILURE   owner → router  JSON {kind: not-owner|overloaded|remote|retryable|bad-request, message}
  * MESSAGE   both ways       kind (0 text, 1 binary), then the data
- * CLOSE     both ways       code (2 bytes), then the UTF-8 reason
+ * CLOSE     both ways       code (2 bytes), then the UTF-8 reason; router → owner: 1005 for a
+ *                           close frame without a code, 1006 for a client gone without one
  * CREDIT    router → owner  count (4 bytes): messages the router can take on this socket
  * HANDOVER  old → new owner JSON {ns, id, epoch, alarm}: an object's data follows in ENTRIES
  * ENTRIES   old → new owner (key length, key, value length, value)*: part of the data

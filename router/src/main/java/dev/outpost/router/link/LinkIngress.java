@@ -4,6 +4,9 @@ import dev.outpost.api.DurableObjectException;
 import dev.outpost.api.DurableObjectId;
 import dev.outpost.api.Response;
 import dev.outpost.client.protocol.CloseCodes;
+import dev.outpost.router.MessageAssembler;
+import dev.outpost.router.realtime.OutboundBudget;
+import dev.outpost.router.realtime.RealtimeOptions;
 import dev.outpost.runtime.NotOwnerException;
 import dev.outpost.runtime.ObjectAddress;
 import dev.outpost.runtime.ObjectInbox;
@@ -28,12 +31,15 @@ final class LinkIngress {
   private final ServerWebSocket link;
   private final String peer;
   private final ConcurrentHashMap<Integer, RemoteConnection> sockets = new ConcurrentHashMap<>();
+  private final RealtimeOptions bounds;
 
   LinkIngress(
       ObjectInbox inbox,
       dev.outpost.runtime.ObjectMigrations migrations,
       ServerWebSocket link,
-      String peer) {
+      String peer,
+      RealtimeOptions bounds) {
+    this.bounds = bounds;
     this.inbox = inbox;
     this.migrations = migrations;
     this.link = link;
@@ -60,7 +66,9 @@ final class LinkIngress {
         RemoteConnection c = sockets.remove(stream);
         if (c != null) {
           c.closedByPeer();
-          inbox.socketClosed(c, LinkFrame.closeCode(frame), LinkFrame.closeReason(frame), true);
+          int code = LinkFrame.closeCode(frame);
+          inbox.socketClosed(
+              c, code, LinkFrame.closeReason(frame), code != MessageAssembler.CloseStatus.ABNORMAL);
         }
       }
       case LinkFrame.CREDIT -> {
@@ -120,6 +128,7 @@ final class LinkIngress {
             link,
             stream,
             peer,
+            OutboundBudget.of(bounds),
             () -> inbox.socketClosed(self[0], CloseCodes.SLOW_CONSUMER, "client too slow", false),
             () -> sockets.remove(stream));
     self[0] = connection;

@@ -170,13 +170,18 @@ public final class NodeLinks implements AutoCloseable, dev.outpost.runtime.spi.H
     return secret.equals(request.getHeader(SECRET_HEADER));
   }
 
-  /** Serves a peer's link on {@code ws} from the local {@code inbox} and {@code migrations}. */
+  /**
+   * Serves a peer's link on {@code ws} from the local {@code inbox} and {@code migrations}; the
+   * output of each forwarded client socket waiting for credit is bounded by {@code bounds}'
+   * outbound limits.
+   */
   public static void serve(
       io.vertx.core.http.ServerWebSocket ws,
       dev.outpost.runtime.ObjectInbox inbox,
       dev.outpost.runtime.ObjectMigrations migrations,
-      String peer) {
-    new LinkIngress(inbox, migrations, ws, peer).start();
+      String peer,
+      dev.outpost.router.realtime.RealtimeOptions bounds) {
+    new LinkIngress(inbox, migrations, ws, peer, bounds).start();
   }
 
   /** Whether a failure means the node asked does not own the object: re-locate and retry. */

@@ -82,15 +82,14 @@ public final class ProxiedSocket implements NodeLink.SocketPeer {
 
   /** The client handshake completed: start piping. Call on the client socket's event loop. */
   public void bind(ServerWebSocket client, Runnable onClosed) {
-    new MessageAssembler(maxMessageSize).attach(client, message -> link.send(stream, message));
+    MessageAssembler assembler =
+        new MessageAssembler(maxMessageSize).attach(client, message -> link.send(stream, message));
     client.closeHandler(
         v -> {
-          Short status = client.closeStatusCode();
+          // 1006 on the link means "no close frame": the owner reports it with wasClean = false.
+          MessageAssembler.CloseStatus status = assembler.closeStatus();
           onClosed.run();
-          link.close(
-              stream,
-              status == null ? 1006 : status,
-              client.closeReason() == null ? "" : client.closeReason());
+          link.close(stream, status.code(), status.reason());
         });
     List<Runnable> pending;
     synchronized (this) {

@@ -2,6 +2,7 @@ package dev.outpost.router.link;
 
 import dev.outpost.api.WebSocketMessage;
 import dev.outpost.client.protocol.CloseCodes;
+import dev.outpost.router.realtime.OutboundBudget;
 import dev.outpost.runtime.spi.ClientConnection;
 import io.vertx.core.http.ServerWebSocket;
 import java.util.ArrayDeque;
@@ -9,29 +10,35 @@ import java.util.ArrayDeque;
 /**
  * A client socket that lives behind another node's router, as the owner sees it. Sends travel as
  * MESSAGE frames on the link, within the credit the router grants as its client drains; beyond the
- * credit they wait here, and a client that lets more than {@link #MAX_QUEUED} wait is closed with
- * {@link CloseCodes#SLOW_CONSUMER}, so a slow client never makes the owner buffer without bound.
+ * credit they wait here within an {@link OutboundBudget} (the configured {@code
+ * outpost.realtime.outbound-max-*}, the same bounds as a local socket), and a client whose output
+ * does not fit is closed with {@link CloseCodes#SLOW_CONSUMER}, so a slow client never makes the
+ * owner buffer without bound.
  */
 final class RemoteConnection implements ClientConnection {
 
   /** Messages the owner may send before the router grants more. */
   static final int INITIAL_CREDIT = 256;
 
-  /** Messages that may wait for credit before the client is disconnected. */
-  static final int MAX_QUEUED = 4096;
-
   private final ServerWebSocket link;
   private final int stream;
   private final String describe;
   private final Runnable onSlowConsumer;
   private final Runnable onClosed; // forgets the stream once the owner closed it
+  private final OutboundBudget waitingBudget; // holds exactly the messages in waiting
   private final ArrayDeque<WebSocketMessage> waiting = new ArrayDeque<>();
   private int credit = INITIAL_CREDIT;
   private boolean closed;
 
   RemoteConnection(
-      ServerWebSocket link, int stream, String peer, Runnable onSlowConsumer, Runnable onClosed) {
+      ServerWebSocket link,
+      int stream,
+      String peer,
+      OutboundBudget waitingBudget,
+      Runnable onSlowConsumer,
+      Runnable onClosed) {
     this.onClosed = onClosed;
+    this.waitingBudget = waitingBudget;
     this.link = link;
     this.stream = stream;
     this.describe = "link:" + peer + "#" + stream;
@@ -50,14 +57,16 @@ final class RemoteConnection implements ClientConnection {
         link.writeBinaryMessage(LinkFrame.message(stream, message));
         return;
       }
-      if (waiting.size() >= MAX_QUEUED) {
-        tooSlow = true;
-      } else {
+      if (waitingBudget.tryAdmit(message.size())) {
         waiting.add(message);
+      } else {
+        tooSlow = true;
       }
     }
     if (tooSlow) {
-      close(CloseCodes.SLOW_CONSUMER, "client too slow: " + MAX_QUEUED + " messages waiting");
+      close(
+          CloseCodes.SLOW_CONSUMER,
+          "client too slow: output queue full (outpost.realtime.outbound-max-*)");
       onSlowConsumer.run();
     }
   }
@@ -67,7 +76,9 @@ final class RemoteConnection implements ClientConnection {
     credit += count;
     while (credit > 0 && !waiting.isEmpty() && !closed) {
       credit--;
-      link.writeBinaryMessage(LinkFrame.message(stream, waiting.poll()));
+      WebSocketMessage next = waiting.poll();
+      waitingBudget.release(next.size());
+      link.writeBinaryMessage(LinkFrame.message(stream, next));
     }
   }
 
@@ -78,7 +89,7 @@ final class RemoteConnection implements ClientConnection {
         return;
       }
       closed = true;
-      waiting.clear();
+      dropWaiting();
     }
     link.writeBinaryMessage(LinkFrame.close(stream, code, reason));
     onClosed.run();
@@ -87,6 +98,13 @@ final class RemoteConnection implements ClientConnection {
   /** The client side is gone; drop anything waiting. */
   synchronized void closedByPeer() {
     closed = true;
+    dropWaiting();
+  }
+
+  private void dropWaiting() {
+    for (WebSocketMessage dropped : waiting) {
+      waitingBudget.release(dropped.size());
+    }
     waiting.clear();
   }
 

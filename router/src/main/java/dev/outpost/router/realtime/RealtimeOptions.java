@@ -9,6 +9,36 @@ import java.util.Objects;
  * Immutable; start from {@link #defaults()} and change fields with {@link #toBuilder()}. Each field
  * names the setting quoted in close reasons and error messages.
  *
+ * <p><b>Per-connection bounds.</b> Every bound on one client connection comes from here; only the
+ * size of one message is set elsewhere ({@code RouterOptions.maxMessageSize}, 1 MiB by default, at
+ * most 32 MiB):
+ *
+ * <table>
+ *   <caption>Which bound applies where</caption>
+ *   <tr><th>Bound</th><th>Applies to</th><th>Past it</th></tr>
+ *   <tr><td>{@code outbound-max-messages}, {@code outbound-max-bytes}</td>
+ *       <td>output not yet written to a local WebSocket (plain or session); output of a forwarded
+ *       socket waiting on the owner for link credit (on top of 256 messages of credit)</td>
+ *       <td>closed with {@link CloseCodes#SLOW_CONSUMER}</td></tr>
+ *   <tr><td>{@code inbound-rate}, {@code inbound-burst}</td>
+ *       <td>messages from every client: sessions on any transport and plain WebSockets, local or
+ *       forwarded (counted on the owner)</td>
+ *       <td>closed with {@link CloseCodes#RATE_LIMITED}</td></tr>
+ *   <tr><td>{@code replay-max-*}</td>
+ *       <td>what a session keeps for resume, and what a pull transport (SSE, long polling) has not
+ *       fetched yet</td>
+ *       <td>resume not exact ("not recovered"); a pull consumer that missed a message is closed
+ *       with {@link CloseCodes#SLOW_CONSUMER}</td></tr>
+ *   <tr><td>{@code pollMaxMessages}, {@code pollMaxBytes}</td>
+ *       <td>one long-poll answer or event-stream batch</td>
+ *       <td>the rest waits for the next batch</td></tr>
+ * </table>
+ *
+ * <p>They are consistent with any message size by construction: every byte bound admits one message
+ * on its own whatever its size (the first unwritten message, the newest replay entry, the first
+ * message of a batch), so a single message up to the message-size limit always reaches a consumer
+ * that keeps up, and the bounds limit only what piles up behind it.
+ *
  * @param heartbeatInterval {@code outpost.realtime.heartbeat-interval}: how often the server pings
  *     an attached client (WebSocket and SSE) and how long a long poll is held at most
  * @param heartbeatTimeout {@code outpost.realtime.heartbeat-timeout}: how long the client has to

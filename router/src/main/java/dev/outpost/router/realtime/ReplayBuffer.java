@@ -13,9 +13,11 @@ import java.util.List;
  *
  * <p>Bounded three ways, oldest first out: at most {@code maxMessages} entries, {@code maxBytes}
  * payload bytes, and nothing older than {@code maxAge}; entries the client acknowledged leave
- * early. A resume from offset {@code n} is possible exactly when every message after {@code n} is
- * still here ({@link #canResumeFrom}); otherwise the client must be told "not recovered", never
- * handed a partial gap.
+ * early. The newest entry stays whatever its size until it is acknowledged, too old, or followed by
+ * another, so a message larger than {@code maxBytes} (up to the message-size limit) still reaches a
+ * pull consumer that keeps up. A resume from offset {@code n} is possible exactly when every
+ * message after {@code n} is still here ({@link #canResumeFrom}); otherwise the client must be told
+ * "not recovered", never handed a partial gap.
  *
  * <p>Not thread-safe: its {@link Session} guards it.
  */
@@ -52,7 +54,7 @@ final class ReplayBuffer {
     Instant oldest = now.minus(maxAge);
     while (!entries.isEmpty()
         && (entries.size() > maxMessages
-            || bytes > maxBytes
+            || (bytes > maxBytes && entries.size() > 1)
             || entries.peekFirst().at().isBefore(oldest))) {
       bytes -= entries.pollFirst().bytes();
     }

@@ -18,6 +18,7 @@ import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -25,6 +26,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The session layer: an {@link ObjectInbox} in front of the node's own, turning Outpost-protocol
@@ -41,7 +43,9 @@ import java.util.concurrent.CompletionException;
  * <p><b>What passes through.</b> A WebSocket upgrade that does not offer {@value
  * OutpostV1#SUBPROTOCOL} and every request without the {@code outpost} query parameter go to the
  * inner inbox unchanged, so plain clients see the object's frames as sent. Frames and closes of
- * connections that are not a session's transport pass through too.
+ * connections that are not a session's transport pass through too, under the same inbound rate
+ * limit as a session ({@code outpost.realtime.inbound-rate} and {@code -burst}): a plain socket
+ * past it is closed with {@link CloseCodes#RATE_LIMITED} and the object hears that close once.
  *
  * <p><b>Pull operations</b> (query {@code outpost=...} on the object's URL): {@code open} (with
  * {@code outpost_transport=sse|poll}, optionally a resume position) answers a welcome or the
@@ -60,6 +64,34 @@ public final class SessionInbox implements ObjectInbox {
   private final TimeSource time;
   private final RealtimeOptions options;
   private final SessionTable sessions = new SessionTable();
+  private final ConcurrentHashMap<ClientConnection, PlainSocket> plain = new ConcurrentHashMap<>();
+
+  /** A plain (non-session) socket's inbound rate limit. Guarded by itself. */
+  private static final class PlainSocket {
+    private final RateLimiter limiter;
+    private boolean limited; // closed for breaking the limit; its later close is not reported
+
+    PlainSocket(RateLimiter limiter) {
+      this.limiter = limiter;
+    }
+
+    /** Whether a message may pass now; false once, when the limit is first broken, and after. */
+    synchronized boolean admit(Instant now, Runnable onFirstRefusal) {
+      if (limited) {
+        return false;
+      }
+      if (limiter.tryAcquire(now)) {
+        return true;
+      }
+      limited = true;
+      onFirstRefusal.run();
+      return false;
+    }
+
+    synchronized boolean limited() {
+      return limited;
+    }
+  }
 
   /** Wraps {@code inner}; timers and clock reads go through {@code time}. */
   public SessionInbox(ObjectInbox inner, TimeSource time, RealtimeOptions options) {
@@ -104,7 +136,23 @@ public final class SessionInbox implements ObjectInbox {
   public CompletableFuture<Response> upgrade(
       ObjectAddress address, Request request, ClientConnection connection) {
     if (!Protocol.negotiates(request)) {
-      return inner.upgrade(address, request, connection);
+      PlainSocket limit =
+          new PlainSocket(
+              new RateLimiter(options.inboundRate(), options.inboundBurst(), time.now()));
+      plain.put(connection, limit);
+      try {
+        return inner
+            .upgrade(address, request, connection)
+            .whenComplete(
+                (response, error) -> {
+                  if (error != null || !response.isWebSocketAccept()) {
+                    plain.remove(connection, limit);
+                  }
+                });
+      } catch (RuntimeException e) {
+        plain.remove(connection, limit);
+        throw e;
+      }
     }
     Optional<Protocol.Resume> resume = Protocol.resumeOf(request);
     PushLink link = new PushLink(sessions.nextLinkId(), connection);
@@ -129,13 +177,32 @@ public final class SessionInbox implements ObjectInbox {
       session.discard();
       throw e;
     }
-    return answer.whenComplete(
-        (response, error) -> {
-          if (error != null || !response.isWebSocketAccept()) {
-            sessions.unbindTransport(connection, session);
-            session.discard();
-          }
-        });
+    return answer
+        .whenComplete(
+            (response, error) -> {
+              if (error != null || !response.isWebSocketAccept()) {
+                sessions.unbindTransport(connection, session);
+                session.discard();
+              }
+            })
+        .thenApply(SessionInbox::speakingOutpost);
+  }
+
+  /** The object's 101 with {@value OutpostV1#SUBPROTOCOL} as the subprotocol: the session's. */
+  private static Response speakingOutpost(Response response) {
+    if (!response.isWebSocketAccept()) {
+      return response;
+    }
+    Response.Builder b = Response.builder(response.status()).body(response.body());
+    response
+        .headers()
+        .forEach(
+            (name, values) -> {
+              if (!name.equalsIgnoreCase("Sec-WebSocket-Protocol")) {
+                values.forEach(v -> b.header(name, v));
+              }
+            });
+    return b.header("Sec-WebSocket-Protocol", OutpostV1.SUBPROTOCOL).build();
   }
 
   private static Response accepted() {
@@ -148,7 +215,10 @@ public final class SessionInbox implements ObjectInbox {
   public void socketMessage(ClientConnection connection, WebSocketMessage message) {
     Session session = sessions.byTransport(connection);
     if (session == null) {
-      inner.socketMessage(connection, message);
+      PlainSocket limit = plain.get(connection);
+      if (limit == null || limit.admit(time.now(), () -> rateLimited(connection))) {
+        inner.socketMessage(connection, message);
+      }
       return;
     }
     Link current = session.link();
@@ -160,7 +230,10 @@ public final class SessionInbox implements ObjectInbox {
   public void socketClosed(ClientConnection connection, int code, String reason, boolean wasClean) {
     Session session = sessions.unbindTransport(connection);
     if (session == null) {
-      inner.socketClosed(connection, code, reason, wasClean);
+      PlainSocket limit = plain.remove(connection);
+      if (limit == null || !limit.limited()) {
+        inner.socketClosed(connection, code, reason, wasClean);
+      }
       return;
     }
     Link current = session.link();
@@ -176,6 +249,16 @@ public final class SessionInbox implements ObjectInbox {
     } else {
       LOG.log(System.Logger.Level.DEBUG, "transport error on a session's WebSocket", error);
     }
+  }
+
+  /** Closes a plain socket that broke the inbound rate limit; the object hears it at once. */
+  private void rateLimited(ClientConnection connection) {
+    String reason =
+        "rate limit: more than "
+            + options.inboundRate()
+            + " messages/s (outpost.realtime.inbound-rate)";
+    connection.close(CloseCodes.RATE_LIMITED, reason);
+    inner.socketClosed(connection, CloseCodes.RATE_LIMITED, reason, false);
   }
 
   /** The frames of a client message: one JSON object, or an array of them. */

@@ -259,6 +259,41 @@ class SessionInboxTest {
   }
 
   @Test
+  void aPlainSocketOverTheRateLimitIsClosedWith4029AndTheObjectHearsItOnce() {
+    FakeTransport plain = new FakeTransport();
+    Request request =
+        Request.builder("GET", "/objects/chat/room").header("Upgrade", "websocket").build();
+    inbox.upgrade(ROOM, request, plain).join();
+    for (int i = 1; i <= 4; i++) {
+      inbox.socketMessage(plain, WebSocketMessage.text("raw " + i));
+    }
+    assertThat(object.messages).as("the burst of 3").containsExactly("raw 1", "raw 2", "raw 3");
+    assertThat(plain.closedWith).isEqualTo(CloseCodes.RATE_LIMITED);
+    assertThat(object.closes).singleElement().asString().startsWith("4029 rate limit");
+
+    inbox.socketMessage(plain, WebSocketMessage.text("after the close"));
+    inbox.socketClosed(plain, CloseCodes.RATE_LIMITED, "echoed by the client", true);
+    assertThat(object.messages).hasSize(3);
+    assertThat(object.closes).as("the transport's own close is not reported again").hasSize(1);
+  }
+
+  @Test
+  void aPlainSocketWithinTheRateKeepsGoing() {
+    FakeTransport plain = new FakeTransport();
+    Request request =
+        Request.builder("GET", "/objects/chat/room").header("Upgrade", "websocket").build();
+    inbox.upgrade(ROOM, request, plain).join();
+    for (int i = 1; i <= 30; i++) {
+      inbox.socketMessage(plain, WebSocketMessage.text("raw " + i));
+      time.advance(Duration.ofMillis(100)); // 10/s, the configured rate
+    }
+    assertThat(object.messages).hasSize(30);
+    assertThat(plain.closedWith).isNull();
+    inbox.socketClosed(plain, 1000, "done", true);
+    assertThat(object.closes).containsExactly("1000 done");
+  }
+
+  @Test
   void byeEndsTheSessionAtOnce() {
     FakeTransport t = connect("");
     inbox.socketMessage(t, WebSocketMessage.text("{\"t\":\"bye\",\"code\":1000}"));

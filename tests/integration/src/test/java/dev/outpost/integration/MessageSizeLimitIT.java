@@ -110,6 +110,32 @@ class MessageSizeLimitIT {
     }
   }
 
+  /**
+   * A node at Cloudflare's limit: one message of exactly 32 MiB reaches every member, the sender
+   * included, although it is four times the 8 MiB outbound bound; nobody is closed as too slow.
+   */
+  @Test
+  void aMessageOfExactly32MiBReachesEveryMember(@TempDir Path bigDir) {
+    int limit = RouterOptions.MAX_MESSAGE_SIZE_LIMIT;
+    try (TestNode big =
+            TestNode.builder(bigDir)
+                .routerOptions(RouterOptions.defaults().withMaxMessageSize(limit))
+                .start();
+        TestWebSocketClient clients = new TestWebSocketClient(vertx, big, 10)) {
+      CollectingWebSocket sender = clients.connect("/objects/chat/huge");
+      CollectingWebSocket bob = clients.connect("/objects/chat/huge");
+      CollectingWebSocket carol = clients.connect("/objects/chat/huge");
+      String huge = "h".repeat(limit);
+      await(sender.sendText(huge), "sending exactly " + limit + " bytes");
+      for (CollectingWebSocket member : List.of(sender, bob, carol)) {
+        List<String> got = member.awaitTexts(1, TIMEOUT);
+        assertThat(got.get(0).length()).as("length of the message at %s", member).isEqualTo(limit);
+        assertThat(got.get(0).equals(huge)).as("the message at %s is intact", member).isTrue();
+        assertThat(member.closeStatus()).as("close status of %s", member).isEmpty();
+      }
+    }
+  }
+
   @Test
   void oversizedHttpBodyAnswers413AndNeverReachesTheObject() {
     try (TestHttpClient http = new TestHttpClient(vertx, node, 2)) {

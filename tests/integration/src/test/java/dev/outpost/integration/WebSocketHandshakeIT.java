@@ -1,0 +1,216 @@
+package dev.outpost.integration;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.outpost.testkit.Eventually;
+import dev.outpost.testkit.TestBundle;
+import dev.outpost.testkit.TestHttpClient;
+import dev.outpost.testkit.TestNode;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.ClientWebSocket;
+import io.vertx.core.http.UpgradeRejectedException;
+import io.vertx.core.http.WebSocketClient;
+import io.vertx.core.http.WebSocketConnectOptions;
+import java.io.ByteArrayOutputStream;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The WebSocket handshake and close as Cloudflare has them, over real sockets: the object chooses
+ * the subprotocol and adds headers to the 101; a close frame without a status code reaches {@code
+ * webSocketClose} as 1005; a client gone without a close frame as 1006 with {@code wasClean =
+ * false}.
+ */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class WebSocketHandshakeIT {
+
+  /**
+   * Accepts every upgrade; with {@code ?protocol=P} answers a 101 choosing P and adding {@code
+   * X-Probe}. Records each {@code webSocketClose} as {@code code|reason|wasClean} lines, answered
+   * by {@code GET /closes}.
+   */
+  private static final String PROBE =
+      """
+      package test.probe;
+
+      import dev.outpost.api.DurableObject;
+      import dev.outpost.api.DurableObjectState;
+      import dev.outpost.api.Env;
+      import dev.outpost.api.HibernatableWebSocket;
+      import dev.outpost.api.Request;
+      import dev.outpost.api.Response;
+
+      public final class Probe implements DurableObject {
+        private final DurableObjectState state;
+
+        public Probe(DurableObjectState state, Env env) {
+          this.state = state;
+        }
+
+        @Override
+        public Response fetch(Request request) {
+          if (!request.isWebSocketUpgrade()) {
+            return Response.ok(state.storage().get("closes", String.class).orElse(""));
+          }
+          Response accepted = state.acceptWebSocket(request);
+          String query = request.query().orElse("");
+          if (!query.startsWith("protocol=")) {
+            return accepted;
+          }
+          return Response.builder(101)
+              .header("Sec-WebSocket-Protocol", query.substring("protocol=".length()))
+              .header("X-Probe", "chosen by the object")
+              .build();
+        }
+
+        @Override
+        public void webSocketClose(
+            HibernatableWebSocket ws, int code, String reason, boolean wasClean) {
+          String before = state.storage().get("closes", String.class).orElse("");
+          state.storage().put("closes", before + code + "|" + reason + "|" + wasClean + "\\n");
+        }
+      }
+      """;
+
+  private static final Duration TIMEOUT = Duration.ofSeconds(20);
+
+  @TempDir Path dataDir;
+  @TempDir Path bundleDir;
+
+  private Vertx vertx;
+  private TestNode node;
+  private TestHttpClient http;
+  private WebSocketClient client;
+
+  @BeforeEach
+  void startNode() {
+    Path bundle =
+        TestBundle.named("probe-test")
+            .source("test.probe.Probe", PROBE)
+            .namespace("probe", "test.probe.Probe")
+            .compileTo(bundleDir.resolve("classes"));
+    vertx = Vertx.vertx();
+    node = TestNode.builder(dataDir).bundle(bundle).start();
+    http = new TestHttpClient(vertx, node, 4);
+    client = vertx.createWebSocketClient();
+  }
+
+  @AfterEach
+  void stop() throws Exception {
+    try {
+      http.close();
+      vertx.close().await(10, TimeUnit.SECONDS);
+    } finally {
+      node.close();
+    }
+  }
+
+  private WebSocketConnectOptions offering(String uri, String... protocols) {
+    return new WebSocketConnectOptions()
+        .setHost(node.hostName())
+        .setPort(node.port())
+        .setURI(uri)
+        .setSubProtocols(List.of(protocols));
+  }
+
+  @Test
+  void theObjectChoosesAnOfferedSubprotocolAndAddsHeaders() throws Exception {
+    ClientWebSocket ws = client.webSocket();
+    ws.connect(offering("/objects/probe/sub?protocol=mqtt", "graphql-transport-ws", "mqtt"))
+        .await(20, TimeUnit.SECONDS);
+    assertThat(ws.subProtocol()).as("subprotocol the client sees").isEqualTo("mqtt");
+    assertThat(ws.headers().get("X-Probe")).as("extra header").isEqualTo("chosen by the object");
+    ws.close().await(20, TimeUnit.SECONDS);
+  }
+
+  @Test
+  void aSubprotocolTheClientDidNotOfferIsRefused() {
+    ClientWebSocket ws = client.webSocket();
+    Throwable failure =
+        ws.connect(
+                offering("/objects/probe/refused?protocol=stomp", "graphql-transport-ws", "mqtt"))
+            .toCompletionStage()
+            .toCompletableFuture()
+            .handle((ok, error) -> error)
+            .join();
+    assertThat(failure)
+        .as("handshake offering no 'stomp'")
+        .isInstanceOf(UpgradeRejectedException.class);
+    assertThat(((UpgradeRejectedException) failure).getStatus()).isEqualTo(500);
+    assertThat(awaitCloses("refused"))
+        .as("the object hears that its socket never opened")
+        .startsWith("1006|");
+  }
+
+  @Test
+  void outpostProtocolNegotiationStillWorks() throws Exception {
+    ClientWebSocket ws = client.webSocket();
+    ws.connect(offering("/objects/probe/session", "mqtt", "outpost.v1"))
+        .await(20, TimeUnit.SECONDS);
+    assertThat(ws.subProtocol()).isEqualTo("outpost.v1");
+    ws.close().await(20, TimeUnit.SECONDS);
+  }
+
+  @Test
+  void aCloseFrameWithoutAStatusCodeIs1005() throws Exception {
+    try (Socket raw = handshake("/objects/probe/no-status")) {
+      OutputStream out = raw.getOutputStream();
+      out.write(new byte[] {(byte) 0x88, (byte) 0x80, 1, 2, 3, 4}); // masked close, no payload
+      out.flush();
+      assertThat(awaitCloses("no-status")).isEqualTo("1005||true\n");
+    }
+  }
+
+  @Test
+  void aConnectionDroppedWithoutACloseFrameIs1006AndNotClean() throws Exception {
+    Socket raw = handshake("/objects/probe/dropped");
+    raw.setSoLinger(true, 0); // reset, no close frame
+    raw.close();
+    assertThat(awaitCloses("dropped"))
+        .isEqualTo("1006|WebSocket disconnected without sending Close frame.|false\n");
+  }
+
+  private String awaitCloses(String name) {
+    return Eventually.waitUntil(
+        TIMEOUT,
+        () -> http.get("/objects/probe/" + name).body(),
+        body -> !body.isEmpty(),
+        "webSocketClose of " + name + " recorded by the object");
+  }
+
+  /** A TCP connection that has completed a WebSocket handshake with {@code uri}. */
+  private Socket handshake(String uri) throws Exception {
+    Socket raw = new Socket(node.hostName(), node.port());
+    raw.setSoTimeout((int) TIMEOUT.toMillis());
+    raw.getOutputStream()
+        .write(
+            ("GET "
+                    + uri
+                    + " HTTP/1.1\r\nHost: localhost\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                    + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+                    + "Sec-WebSocket-Version: 13\r\n\r\n")
+                .getBytes(StandardCharsets.US_ASCII));
+    InputStream in = raw.getInputStream();
+    ByteArrayOutputStream head = new ByteArrayOutputStream();
+    while (!head.toString(StandardCharsets.US_ASCII).endsWith("\r\n\r\n")) {
+      int b = in.read();
+      if (b < 0) {
+        throw new AssertionError("connection closed during the handshake: " + head);
+      }
+      head.write(b);
+    }
+    assertThat(head.toString(StandardCharsets.US_ASCII)).startsWith("HTTP/1.1 101");
+    return raw;
+  }
+}
