@@ -67,7 +67,8 @@ final class DevCommand implements Callable<Integer> {
                 .withClusterName("outpost-dev-" + httpPort),
             dev.outpost.runtime.RegionTopology.open(),
             false,
-            NodeSpec.defaultAdminToken());
+            NodeSpec.defaultAdminToken(),
+            null);
     try (RunningNode node = RunningNode.start(spec);
         WatchService watcher = FileSystems.getDefault().newWatchService()) {
       node.handOverOnExit(false);

@@ -87,8 +87,35 @@ final class NodeCommand implements Callable<Integer> {
       description = "Evict an object after this long without events.")
   long idleTimeoutMs;
 
+  @Option(
+      names = "--replica-peers",
+      description =
+          "Replicate object storage with Raft across these nodes (this one included), as"
+              + " NODE@REGION=HOST:RAFTPORT,...; every node of the cluster gets the same list."
+              + " Default: no replication (an object's data lives on its owner only).")
+  String replicaPeers;
+
+  @Option(
+      names = "--replica-copies",
+      defaultValue = "3",
+      description = "Copies of each object's data with --replica-peers (default ${DEFAULT-VALUE}).")
+  int replicaCopies;
+
   @Override
   public Integer call() throws Exception {
+    dev.outpost.runtime.ReplicationOptions replication = null;
+    if (replicaPeers != null) {
+      try {
+        replication =
+            dev.outpost.runtime.ReplicationOptions.of(
+                    dev.outpost.runtime.ReplicationOptions.parsePeers(replicaPeers))
+                .withCopies(replicaCopies);
+        replication.peer(nodeId); // this node must be one of them
+      } catch (IllegalArgumentException e) {
+        throw new picocli.CommandLine.ParameterException(
+            new picocli.CommandLine(this), "--replica-peers: " + e.getMessage());
+      }
+    }
     NodeSpec spec =
         new NodeSpec(
             nodeId,
@@ -107,7 +134,8 @@ final class NodeCommand implements Callable<Integer> {
                 ? NodeSpec.defaultTopology()
                 : dev.outpost.runtime.RegionTopology.load(topology),
             emulateLatency,
-            NodeSpec.defaultAdminToken());
+            NodeSpec.defaultAdminToken(),
+            replication);
     try (RunningNode node = RunningNode.start(spec)) {
       node.handOverOnExit(handOverOnExit);
       System.out.printf(

@@ -18,7 +18,8 @@ record NodeSpec(
     dev.outpost.runtime.ClusterOptions cluster,
     dev.outpost.runtime.RegionTopology topology,
     boolean emulateLatency,
-    String adminToken) {
+    String adminToken,
+    dev.outpost.runtime.ReplicationOptions replication) {
 
   /** The admin token: {@code OUTPOST_ADMIN_TOKEN}, or a development default. */
   static String defaultAdminToken() {

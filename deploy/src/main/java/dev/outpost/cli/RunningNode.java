@@ -39,6 +39,9 @@ final class RunningNode implements AutoCloseable {
           .topology(spec.topology())
           .adminToken(spec.adminToken())
           .emulateLatency(spec.emulateLatency());
+      if (spec.replication() != null) {
+        builder.replication(spec.replication());
+      }
     }
     return new RunningNode(builder.start());
   }

@@ -12,6 +12,7 @@ import dev.outpost.runtime.CodeDeployments;
 import dev.outpost.runtime.ObjectHost;
 import dev.outpost.runtime.ObjectLocator;
 import dev.outpost.runtime.RegionTopology;
+import dev.outpost.runtime.ReplicationOptions;
 import dev.outpost.runtime.RuntimeOptions;
 import dev.outpost.runtime.StorageEngines;
 import dev.outpost.runtime.SystemTimeSource;
@@ -94,12 +95,29 @@ public final class OutpostNode implements AutoCloseable {
       if (time instanceof AutoCloseable closeable) {
         opened.push(closeable);
       }
-      StorageEngine engine = b.storage != null ? b.storage : openRocksDb(b);
-      opened.push(engine);
+      StorageEngine engine = null;
+      if (b.replication == null) {
+        engine = b.storage != null ? b.storage : openRocksDb(b);
+        opened.push(engine);
+      }
       Cluster cluster = null;
       if (b.cluster != null) {
-        cluster = Cluster.join(b.cluster, time, BOOT_CODE_VERSION, b.topology);
+        cluster =
+            Cluster.join(
+                b.cluster,
+                time,
+                BOOT_CODE_VERSION,
+                b.topology,
+                Optional.ofNullable(b.replication)
+                    .map(
+                        r ->
+                            new Cluster.Replication(
+                                r, b.dataDir.resolve("replication"), b.syncWrites)));
         opened.push(cluster);
+        if (b.replication != null) {
+          engine = cluster.replicatedStorage().orElseThrow();
+          opened.push(engine);
+        }
         cluster.claimLocalObjects(engine);
       }
       RouterOptions routerOptions =
@@ -312,6 +330,7 @@ public final class OutpostNode implements AutoCloseable {
     private RouterOptions routerOptions = RouterOptions.defaults();
     private RealtimeOptions realtimeOptions = RealtimeOptions.defaults();
     private ClusterOptions cluster; // null: a node alone
+    private ReplicationOptions replication; // null: each object's data on its owner only
     private RegionTopology topology = RegionTopology.open();
     private String adminToken;
     private boolean emulateLatency;
@@ -331,6 +350,7 @@ public final class OutpostNode implements AutoCloseable {
       b.routerOptions = routerOptions;
       b.realtimeOptions = realtimeOptions;
       b.cluster = cluster;
+      b.replication = replication;
       b.topology = topology;
       b.adminToken = adminToken;
       b.emulateLatency = emulateLatency;
@@ -418,6 +438,17 @@ public final class OutpostNode implements AutoCloseable {
       return this;
     }
 
+    /**
+     * Replicates object storage with Raft across the given peers (this node must be one of them):
+     * every commit is acknowledged only once a majority of the object's replica group has it on
+     * disk, and a dead node's objects are served again by a node holding a copy. Cluster nodes
+     * only; the data lives under {@code dataDir/replication}.
+     */
+    public Builder replication(ReplicationOptions options) {
+      this.replication = Objects.requireNonNull(options, "replication");
+      return this;
+    }
+
     /** The world: regions, jurisdictions, latencies; default one open region. */
     public Builder topology(RegionTopology value) {
       this.topology = Objects.requireNonNull(value, "topology");
@@ -451,6 +482,10 @@ public final class OutpostNode implements AutoCloseable {
       }
       if (cluster != null && (dataDir == null || adminToken == null)) {
         throw new IllegalStateException("a cluster node needs a data directory and an admin token");
+      }
+      if (replication != null && (cluster == null || storage != null)) {
+        throw new IllegalStateException(
+            "replication needs a cluster node with a data directory, and no storage engine given");
       }
       return open(this);
     }

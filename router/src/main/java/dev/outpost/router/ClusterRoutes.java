@@ -139,7 +139,26 @@ final class ClusterRoutes {
             .put("nodes", sortedNodes().size())
             .put("objects", objects)
             .put("connections", sockets)
-            .put("oneWayLatencyMs", latency));
+            .put("oneWayLatencyMs", latency)
+            .put("replicaGroups", replicaGroups()));
+  }
+
+  /** Each replica group: members, leader, term, and followers' lag when led here. */
+  private JsonArray replicaGroups() {
+    JsonArray groups = new JsonArray();
+    for (Cluster.ReplicaGroupView g : cluster.replicaGroups()) {
+      JsonObject lag = new JsonObject();
+      g.followerLag().forEach(lag::put);
+      groups.add(
+          new JsonObject()
+              .put("name", g.name())
+              .put("region", g.region())
+              .put("members", new JsonArray(g.members()))
+              .put("leader", g.leader().orElse(null))
+              .put("term", g.term())
+              .put("followerLagEntries", lag));
+    }
+    return groups;
   }
 
   /** Largest code bundle the deploy endpoint takes. */

@@ -73,6 +73,11 @@ final class HttpReplies {
       text(out, 404, cause.getMessage());
       return;
     }
+    if (cause instanceof java.net.ConnectException) {
+      out.putHeader("Retry-After", "1");
+      text(out, 503, "the node serving " + address + " cannot be reached now; retry shortly");
+      return;
+    }
     LOG.log(Level.ERROR, "unexpected failure serving " + address, cause);
     text(out, 500, "internal error in " + address + ": " + cause.getClass().getSimpleName());
   }

@@ -26,8 +26,9 @@ import java.util.function.Supplier;
  * WebSocket upgrades and event streams use it, and so do object-to-object calls ({@link #call}, the
  * object host's {@link ObjectCaller} on a cluster node).
  *
- * <p>Retries: after "not owner" from a node (its placement moved), the cached placement is dropped
- * and the owner located again, at most {@value #MAX_HOPS} times; while the directory says the
+ * <p>Retries: after "not owner" from a node (its placement moved), or when the owner's node
+ * refused the link's connection, the cached placement is dropped and the owner located again, at
+ * most {@value #MAX_HOPS} times; while the directory says the
  * object is moving, every {@link #MOVING_WAIT} for about 5 s in all. Anything else fails the
  * returned future: {@link ObjectUnavailableException} when no node can serve the object now.
  *
@@ -129,7 +130,10 @@ public final class ObjectDispatch implements ObjectCaller {
   private <T> CompletableFuture<T> retry(
       ObjectAddress address, Throwable error, int attempt, Supplier<CompletableFuture<T>> again) {
     Throwable cause = unwrap(error);
-    if (attempt < MAX_HOPS && NodeLinks.isNotOwner(cause)) {
+    // "Not owner", or the owner's node refused the link's connection (it is stopping or gone; the
+    // request never reached it): forget the placement and locate again.
+    if (attempt < MAX_HOPS
+        && (NodeLinks.isNotOwner(cause) || cause instanceof java.net.ConnectException)) {
       locator.invalidate(address);
       return again.get();
     }

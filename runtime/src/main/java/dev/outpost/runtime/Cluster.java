@@ -5,6 +5,7 @@ import dev.outpost.runtime.internal.placement.DirectoryLocator;
 import dev.outpost.runtime.internal.placement.NodeLease;
 import dev.outpost.runtime.spi.ClusterMembership;
 import dev.outpost.runtime.spi.ObjectDirectory;
+import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
@@ -18,7 +19,8 @@ public final class Cluster implements AutoCloseable, ClusterView {
 
   private final HazelcastCluster hazelcast;
   private final NodeLease lease;
-  private final DirectoryLocator locator;
+  private final DirectoryLocator locator; // null when replicated
+  private final dev.outpost.runtime.internal.placement.ReplicatedNode replicated; // null alone
   private final ExecutorService blocking;
   private final String codeVersion;
   private final TimeSource time;
@@ -29,6 +31,7 @@ public final class Cluster implements AutoCloseable, ClusterView {
       HazelcastCluster hazelcast,
       NodeLease lease,
       DirectoryLocator locator,
+      dev.outpost.runtime.internal.placement.ReplicatedNode replicated,
       ExecutorService e,
       String codeVersion,
       TimeSource time,
@@ -36,6 +39,7 @@ public final class Cluster implements AutoCloseable, ClusterView {
     this.hazelcast = hazelcast;
     this.lease = lease;
     this.locator = locator;
+    this.replicated = replicated;
     this.blocking = e;
     this.codeVersion = codeVersion;
     this.time = time;
@@ -91,6 +95,11 @@ public final class Cluster implements AutoCloseable, ClusterView {
       String region,
       ObjectMigrations host,
       dev.outpost.runtime.spi.HandoverTransport transport) {
+    if (replicated != null) {
+      throw new IllegalStateException(
+          "moving an object to another region is not supported with replicated storage yet: its"
+              + " replica group is fixed by the region it was placed in");
+    }
     if (!topology.regions().isEmpty() && !topology.regions().contains(region)) {
       throw new IllegalArgumentException(
           "unknown region " + region + "; regions: " + topology.regions());
@@ -137,6 +146,34 @@ public final class Cluster implements AutoCloseable, ClusterView {
    */
   public static Cluster join(
       ClusterOptions options, TimeSource time, String codeVersion, RegionTopology topology) {
+    return join(options, time, codeVersion, topology, Optional.empty());
+  }
+
+  /**
+   * What a replicated node needs: the replication settings, the directory that holds its Raft logs
+   * and its copies of each group's data, and whether RocksDB fsyncs every write (the Raft log is
+   * always fsynced).
+   */
+  public record Replication(
+      ReplicationOptions options, java.nio.file.Path dir, boolean syncWrites) {
+    public Replication {
+      java.util.Objects.requireNonNull(options, "options");
+      java.util.Objects.requireNonNull(dir, "dir");
+    }
+  }
+
+  /**
+   * Joins (or starts) the cluster in a world described by {@code topology}, with replicated storage
+   * when {@code replication} is present (then {@link #replicatedStorage()} is the storage the
+   * object host must use, and objects run on their replica group's Raft leader); blocks until
+   * joined, leased and, when replicated, the Raft server listens.
+   */
+  public static Cluster join(
+      ClusterOptions options,
+      TimeSource time,
+      String codeVersion,
+      RegionTopology topology,
+      Optional<Replication> replication) {
     ExecutorService blocking =
         Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("cluster-", 0).factory());
     HazelcastCluster hazelcast = HazelcastCluster.start(options);
@@ -149,10 +186,40 @@ public final class Cluster implements AutoCloseable, ClusterView {
             options.leaseMargin(),
             options.leaseRenewInterval());
     lease.start();
-    DirectoryLocator locator =
-        new DirectoryLocator(
-            hazelcast, hazelcast, lease, blocking, codeVersion, topology, hazelcast::loads);
-    return new Cluster(hazelcast, lease, locator, blocking, codeVersion, time, topology);
+    if (replication.isEmpty()) {
+      DirectoryLocator locator =
+          new DirectoryLocator(
+              hazelcast, hazelcast, lease, blocking, codeVersion, topology, hazelcast::loads);
+      return new Cluster(hazelcast, lease, locator, null, blocking, codeVersion, time, topology);
+    }
+    try {
+      Replication r = replication.get();
+      var replicated =
+          dev.outpost.runtime.internal.placement.ReplicatedNode.start(
+              options.nodeId(),
+              r.options(),
+              r.dir(),
+              r.syncWrites(),
+              hazelcast,
+              blocking,
+              codeVersion,
+              topology,
+              time);
+      return new Cluster(hazelcast, lease, null, replicated, blocking, codeVersion, time, topology);
+    } catch (RuntimeException | Error e) {
+      lease.stop();
+      hazelcast.close();
+      blocking.shutdownNow();
+      throw e;
+    }
+  }
+
+  /**
+   * The storage the object host must use on a replicated node (every commit a Raft entry); empty
+   * without replication. The node closes it (that stops the Raft server).
+   */
+  public Optional<dev.outpost.runtime.spi.StorageEngine> replicatedStorage() {
+    return Optional.ofNullable(replicated).map(r -> r.storage());
   }
 
   /**
@@ -163,6 +230,9 @@ public final class Cluster implements AutoCloseable, ClusterView {
    * @return how many objects this node owns after claiming
    */
   public int claimLocalObjects(dev.outpost.runtime.spi.StorageEngine engine) {
+    if (replicated != null) {
+      return 0; // each group's Raft leader lists its objects when it becomes ready
+    }
     int owned = 0;
     var self = hazelcast.self();
     for (ObjectAddress object : engine.objects()) {
@@ -261,14 +331,42 @@ public final class Cluster implements AutoCloseable, ClusterView {
   public record RolloutReport(
       boolean activated, String version, java.util.List<String> problems, long activateMillis) {}
 
+  /**
+   * One replica group as this node sees it, for the cluster map and operators.
+   *
+   * @param name the group ({@code g-<preferred leader>})
+   * @param region the region of its preferred leader
+   * @param members the nodes holding a copy, preferred leader first
+   * @param leader its Raft leader, if known (Raft when this node is a member, else as published)
+   * @param term the leader's Raft term (0 if unknown)
+   * @param followerLag when this node leads it: log entries each follower is behind
+   */
+  public record ReplicaGroupView(
+      String name,
+      String region,
+      java.util.List<String> members,
+      Optional<String> leader,
+      long term,
+      java.util.Map<String, Long> followerLag) {}
+
+  /** The replica groups of a replicated cluster; empty without replication. */
+  public java.util.List<ReplicaGroupView> replicaGroups() {
+    return replicated == null ? java.util.List.of() : replicated.groups();
+  }
+
+  /** The replica group of {@code address}, if replicated and the object was ever placed. */
+  public Optional<ReplicaGroupView> replicaGroupOf(ObjectAddress address) {
+    return replicated == null ? Optional.empty() : replicated.groupOf(address);
+  }
+
   /** Where objects live, for the router. */
   public ObjectLocator locator() {
-    return locator;
+    return replicated != null ? replicated.placement() : locator;
   }
 
   /** Whether this node owns an object, for the object host. */
   public OwnershipGuard guard() {
-    return locator;
+    return replicated != null ? replicated.placement() : locator;
   }
 
   /** The live nodes. */
@@ -288,6 +386,10 @@ public final class Cluster implements AutoCloseable, ClusterView {
    */
   public LeaveReport handOverAll(
       ObjectMigrations host, dev.outpost.runtime.spi.HandoverTransport transport) {
+    if (replicated != null) {
+      var moved = replicated.handOverLeadership();
+      return new LeaveReport(moved.moved(), moved.kept(), 0);
+    }
     locator.startLeaving();
     var report =
         new dev.outpost.runtime.internal.placement.HandoverCoordinator(
@@ -309,6 +411,9 @@ public final class Cluster implements AutoCloseable, ClusterView {
   @Override
   public void close() {
     closed = true;
+    if (replicated != null) {
+      replicated.stopBalancing();
+    }
     lease.stop();
     hazelcast.close();
     blocking.shutdownNow();
@@ -322,6 +427,9 @@ public final class Cluster implements AutoCloseable, ClusterView {
   /** Drops out of the cluster as a crash would: no goodbye, partitions recovered from backups. */
   public void crashForTest() {
     closed = true;
+    if (replicated != null) {
+      replicated.stopBalancing();
+    }
     lease.stop();
     hazelcast.terminateForTest();
     blocking.shutdownNow();

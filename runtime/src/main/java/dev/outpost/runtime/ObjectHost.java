@@ -68,6 +68,10 @@ public final class ObjectHost implements ObjectInbox, ObjectMigrations, AutoClos
             new NodeServices(
                 options, time, engine, turnExecutor, hibernation, alarms, bundles, b.guard),
             caller);
+    // Subscribe before arming what the engine holds, so an alarm handed over in between is armed
+    // too (arming one twice only replaces its timer).
+    b.guard.onAlarmsAcquired(
+        acquired -> acquired.forEach(alarm -> alarms.committed(alarm.object(), alarm.time())));
     alarms.start(engine);
     scheduleWatchdog();
   }
@@ -139,7 +143,6 @@ public final class ObjectHost implements ObjectInbox, ObjectMigrations, AutoClos
   }
 
   private java.util.List<String> check(CodeBundle candidate) {
-    java.util.List<String> problems = new java.util.ArrayList<>();
     ManualTimeSource sandboxTime = new ManualTimeSource(java.time.Instant.EPOCH);
     try (StorageEngine scratch = StorageEngines.inMemory();
         ObjectHost sandbox =
@@ -149,42 +152,9 @@ public final class ObjectHost implements ObjectInbox, ObjectMigrations, AutoClos
                 .storage(scratch)
                 .bundle(candidate)
                 .build()) {
-      for (String ns : candidate.namespaces()) {
-        ObjectAddress probe = new ObjectAddress(ns, ids.fromName(ns, "outpost-bundle-check"));
-        String type = candidate.classOf(ns).map(Class::getName).orElse("?");
-        try {
-          sandbox
-              .catalog
-              .activate(probe)
-              .get(CHECK_TIMEOUT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
-        } catch (java.util.concurrent.ExecutionException e) {
-          Throwable cause = e.getCause();
-          Throwable thrown = cause.getCause() != null ? cause.getCause() : cause;
-          problems.add(
-              "class "
-                  + type
-                  + " of namespace '"
-                  + ns
-                  + "' failed to construct: "
-                  + thrown.getClass().getName()
-                  + ": "
-                  + thrown.getMessage());
-        } catch (java.util.concurrent.TimeoutException e) {
-          problems.add(
-              "class "
-                  + type
-                  + " of namespace '"
-                  + ns
-                  + "' did not construct within "
-                  + CHECK_TIMEOUT.toSeconds()
-                  + " s");
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          problems.add("check of namespace '" + ns + "' was interrupted");
-        }
-      }
+      return dev.outpost.runtime.internal.bundle.BundleCheck.constructEach(
+          candidate, ids, sandbox.catalog::activate, CHECK_TIMEOUT);
     }
-    return problems;
   }
 
   /**

@@ -33,4 +33,13 @@ public interface OwnershipGuard {
    * by its own clock. When false, commits are refused and output is dropped.
    */
   boolean leaseValid();
+
+  /**
+   * Registers {@code arm} to hear the stored alarms of objects this node comes to own while it runs
+   * (in a replicated cluster, when it becomes a replica group's Raft leader), so that they fire
+   * here, once. Called on a background thread. The default never calls it: without replication a
+   * node owns at start everything it will own, and arms those alarms then.
+   */
+  default void onAlarmsAcquired(
+      java.util.function.Consumer<java.util.List<dev.outpost.runtime.spi.StoredAlarm>> arm) {}
 }

@@ -26,14 +26,28 @@ final class NodeProcess implements AutoCloseable {
   final int clusterPort;
   final Path dataDir;
   final Path log;
+  final int raftPort;
+  private final List<String> extraArgs = new ArrayList<>();
   private Process process;
 
   NodeProcess(String nodeId, Path dataDir) {
     this.nodeId = nodeId;
     this.httpPort = ClusterTestNode.freePort();
     this.clusterPort = ClusterTestNode.freePort();
+    this.raftPort = ClusterTestNode.freePort();
     this.dataDir = dataDir;
     this.log = dataDir.resolveSibling(nodeId + ".log");
+  }
+
+  /** Passes {@code args} to every later start of the node (e.g. {@code --replica-peers ...}). */
+  NodeProcess withArgs(String... args) {
+    extraArgs.addAll(List.of(args));
+    return this;
+  }
+
+  /** {@code nodeId@region=127.0.0.1:raftPort}, this node's entry in {@code --replica-peers}. */
+  String replicaPeer(String region) {
+    return nodeId + "@" + region + "=127.0.0.1:" + raftPort;
   }
 
   String clusterAddress() {
@@ -81,6 +95,7 @@ final class NodeProcess implements AutoCloseable {
       command.add("--join");
       command.add(String.join(",", join));
     }
+    command.addAll(extraArgs);
     process =
         new ProcessBuilder(command)
             .redirectErrorStream(true)
@@ -120,9 +135,15 @@ final class NodeProcess implements AutoCloseable {
   }
 
   HttpResponse<String> post(String path) throws IOException, InterruptedException {
+    return post(path, Duration.ofSeconds(20));
+  }
+
+  /** POSTs with an answer due within {@code timeout} (an unanswered request throws). */
+  HttpResponse<String> post(String path, Duration timeout)
+      throws IOException, InterruptedException {
     return HTTP.send(
         HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + path))
-            .timeout(Duration.ofSeconds(20))
+            .timeout(timeout)
             .POST(HttpRequest.BodyPublishers.noBody())
             .build(),
         HttpResponse.BodyHandlers.ofString());
@@ -134,9 +155,25 @@ final class NodeProcess implements AutoCloseable {
     process.waitFor();
   }
 
+  /** SIGSTOP ({@code pause = true}) or SIGCONT: the process freezes as in a long GC or a hang. */
+  void signalPause(boolean pause) throws Exception {
+    Process kill =
+        new ProcessBuilder("kill", pause ? "-STOP" : "-CONT", Long.toString(process.pid()))
+            .redirectErrorStream(true)
+            .start();
+    if (kill.waitFor() != 0) {
+      throw new IllegalStateException("kill " + (pause ? "-STOP" : "-CONT") + " failed");
+    }
+  }
+
   @Override
   public void close() throws InterruptedException {
     if (process != null && process.isAlive()) {
+      try {
+        signalPause(false); // a stopped process cannot handle SIGTERM
+      } catch (Exception e) {
+        // gone meanwhile
+      }
       process.destroy(); // SIGTERM: graceful leave
       if (!process.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)) {
         process.destroyForcibly().waitFor();

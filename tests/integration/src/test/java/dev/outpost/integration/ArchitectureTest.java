@@ -110,6 +110,18 @@ class ArchitectureTest {
   }
 
   @Test
+  void ratisStaysInItsPackage() {
+    noClasses()
+        .that()
+        .resideOutsideOfPackage("dev.outpost.runtime.internal.replication..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAPackage("org.apache.ratis..")
+        .because("everything else replicates through RatisReplication and ReplicatedStorage")
+        .check(outpost);
+  }
+
+  @Test
   void hazelcastStaysInItsPackage() {
     noClasses()
         .that()

@@ -73,6 +73,9 @@ public final class ClusterTestNode implements AutoCloseable {
             .topology(b.topology)
             .adminToken(ADMIN_TOKEN)
             .emulateLatency(b.emulateLatency);
+    if (b.replication != null) {
+      node.replication(b.replication);
+    }
     if (b.classes.isEmpty()) {
       node.bundle(b.bundle != null ? b.bundle : TestNode.samplesBundle());
     } else {
@@ -169,6 +172,7 @@ public final class ClusterTestNode implements AutoCloseable {
     private RuntimeOptions runtimeOptions = RuntimeOptions.defaults();
     private dev.outpost.runtime.RegionTopology topology = dev.outpost.runtime.RegionTopology.open();
     private boolean emulateLatency;
+    private dev.outpost.runtime.ReplicationOptions replication;
 
     private Builder(String nodeId, Path dataDir) {
       this.nodeId = nodeId;
@@ -187,6 +191,7 @@ public final class ClusterTestNode implements AutoCloseable {
       b.runtimeOptions = runtimeOptions;
       b.topology = topology;
       b.emulateLatency = emulateLatency;
+      b.replication = replication;
       return b;
     }
 
@@ -230,6 +235,12 @@ public final class ClusterTestNode implements AutoCloseable {
     /** Adds the topology's latencies to links and declared clients. */
     public Builder emulateLatency(boolean value) {
       this.emulateLatency = value;
+      return this;
+    }
+
+    /** Replicates storage with Raft across {@code options}' peers (this node among them). */
+    public Builder replication(dev.outpost.runtime.ReplicationOptions options) {
+      this.replication = options;
       return this;
     }
 

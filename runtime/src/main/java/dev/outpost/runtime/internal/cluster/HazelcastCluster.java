@@ -35,11 +35,16 @@ import java.util.concurrent.CopyOnWriteArrayList;
  *
  * <p>The only package that imports Hazelcast.
  */
-public final class HazelcastCluster implements ClusterMembership, ObjectDirectory, AutoCloseable {
+public final class HazelcastCluster
+    implements ClusterMembership,
+        ObjectDirectory,
+        dev.outpost.runtime.spi.ReplicaGroupDirectory,
+        AutoCloseable {
 
   static final String DIRECTORY = "outpost-directory";
   static final String LEASES = "outpost-leases";
   static final String LOADS = "outpost-loads";
+  static final String GROUPS = "outpost-replica-groups";
   private static final String NODE = "outpost.node";
   private static final String REGION = "outpost.region";
   private static final String HTTP_PORT = "outpost.http-port";
@@ -48,6 +53,7 @@ public final class HazelcastCluster implements ClusterMembership, ObjectDirector
   private final IMap<String, String> directory;
   private final IMap<String, String> leases;
   private final IMap<String, String> loads; // node -> "objects/sockets"
+  private final IMap<String, String> groups; // replica group -> "node|term|indexed"
   private final NodeInfo self;
   private final List<Listener> listeners = new CopyOnWriteArrayList<>();
 
@@ -57,6 +63,7 @@ public final class HazelcastCluster implements ClusterMembership, ObjectDirector
     this.directory = hazelcast.getMap(DIRECTORY);
     this.leases = hazelcast.getMap(LEASES);
     this.loads = hazelcast.getMap(LOADS);
+    this.groups = hazelcast.getMap(GROUPS);
     hazelcast
         .getCluster()
         .addMembershipListener(
@@ -188,6 +195,39 @@ public final class HazelcastCluster implements ClusterMembership, ObjectDirector
               DurableObjectId.of(key.substring(slash + 1), Optional.empty())));
     }
     return owned;
+  }
+
+  // ---- ReplicaGroupDirectory
+
+  @Override
+  public void publishLeader(String group, GroupLeader leader) {
+    String next = leader.node() + "|" + leader.term() + "|" + leader.indexed();
+    for (int attempt = 0; attempt < 16; attempt++) {
+      String current = groups.putIfAbsent(group, next);
+      if (current == null) {
+        return;
+      }
+      GroupLeader known = decodeLeader(current);
+      boolean newer =
+          leader.term() > known.term()
+              || (leader.term() == known.term()
+                  && leader.node().equals(known.node())
+                  && leader.indexed()
+                  && !known.indexed());
+      if (!newer || groups.replace(group, current, next)) {
+        return;
+      }
+    }
+  }
+
+  @Override
+  public Optional<GroupLeader> leader(String group) {
+    return Optional.ofNullable(groups.get(group)).map(HazelcastCluster::decodeLeader);
+  }
+
+  private static GroupLeader decodeLeader(String value) {
+    String[] parts = value.split("\\|");
+    return new GroupLeader(parts[0], Long.parseLong(parts[1]), Boolean.parseBoolean(parts[2]));
   }
 
   /**
