@@ -45,7 +45,7 @@ class WebSocketHandshakeIT {
    * X-Probe}. Records each {@code webSocketClose} as {@code code|reason|wasClean} lines, answered
    * by {@code GET /closes}. A text message {@code close CODE REASON} closes the socket with that
    * code and reason; if {@code close} refuses them, the object sends back {@code refused: } and the
-   * error's message instead.
+   * error's message instead. Any other text message comes back prefixed with {@code echo:}.
    */
   private static final String PROBE =
       """
@@ -84,6 +84,10 @@ class WebSocketHandshakeIT {
 
         @Override
         public void webSocketMessage(HibernatableWebSocket ws, WebSocketMessage message) {
+          if (!message.text().startsWith("close ")) {
+            ws.send("echo:" + message.text());
+            return;
+          }
           String[] command = message.text().split(" ", 3);
           try {
             ws.close(Integer.parseInt(command[1]), command.length > 2 ? command[2] : "");
@@ -253,6 +257,30 @@ class WebSocketHandshakeIT {
     assertThat(ws.awaitClose(TIMEOUT))
         .as("close with an application code and the longest reason allowed")
         .isEqualTo(new CloseStatus(3000, reason123));
+  }
+
+  @Test
+  void invalidUtf8InATextFrameIsRepairedWithTheReplacementCharacterAndDelivered() throws Exception {
+    try (Socket raw = handshake("/objects/probe/utf8")) {
+      byte[] invalid = {'a', (byte) 0xC3, '-', 'x'}; // 0xC3 starts a 2-byte sequence; '-' is not
+      byte[] mask = {1, 2, 3, 4};
+      OutputStream out = raw.getOutputStream();
+      out.write(new byte[] {(byte) 0x81, (byte) (0x80 | invalid.length)}); // masked text, FIN
+      out.write(mask);
+      for (int i = 0; i < invalid.length; i++) {
+        out.write(invalid[i] ^ mask[i % 4]);
+      }
+      out.flush();
+
+      InputStream in = raw.getInputStream();
+      int opcode = in.read();
+      int length = in.read();
+      assertThat(opcode)
+          .as("first frame from the server (not a 1007 close): opcode byte %x", opcode)
+          .isEqualTo(0x81);
+      String echoed = new String(in.readNBytes(length), StandardCharsets.UTF_8);
+      assertThat(echoed).as("what the object received, echoed").isEqualTo("echo:a\uFFFD-x");
+    }
   }
 
   private String awaitCloses(String name) {
