@@ -13,9 +13,40 @@ import java.util.TreeMap;
  * An HTTP response returned by {@link DurableObject#fetch(Request)}. Immutable; header names are
  * case-insensitive.
  *
- * <p>Status 101 is only produced by {@link DurableObjectState#acceptWebSocket(Request, String...)}
- * and means the WebSocket upgrade was accepted; that response also carries the accepted socket
- * ({@link #webSocket()}).
+ * <p><b>WebSocket upgrades.</b> A 101 from {@code fetch} means the upgrade was accepted. {@code
+ * fetch} may return a 101 only in a turn that called {@link
+ * DurableObjectState#acceptWebSocket(Request, String...)}; any other 101 fails the turn with an
+ * {@link IllegalStateException}. The response {@code acceptWebSocket} returns carries the accepted
+ * socket ({@link #webSocket()}) and no headers: returned as it is, the client's 101 names no
+ * subprotocol. To choose the subprotocol or add headers to the client's 101, as Cloudflare code
+ * does with {@code new Response(null, {status: 101, webSocket, headers})}, return a 101 of your own
+ * after accepting:
+ *
+ * <pre>{@code
+ * // The client offered "Sec-WebSocket-Protocol: graphql-transport-ws, mqtt".
+ * HibernatableWebSocket ws = state.acceptWebSocket(request).webSocket().orElseThrow();
+ * ws.send("welcome");
+ * return Response.builder(101)
+ *     .header("Sec-WebSocket-Protocol", "mqtt")
+ *     .header("X-Room", "lobby")
+ *     .build();
+ * }</pre>
+ *
+ * What the router does with that 101:
+ *
+ * <ul>
+ *   <li>{@code Sec-WebSocket-Protocol}, if present, must hold exactly one subprotocol the client
+ *       offered (the request's {@code Sec-WebSocket-Protocol} headers, comma-separated). Otherwise
+ *       the client gets a 500 saying which subprotocol was offered and which chosen, and the object
+ *       sees its socket close with 1006 ({@link DurableObject#webSocketClose}).
+ *   <li>Every other header goes to the client, except those that belong to the handshake and stay
+ *       the server's: {@code Upgrade}, {@code Connection}, {@code Sec-WebSocket-Accept}, {@code
+ *       Sec-WebSocket-Extensions}, {@code Content-Length} and {@code Transfer-Encoding}.
+ *   <li>The body is ignored.
+ *   <li>A client that offered {@code outpost.v1} (Outpost's session protocol, used by Outpost's
+ *       clients) gets {@code outpost.v1} as the subprotocol whatever the object chose; the object's
+ *       other headers reach it on the connection that opens the session.
+ * </ul>
  */
 public final class Response {
 

@@ -72,6 +72,14 @@ class OutputGateTest {
                 }
                 return Response.ok("not reached");
               }
+              case "/vm-error" -> {
+                state.storage().put("n", 777L);
+                throw new OutOfMemoryError("simulated by a test object");
+              }
+              case "/stack-overflow" -> {
+                state.storage().put("n", 888L);
+                throw new StackOverflowError("simulated by a test object");
+              }
               case "/last" -> {
                 return Response.ok(state.storage().get("last", String.class).orElse("none"));
               }
@@ -300,5 +308,66 @@ class OutputGateTest {
         .hasRootCauseMessage("migration failed");
     assertThat(harness.get("t", "bcw", "/read").bodyText()).as("500 was dropped").isEqualTo("1");
     assertThat(Scripted.constructed.get()).as("reset").isEqualTo(2);
+  }
+
+  @Test
+  void aFailedBlockConcurrencyWhileStillCommitsEarlierTurnsOfItsBatch() throws Exception {
+    CountDownLatch arrived = engine.holdCommits();
+    CompletableFuture<Response> first = send("batch", "/incr");
+    assertThat(arrived.await(10, TimeUnit.SECONDS)).as("first commit reached the engine").isTrue();
+    CompletableFuture<Response> second = send("batch", "/incr");
+    CompletableFuture<Response> failing = send("batch", "/block-concurrency-fails");
+    engine.release();
+
+    assertThat(first.get(10, TimeUnit.SECONDS).bodyText()).isEqualTo("1");
+    assertThat(second.get(10, TimeUnit.SECONDS).bodyText())
+        .as("a turn that ended well, queued with the failing one behind the held commit")
+        .isEqualTo("2");
+    Throwable failure = catchThrowable(() -> failing.get(10, TimeUnit.SECONDS));
+    assertThat(failure.getCause())
+        .isInstanceOf(DurableObjectException.class)
+        .hasRootCauseMessage("migration failed");
+    assertThat(harness.get("t", "batch", "/read").bodyText())
+        .as("the earlier turn's write committed, the failed turn's 500 dropped")
+        .isEqualTo("2");
+    assertThat(Scripted.constructed.get())
+        .as("reset by the failed blockConcurrencyWhile")
+        .isEqualTo(2);
+  }
+
+  @Test
+  void aVmErrorDropsTheTurnsWritesAndResets() {
+    harness.post("t", "vm", "/incr", "");
+
+    Throwable failure = catchThrowable(() -> send("vm", "/vm-error").get(10, TimeUnit.SECONDS));
+
+    assertThat(failure.getCause())
+        .isInstanceOf(DurableObjectException.class)
+        .hasMessageContaining("the object threw OutOfMemoryError");
+    assertThat(harness.get("t", "vm", "/read").bodyText())
+        .as("what the turn wrote before the OutOfMemoryError (TurnFailure.LIMIT_EXCEEDED)")
+        .isEqualTo("1");
+    assertThat(Scripted.constructed.get()).as("a VM error resets").isEqualTo(2);
+  }
+
+  @Test
+  void aStackOverflowIsTheCodesOwnExceptionAndKeepsTheTurnsWrites() {
+    harness.post("t", "deep", "/incr", "");
+
+    Throwable failure =
+        catchThrowable(() -> send("deep", "/stack-overflow").get(10, TimeUnit.SECONDS));
+
+    assertThat(failure.getCause())
+        .isInstanceOf(DurableObjectException.class)
+        .hasMessageContaining("the object threw StackOverflowError");
+    assertThat(((DurableObjectException) failure.getCause()).remote()).isTrue();
+    assertThat(harness.get("t", "deep", "/read").bodyText())
+        .as("what the turn wrote before the StackOverflowError (TurnFailure.THROWN)")
+        .isEqualTo("888");
+    assertThat(Scripted.constructed.get()).as("the same instance").isEqualTo(1);
+  }
+
+  private CompletableFuture<Response> send(String name, String path) {
+    return harness.fetchAsync("t", name, Request.builder("POST", path).path(path).build());
   }
 }

@@ -1,11 +1,15 @@
 package dev.outpost.integration;
 
+import static dev.outpost.testkit.TestFutures.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.outpost.testkit.CollectingWebSocket;
+import dev.outpost.testkit.CollectingWebSocket.CloseStatus;
 import dev.outpost.testkit.Eventually;
 import dev.outpost.testkit.TestBundle;
 import dev.outpost.testkit.TestHttpClient;
 import dev.outpost.testkit.TestNode;
+import dev.outpost.testkit.TestWebSocketClient;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.ClientWebSocket;
 import io.vertx.core.http.UpgradeRejectedException;
@@ -30,7 +34,8 @@ import org.junit.jupiter.api.io.TempDir;
  * The WebSocket handshake and close as Cloudflare has them, over real sockets: the object chooses
  * the subprotocol and adds headers to the 101; a close frame without a status code reaches {@code
  * webSocketClose} as 1005; a client gone without a close frame as 1006 with {@code wasClean =
- * false}.
+ * false}; an object may close with any code an endpoint may send (1011 included) and is refused a
+ * reserved one or a reason over 123 bytes.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class WebSocketHandshakeIT {
@@ -38,7 +43,9 @@ class WebSocketHandshakeIT {
   /**
    * Accepts every upgrade; with {@code ?protocol=P} answers a 101 choosing P and adding {@code
    * X-Probe}. Records each {@code webSocketClose} as {@code code|reason|wasClean} lines, answered
-   * by {@code GET /closes}.
+   * by {@code GET /closes}. A text message {@code close CODE REASON} closes the socket with that
+   * code and reason; if {@code close} refuses them, the object sends back {@code refused: } and the
+   * error's message instead. Any other text message comes back prefixed with {@code echo:}.
    */
   private static final String PROBE =
       """
@@ -50,6 +57,7 @@ class WebSocketHandshakeIT {
       import dev.outpost.api.HibernatableWebSocket;
       import dev.outpost.api.Request;
       import dev.outpost.api.Response;
+      import dev.outpost.api.WebSocketMessage;
 
       public final class Probe implements DurableObject {
         private final DurableObjectState state;
@@ -75,6 +83,20 @@ class WebSocketHandshakeIT {
         }
 
         @Override
+        public void webSocketMessage(HibernatableWebSocket ws, WebSocketMessage message) {
+          if (!message.text().startsWith("close ")) {
+            ws.send("echo:" + message.text());
+            return;
+          }
+          String[] command = message.text().split(" ", 3);
+          try {
+            ws.close(Integer.parseInt(command[1]), command.length > 2 ? command[2] : "");
+          } catch (IllegalArgumentException refused) {
+            ws.send("refused: " + refused.getMessage());
+          }
+        }
+
+        @Override
         public void webSocketClose(
             HibernatableWebSocket ws, int code, String reason, boolean wasClean) {
           String before = state.storage().get("closes", String.class).orElse("");
@@ -92,6 +114,7 @@ class WebSocketHandshakeIT {
   private TestNode node;
   private TestHttpClient http;
   private WebSocketClient client;
+  private TestWebSocketClient sockets;
 
   @BeforeEach
   void startNode() {
@@ -104,12 +127,14 @@ class WebSocketHandshakeIT {
     node = TestNode.builder(dataDir).bundle(bundle).start();
     http = new TestHttpClient(vertx, node, 4);
     client = vertx.createWebSocketClient();
+    sockets = new TestWebSocketClient(vertx, node, 4);
   }
 
   @AfterEach
   void stop() throws Exception {
     try {
       http.close();
+      sockets.close();
       vertx.close().await(10, TimeUnit.SECONDS);
     } finally {
       node.close();
@@ -179,6 +204,83 @@ class WebSocketHandshakeIT {
     raw.close();
     assertThat(awaitCloses("dropped"))
         .isEqualTo("1006|WebSocket disconnected without sending Close frame.|false\n");
+  }
+
+  @Test
+  void anObjectClosingWith1011ReachesTheClientAs1011WithItsReason() {
+    CollectingWebSocket ws = sockets.connect("/objects/probe/internal-error");
+    await(ws.sendText("close 1011 internal error"), "sending the close command");
+    assertThat(ws.awaitClose(TIMEOUT))
+        .as("close the client sees after the object closed with 1011")
+        .isEqualTo(new CloseStatus(1011, "internal error"));
+  }
+
+  @Test
+  void reservedCodesAndOverlongReasonsAreRefusedAndTheSocketStaysOpen() {
+    CollectingWebSocket ws = sockets.connect("/objects/probe/reserved");
+    String reason123 = "é".repeat(61) + "x"; // 123 UTF-8 bytes, the most a close frame carries
+    String reason124 = "é".repeat(62);
+    List<String> commands =
+        List.of(
+            "close 1004 x",
+            "close 1005 x",
+            "close 1006 x",
+            "close 1015 x",
+            "close 2000 x",
+            "close 5000 x",
+            "close 3000 " + reason124);
+    for (String command : commands) {
+      await(ws.sendText(command), "sending '" + command + "'");
+    }
+
+    List<String> answers = ws.awaitTexts(commands.size(), TIMEOUT);
+    assertThat(answers).as("answers to %s", commands).hasSize(commands.size());
+    assertThat(answers.get(0)).startsWith("refused: close code 1004 is reserved (RFC 6455 §7.4.1)");
+    for (int i = 1; i <= 3; i++) {
+      assertThat(answers.get(i))
+          .as("answer to '%s'", commands.get(i))
+          .startsWith("refused: close code " + commands.get(i).substring(6, 10) + " only reports")
+          .contains("RFC 6455 §7.4.1")
+          .contains("send 1000 instead");
+    }
+    assertThat(answers.get(4))
+        .startsWith("refused: close code 2000 is reserved for future versions of the protocol");
+    assertThat(answers.get(5))
+        .startsWith("refused: close code 5000 is outside the close-code range 1000–4999");
+    assertThat(answers.get(6))
+        .isEqualTo(
+            "refused: close reason is 124 UTF-8 bytes; the limit is 123 (a close frame's payload"
+                + " is at most 125 bytes, RFC 6455 §5.5)");
+    assertThat(ws.closeStatus()).as("socket after the refused closes").isEmpty();
+
+    await(ws.sendText("close 3000 " + reason123), "sending a close with a 123-byte reason");
+    assertThat(ws.awaitClose(TIMEOUT))
+        .as("close with an application code and the longest reason allowed")
+        .isEqualTo(new CloseStatus(3000, reason123));
+  }
+
+  @Test
+  void invalidUtf8InATextFrameIsRepairedWithTheReplacementCharacterAndDelivered() throws Exception {
+    try (Socket raw = handshake("/objects/probe/utf8")) {
+      byte[] invalid = {'a', (byte) 0xC3, '-', 'x'}; // 0xC3 starts a 2-byte sequence; '-' is not
+      byte[] mask = {1, 2, 3, 4};
+      OutputStream out = raw.getOutputStream();
+      out.write(new byte[] {(byte) 0x81, (byte) (0x80 | invalid.length)}); // masked text, FIN
+      out.write(mask);
+      for (int i = 0; i < invalid.length; i++) {
+        out.write(invalid[i] ^ mask[i % 4]);
+      }
+      out.flush();
+
+      InputStream in = raw.getInputStream();
+      int opcode = in.read();
+      int length = in.read();
+      assertThat(opcode)
+          .as("first frame from the server (not a 1007 close): opcode byte %x", opcode)
+          .isEqualTo(0x81);
+      String echoed = new String(in.readNBytes(length), StandardCharsets.UTF_8);
+      assertThat(echoed).as("what the object received, echoed").isEqualTo("echo:a\uFFFD-x");
+    }
   }
 
   private String awaitCloses(String name) {
