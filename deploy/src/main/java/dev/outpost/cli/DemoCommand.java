@@ -57,6 +57,16 @@ final class DemoCommand implements Callable<Integer> {
 
   private static final Duration START_TIMEOUT = Duration.ofSeconds(120);
 
+  @Option(
+      names = "--replication",
+      negatable = true,
+      defaultValue = "true",
+      fallbackValue = "true",
+      description =
+          "Replicate every object's data on 3 nodes with Raft (default), so killing a node loses"
+              + " nothing; --no-replication keeps each object's data on its owner only.")
+  boolean replication;
+
   @Override
   public Integer call() throws Exception {
     List<String> allRegions = new ArrayList<>(NodeSpec.defaultTopology().regions());
@@ -82,6 +92,15 @@ final class DemoCommand implements Callable<Integer> {
     Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().unstarted(() -> stopAll(nodes)));
     Files.createDirectories(dataDir);
     String seed = "127.0.0.1:" + nodes.get(0).clusterPort;
+    if (replication) {
+      String peers =
+          String.join(
+              ",",
+              nodes.stream()
+                  .map(n -> n.nodeId + "@" + n.region + "=127.0.0.1:" + (n.clusterPort + 1000))
+                  .toList());
+      nodes.forEach(n -> n.extraArgs.addAll(List.of("--replica-peers", peers)));
+    }
     nodes.get(0).start(List.of(), emulateLatency);
     nodes.get(0).awaitHealthy();
     for (DemoNode node : nodes.subList(1, nodes.size())) {
@@ -90,11 +109,49 @@ final class DemoCommand implements Callable<Integer> {
     for (DemoNode node : nodes) {
       node.awaitHealthy();
     }
+    if (replication) {
+      awaitReplicaGroups(nodes.get(0));
+    }
     printWelcome(nodes);
     for (DemoNode node : nodes) {
       node.process.waitFor();
     }
     return 0;
+  }
+
+  /**
+   * Waits (at most 60 s) until every replica group has a leader that listed its objects: before
+   * that, new objects are refused with 503.
+   */
+  private static void awaitReplicaGroups(DemoNode first) throws InterruptedException {
+    java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+    long deadline = System.nanoTime() + java.time.Duration.ofSeconds(60).toNanos();
+    while (System.nanoTime() < deadline) { // bounded: 60 s
+      try {
+        String body =
+            http.send(
+                    java.net.http.HttpRequest.newBuilder(
+                            java.net.URI.create(
+                                "http://127.0.0.1:" + first.httpPort + "/_outpost/cluster"))
+                        .timeout(java.time.Duration.ofSeconds(5))
+                        .build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString())
+                .body();
+        var groups =
+            new com.fasterxml.jackson.databind.ObjectMapper().readTree(body).path("replicaGroups");
+        boolean ready = groups.size() > 0;
+        for (var group : groups) {
+          ready &= group.path("listed").asBoolean(false);
+        }
+        if (ready) {
+          return;
+        }
+      } catch (java.io.IOException e) {
+        // not yet
+      }
+      Thread.sleep(250);
+    }
+    System.err.println("outpost demo: replica groups still electing leaders after 60 s; see logs");
   }
 
   private void printWelcome(List<DemoNode> nodes) {
@@ -149,6 +206,7 @@ final class DemoCommand implements Callable<Integer> {
     final int httpPort;
     final int clusterPort;
     final Path dataDir;
+    final List<String> extraArgs = new ArrayList<>();
     Process process;
 
     DemoNode(String nodeId, String region, int httpPort, int clusterPort, Path base) {
@@ -192,6 +250,7 @@ final class DemoCommand implements Callable<Integer> {
         command.add("--join");
         command.add(String.join(",", join));
       }
+      command.addAll(extraArgs);
       Path log = dataDir.resolveSibling(nodeId + ".log");
       process =
           new ProcessBuilder(command)

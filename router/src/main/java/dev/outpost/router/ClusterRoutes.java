@@ -156,6 +156,7 @@ final class ClusterRoutes {
               .put("members", new JsonArray(g.members()))
               .put("leader", g.leader().orElse(null))
               .put("term", g.term())
+              .put("listed", g.listed())
               .put("followerLagEntries", lag));
     }
     return groups;

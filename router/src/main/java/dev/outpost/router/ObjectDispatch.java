@@ -26,11 +26,11 @@ import java.util.function.Supplier;
  * WebSocket upgrades and event streams use it, and so do object-to-object calls ({@link #call}, the
  * object host's {@link ObjectCaller} on a cluster node).
  *
- * <p>Retries: after "not owner" from a node (its placement moved), or when the owner's node
- * refused the link's connection, the cached placement is dropped and the owner located again, at
- * most {@value #MAX_HOPS} times; while the directory says the
- * object is moving, every {@link #MOVING_WAIT} for about 5 s in all. Anything else fails the
- * returned future: {@link ObjectUnavailableException} when no node can serve the object now.
+ * <p>Retries: after "not owner" from a node (its placement moved), or when the owner's node refused
+ * the link's connection, the cached placement is dropped and the owner located again, at most
+ * {@value #MAX_HOPS} times; while the directory says the object is moving, every {@link
+ * #MOVING_WAIT} for about 5 s in all. Anything else fails the returned future: {@link
+ * ObjectUnavailableException} when no node can serve the object now.
  *
  * <p>Threads: any; waits are Vert.x timers, so nothing blocks. On a node alone the locator answers
  * "local" for every object and the links are absent.

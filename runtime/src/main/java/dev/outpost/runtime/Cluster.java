@@ -340,6 +340,8 @@ public final class Cluster implements AutoCloseable, ClusterView {
    * @param leader its Raft leader, if known (Raft when this node is a member, else as published)
    * @param term the leader's Raft term (0 if unknown)
    * @param followerLag when this node leads it: log entries each follower is behind
+   * @param listed whether a ready leader has listed the group's objects in the directory since the
+   *     cluster started (until every group is listed, cold keys are refused)
    */
   public record ReplicaGroupView(
       String name,
@@ -347,7 +349,8 @@ public final class Cluster implements AutoCloseable, ClusterView {
       java.util.List<String> members,
       Optional<String> leader,
       long term,
-      java.util.Map<String, Long> followerLag) {}
+      java.util.Map<String, Long> followerLag,
+      boolean listed) {}
 
   /** The replica groups of a replicated cluster; empty without replication. */
   public java.util.List<ReplicaGroupView> replicaGroups() {

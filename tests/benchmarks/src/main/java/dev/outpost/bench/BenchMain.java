@@ -4,6 +4,7 @@ import dev.outpost.bench.load.RunResult;
 import dev.outpost.bench.workload.ActivateCommand;
 import dev.outpost.bench.workload.ChatCommand;
 import dev.outpost.bench.workload.CounterCommand;
+import dev.outpost.bench.workload.FailoverCommand;
 import dev.outpost.bench.workload.ForwardCommand;
 import dev.outpost.bench.workload.IdleCommand;
 import dev.outpost.bench.workload.WorkloadCommand;
@@ -28,7 +29,8 @@ import picocli.CommandLine.Command;
       CounterCommand.class,
       IdleCommand.class,
       ActivateCommand.class,
-      ForwardCommand.class
+      ForwardCommand.class,
+      FailoverCommand.class
     })
 public final class BenchMain implements Callable<Integer> {
 

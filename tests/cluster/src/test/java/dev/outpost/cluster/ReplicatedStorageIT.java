@@ -157,7 +157,9 @@ class ReplicatedStorageIT {
         () -> "1".equals(post(survivor, "/objects/alarm/wake-me", "GET").body()),
         "the alarm to fire on the new leader");
     Thread.sleep(3000); // a "nothing more happens" wait: a second delivery would show here
-    assertThat(AlarmObject.FIRINGS.get("wake-me").get()).as("alarm runs").isEqualTo(1);
+    assertThat(AlarmObject.FIRINGS.get("wake-me").get())
+        .as("alarm runs, on any node (a run whose writes were lost would count here too)")
+        .isEqualTo(1);
     assertThat(post(survivor, "/objects/alarm/wake-me", "GET").body()).isEqualTo("1");
   }
 

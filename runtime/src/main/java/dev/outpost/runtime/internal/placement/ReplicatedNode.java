@@ -146,7 +146,8 @@ public final class ReplicatedNode {
         group.members().stream().map(ReplicationOptions.ReplicaPeer::nodeId).toList(),
         leader,
         term,
-        raft.followerLag(group));
+        raft.followerLag(group),
+        hazelcast.leader(group.name()).map(l -> l.indexed()).orElse(false));
   }
 
   /** What a graceful leave did: groups whose leadership moved, and those it could not move. */

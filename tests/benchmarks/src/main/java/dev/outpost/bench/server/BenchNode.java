@@ -53,6 +53,23 @@ public final class BenchNode implements Callable<Integer> {
   @Option(names = "--port", defaultValue = "0", description = "HTTP port; 0 picks a free one.")
   int port;
 
+  @Option(names = "--node-id", defaultValue = "bench-node", description = "Node id.")
+  String nodeId;
+
+  @Option(
+      names = "--cluster-port",
+      defaultValue = "0",
+      description = "Hazelcast member port; 0 (default) runs the node alone. Needs --port.")
+  int clusterPort;
+
+  @Option(names = "--join", split = ",", description = "HOST:PORT of members to join.")
+  java.util.List<String> join = new java.util.ArrayList<>();
+
+  @Option(
+      names = "--replica-peers",
+      description = "Replicate storage with Raft across NODE@REGION=HOST:RAFTPORT,...")
+  String replicaPeers;
+
   private OutpostNode node; // guarded by this
 
   @Override
@@ -84,6 +101,21 @@ public final class BenchNode implements Callable<Integer> {
                     .withPort(port)
                     .withEventLoops(eventLoops)
                     .withNodeId("bench-node"));
+    if (clusterPort > 0) {
+      builder
+          .routerOptions(
+              RouterOptions.defaults().withPort(port).withEventLoops(eventLoops).withNodeId(nodeId))
+          .cluster(
+              dev.outpost.runtime.ClusterOptions.of(
+                      nodeId, "local", "127.0.0.1", port, clusterPort, join)
+                  .withClusterName("bench"))
+          .adminToken("bench-admin-token");
+      if (replicaPeers != null) {
+        builder.replication(
+            dev.outpost.runtime.ReplicationOptions.of(
+                dev.outpost.runtime.ReplicationOptions.parsePeers(replicaPeers)));
+      }
+    }
     if (storeObjects) {
       builder.namespace(StoreObject.NAMESPACE, StoreObject.class);
     } else {

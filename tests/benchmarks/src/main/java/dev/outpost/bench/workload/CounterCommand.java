@@ -55,6 +55,15 @@ public final class CounterCommand extends WorkloadCommand {
       description = "Run the node with fsync of the write-ahead log on every commit.")
   boolean syncWrites;
 
+  @Option(
+      names = "--replicas",
+      defaultValue = "0",
+      description =
+          "Also run against a cluster of this many node processes with Raft-replicated storage"
+              + " (every increment on a majority's disk), through the object's leader, after the"
+              + " single unreplicated node in the same run (default ${DEFAULT-VALUE}: off).")
+  int replicas;
+
   @Override
   protected String workload() {
     return "counter";
@@ -91,6 +100,10 @@ public final class CounterCommand extends WorkloadCommand {
             common.serverJvmOptions("-Xms1g -Xmx1g"),
             args)) {
       RunResult result = CounterLoad.run(node, settings);
+      if (replicas > 0) {
+        report(result);
+        result = ReplicatedRun.run(children, replicas, settings, common);
+      }
       report(
           syncWrites
               ? new RunResult(
