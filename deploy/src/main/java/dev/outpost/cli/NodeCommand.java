@@ -101,6 +101,14 @@ final class NodeCommand implements Callable<Integer> {
       description = "Copies of each object's data with --replica-peers (default ${DEFAULT-VALUE}).")
   int replicaCopies;
 
+  @Option(
+      names = "--election-timeout-ms",
+      defaultValue = "1000",
+      description =
+          "With --replica-peers: the shortest Raft election timeout; the longest is twice it."
+              + " Failover takes about 1-2x the longest (default ${DEFAULT-VALUE}).")
+  long electionTimeoutMs;
+
   @Override
   public Integer call() throws Exception {
     dev.outpost.runtime.ReplicationOptions replication = null;
@@ -109,7 +117,8 @@ final class NodeCommand implements Callable<Integer> {
         replication =
             dev.outpost.runtime.ReplicationOptions.of(
                     dev.outpost.runtime.ReplicationOptions.parsePeers(replicaPeers))
-                .withCopies(replicaCopies);
+                .withCopies(replicaCopies)
+                .withElectionTimeout(java.time.Duration.ofMillis(electionTimeoutMs));
         replication.peer(nodeId); // this node must be one of them
       } catch (IllegalArgumentException e) {
         throw new picocli.CommandLine.ParameterException(

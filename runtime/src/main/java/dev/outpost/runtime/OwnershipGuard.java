@@ -35,6 +35,26 @@ public interface OwnershipGuard {
   boolean leaseValid();
 
   /**
+   * Whether this node may still commit and let output leave for {@code address}; by default the
+   * node-wide {@link #leaseValid()}. A replicated cluster answers per replica group (the Raft
+   * leader lease of the object's group).
+   */
+  default boolean leaseValid(ObjectAddress address) {
+    return leaseValid();
+  }
+
+  /**
+   * Whether this node still owns {@code address} at {@code epoch}, checked (cheaply, without the
+   * network) at every turn. False when ownership moved away since, even if it came back: what the
+   * activation holds in memory may then be stale, so it is dropped and the object taken again. By
+   * default true: without replication, a node that lost an object learns it from a refused
+   * commit.
+   */
+  default boolean stillOwns(ObjectAddress address, long epoch) {
+    return true;
+  }
+
+  /**
    * Registers {@code arm} to hear the stored alarms of objects this node comes to own while it runs
    * (in a replicated cluster, when it becomes a replica group's Raft leader), so that they fire
    * here, once. Called on a background thread. The default never calls it: without replication a

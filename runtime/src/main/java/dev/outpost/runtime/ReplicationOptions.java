@@ -87,6 +87,11 @@ public record ReplicationOptions(
     return new ReplicationOptions(peers, value, electionTimeoutMin, electionTimeoutMax);
   }
 
+  /** With elections after {@code min} to twice {@code min} of silence. */
+  public ReplicationOptions withElectionTimeout(Duration min) {
+    return new ReplicationOptions(peers, copies, min, min.multipliedBy(2));
+  }
+
   /** The copies actually kept: {@link #copies()}, at most one per peer. */
   public int effectiveCopies() {
     return Math.min(copies, peers.size());

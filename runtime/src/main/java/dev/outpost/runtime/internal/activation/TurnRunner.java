@@ -4,6 +4,7 @@ import dev.outpost.api.DurableObject;
 import dev.outpost.api.DurableObjectException;
 import dev.outpost.api.Response;
 import dev.outpost.runtime.NotOwnerException;
+import dev.outpost.runtime.spi.StaleEpochException;
 import dev.outpost.runtime.ObjectAddress;
 import dev.outpost.runtime.internal.hibernation.SocketRecord;
 import dev.outpost.runtime.internal.storage.StorageCache;
@@ -170,6 +171,14 @@ final class TurnRunner {
   }
 
   private DurableObject ensureInstance() throws Exception {
+    if (epoch != 0 && !node.guard().stillOwns(address, epoch)) {
+      // Ownership moved away since this epoch (and maybe came back): what this activation holds
+      // may be stale. Drop it, uncommitted writes and held output included, and take it again.
+      breakGate(
+          TurnFailure.STORAGE,
+          new NotOwnerException(address, "this node", null));
+      epoch = 0;
+    }
     if (epoch == 0) {
       epoch = node.guard().acquire(address);
     }
@@ -329,13 +338,18 @@ final class TurnRunner {
     }
     WriteBatch batch = cache.takeBatch(epoch);
     try {
-      if (!node.guard().leaseValid()) {
+      if (!node.guard().leaseValid(address)) {
         throw new LeaseLostException(address);
       }
       node.engine().commit(address, batch);
     } catch (LeaseLostException e) {
       LOG.log(Level.WARNING, e.getMessage());
       return breakGate(TurnFailure.OUTPUT_GATE, e);
+    } catch (StaleEpochException e) {
+      // Another owner committed at a newer epoch: take the object again before the next turn.
+      LOG.log(Level.WARNING, "commit of " + address + " refused: " + e.getMessage());
+      epoch = 0;
+      return breakGate(TurnFailure.STORAGE, e);
     } catch (RuntimeException e) {
       LOG.log(Level.ERROR, "commit of " + address + " failed; dropping its output, resetting", e);
       return breakGate(TurnFailure.STORAGE, e);
@@ -352,7 +366,7 @@ final class TurnRunner {
     if (gate.isEmpty()) {
       return null;
     }
-    if (!node.guard().leaseValid()) {
+    if (!node.guard().leaseValid(address)) {
       LeaseLostException lost = new LeaseLostException(address);
       LOG.log(Level.WARNING, lost.getMessage());
       return breakGate(TurnFailure.OUTPUT_GATE, lost);

@@ -264,6 +264,20 @@ public final class ReplicatedPlacement implements ObjectLocator, OwnershipGuard 
     return true;
   }
 
+  /** The Raft leader lease of the object's group; the node-wide answer if the group is unknown. */
+  @Override
+  public boolean leaseValid(ObjectAddress address) {
+    GroupLayout.Group group = resolver.cached(address);
+    return group == null ? leaseValid() : replication.holdsLeaderLease(group, leaderLease);
+  }
+
+  /** Still the ready leader of the object's group, in the term the epoch was taken in. */
+  @Override
+  public boolean stillOwns(ObjectAddress address, long epoch) {
+    GroupLayout.Group group = resolver.cached(address);
+    return group != null && replication.isReadyLeader(group) && replication.term(group) == epoch;
+  }
+
   @Override
   public void onAlarmsAcquired(Consumer<List<StoredAlarm>> arm) {
     leadership.onAlarmsAcquired(arm);

@@ -377,6 +377,11 @@ public final class RatisReplication implements AutoCloseable {
       if (!holdsLeaderLease(group, Duration.ofMillis(500))) {
         continue; // not a calm moment
       }
+      Long lag = followerLag(group).get(preferred);
+      if (lag == null || lag > 8) {
+        unsettled.remove(group.name());
+        continue; // the preferred peer is not up to date (or not running Raft yet)
+      }
       transferLeadership(group, preferred, Duration.ofSeconds(3));
       asked++;
     }
