@@ -54,8 +54,13 @@ final class NodeProcess implements AutoCloseable {
     return "127.0.0.1:" + clusterPort;
   }
 
-  /** Starts the process and waits until it answers health checks. */
+  /** Starts the process and waits (up to 30 s) until it answers health checks. */
   void start(String clusterName, List<String> join) throws Exception {
+    start(clusterName, join, Duration.ofSeconds(30));
+  }
+
+  /** Starts the process and waits up to {@code healthTimeout} until it answers health checks. */
+  void start(String clusterName, List<String> join, Duration healthTimeout) throws Exception {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.addAll(
@@ -103,7 +108,7 @@ final class NodeProcess implements AutoCloseable {
             .start();
     String state =
         Eventually.waitUntil(
-            Duration.ofSeconds(30),
+            healthTimeout,
             Duration.ofMillis(100),
             () -> !process.isAlive() ? "exited" : healthy() ? "healthy" : "starting",
             seen -> !seen.equals("starting"),

@@ -1,0 +1,170 @@
+package dev.outpost.cluster;
+
+import dev.outpost.runtime.RegionTopology;
+import dev.outpost.runtime.ReplicationOptions;
+import dev.outpost.runtime.RuntimeOptions;
+import dev.outpost.runtime.internal.bundle.ObjectIds;
+import dev.outpost.runtime.internal.replication.GroupLayout;
+import dev.outpost.testkit.Eventually;
+import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.UUID;
+import java.util.stream.Stream;
+
+/**
+ * Three node processes ({@code node-1} to {@code node-3}, region {@code local}) that replicate
+ * every object's storage with Raft, three copies, and the replica-group lookups the replication
+ * tests make through {@code GET /_outpost/cluster}. {@link #close} ends only these processes.
+ */
+final class ReplicatedCluster implements AutoCloseable {
+
+  /** The cluster name, unique per instance. */
+  final String name;
+
+  /** The nodes, in start order; none started before {@link #start}. */
+  final List<NodeProcess> nodes;
+
+  private final GroupLayout layout;
+
+  ReplicatedCluster(Path dir, String namePrefix) {
+    this.name = namePrefix + "-" + UUID.randomUUID();
+    List<NodeProcess> cluster = new ArrayList<>();
+    for (int i = 1; i <= 3; i++) {
+      cluster.add(new NodeProcess("node-" + i, dir.resolve("node-" + i)));
+    }
+    String peers = String.join(",", cluster.stream().map(n -> n.replicaPeer("local")).toList());
+    for (NodeProcess node : cluster) {
+      node.withArgs("--replica-peers", peers);
+    }
+    this.layout =
+        GroupLayout.of(
+            ReplicationOptions.of(ReplicationOptions.parsePeers(peers)), RegionTopology.open());
+    this.nodes = List.copyOf(cluster);
+  }
+
+  /**
+   * Starts the three nodes, waits until every replica group has elected a leader, then until every
+   * group is led by its preferred node (leaders are handed back every 5 s): a settled cluster.
+   */
+  void start() throws Exception {
+    nodes.get(0).start(name, List.of());
+    nodes.get(1).start(name, List.of(nodes.get(0).clusterAddress()));
+    nodes.get(2).start(name, List.of(nodes.get(0).clusterAddress()));
+    Eventually.waitUntil(
+        Duration.ofSeconds(30),
+        () -> status(nodes.get(0), "/objects/counter/warm-up") == 200,
+        "every replica group to elect a leader (cold keys wait for all of them)");
+    Eventually.waitUntil(
+        Duration.ofSeconds(30),
+        () ->
+            layout.groups().stream()
+                .allMatch(
+                    g -> leaderOf(g.name(), nodes.get(0)).equals(g.preferredLeader().nodeId())),
+        "every replica group to be led by its preferred node");
+  }
+
+  /** The replica groups, as every node computes them. */
+  List<GroupLayout.Group> groups() {
+    return layout.groups();
+  }
+
+  /** The replica group that holds counter {@code counter}. */
+  String groupOf(String counter) {
+    return layout
+        .groupFor(
+            "local", new ObjectIds(RuntimeOptions.defaults().idKey()).fromName("counter", counter))
+        .name();
+  }
+
+  /**
+   * The node that runs {@code counter}: the Raft leader of its replica group, read from the cluster
+   * map of the first node.
+   */
+  NodeProcess runnerOf(String counter) {
+    String group = groupOf(counter);
+    String leader =
+        Eventually.waitUntil(
+            Duration.ofSeconds(20),
+            Duration.ofMillis(100),
+            () -> leaderOf(group, nodes.get(0)),
+            l -> !l.isEmpty(),
+            "replica group " + group + " to have a leader");
+    return nodes.stream().filter(n -> n.nodeId.equals(leader)).findFirst().orElseThrow();
+  }
+
+  /** The leader of {@code group} as {@code via} sees it; empty if none or {@code via} is down. */
+  static String leaderOf(String group, NodeProcess via) {
+    try {
+      var map = new JsonObject(via.get("/_outpost/cluster").body());
+      for (Object g : map.getJsonArray("replicaGroups")) {
+        var json = (JsonObject) g;
+        if (json.getString("name").equals(group) && json.getString("leader") != null) {
+          return json.getString("leader");
+        }
+      }
+      return "";
+    } catch (Exception e) {
+      return "";
+    }
+  }
+
+  /**
+   * Whether {@code node} is no more than {@code maxLag} entries behind in every replica group that
+   * {@code via} leads (false if {@code via} does not answer).
+   */
+  static boolean caughtUp(String node, NodeProcess via, long maxLag) {
+    try {
+      var map = new JsonObject(via.get("/_outpost/cluster").body());
+      for (Object g : map.getJsonArray("replicaGroups")) {
+        var lag = ((JsonObject) g).getJsonObject("followerLagEntries");
+        if (lag.containsKey(node) && lag.getLong(node) > maxLag) {
+          return false;
+        }
+      }
+      return true;
+    } catch (Exception e) {
+      return false;
+    }
+  }
+
+  /** {@code caughtUp(node, via, 2)}. */
+  static boolean caughtUp(String node, NodeProcess via) {
+    return caughtUp(node, via, 2);
+  }
+
+  static int status(NodeProcess via, String path) {
+    try {
+      return via.post(path).statusCode();
+    } catch (IOException e) {
+      return -1;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return -1;
+    }
+  }
+
+  static void deleteTree(Path root) throws IOException {
+    if (!Files.exists(root)) {
+      return;
+    }
+    try (Stream<Path> paths = Files.walk(root)) {
+      for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(p);
+      }
+    }
+  }
+
+  /** Ends the node processes this cluster started, last first. */
+  @Override
+  public void close() throws InterruptedException {
+    for (NodeProcess node : nodes.reversed()) {
+      node.close();
+    }
+  }
+}
