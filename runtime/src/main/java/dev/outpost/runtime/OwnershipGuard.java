@@ -47,8 +47,7 @@ public interface OwnershipGuard {
    * Whether this node still owns {@code address} at {@code epoch}, checked (cheaply, without the
    * network) at every turn. False when ownership moved away since, even if it came back: what the
    * activation holds in memory may then be stale, so it is dropped and the object taken again. By
-   * default true: without replication, a node that lost an object learns it from a refused
-   * commit.
+   * default true: without replication, a node that lost an object learns it from a refused commit.
    */
   default boolean stillOwns(ObjectAddress address, long epoch) {
     return true;

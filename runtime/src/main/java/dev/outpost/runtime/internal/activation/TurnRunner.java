@@ -4,10 +4,10 @@ import dev.outpost.api.DurableObject;
 import dev.outpost.api.DurableObjectException;
 import dev.outpost.api.Response;
 import dev.outpost.runtime.NotOwnerException;
-import dev.outpost.runtime.spi.StaleEpochException;
 import dev.outpost.runtime.ObjectAddress;
 import dev.outpost.runtime.internal.hibernation.SocketRecord;
 import dev.outpost.runtime.internal.storage.StorageCache;
+import dev.outpost.runtime.spi.StaleEpochException;
 import dev.outpost.runtime.spi.WriteBatch;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
@@ -174,9 +174,7 @@ final class TurnRunner {
     if (epoch != 0 && !node.guard().stillOwns(address, epoch)) {
       // Ownership moved away since this epoch (and maybe came back): what this activation holds
       // may be stale. Drop it, uncommitted writes and held output included, and take it again.
-      breakGate(
-          TurnFailure.STORAGE,
-          new NotOwnerException(address, "this node", null));
+      breakGate(TurnFailure.STORAGE, new NotOwnerException(address, "this node", null));
       epoch = 0;
     }
     if (epoch == 0) {
