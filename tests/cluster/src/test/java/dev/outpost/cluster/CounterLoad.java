@@ -38,7 +38,11 @@ final class CounterLoad {
   final AtomicBoolean running = new AtomicBoolean(true);
   final List<Thread> threads = new ArrayList<>();
   private int maxRequests = DEFAULT_MAX_REQUESTS;
-  private Duration pauseAfterRefused = Duration.ZERO;
+
+  /** How long a caller waits after an answer other than 200 before asking again. */
+  private static final Duration REFUSED_PAUSE = Duration.ofMillis(50);
+
+  private Duration pauseAfterRefused = Duration.ofMillis(100);
   private Duration thinkTime = Duration.ZERO;
 
   CounterLoad(List<String> names, List<NodeProcess> routers) {
@@ -117,6 +121,9 @@ final class CounterLoad {
                         try {
                           HttpResponse<String> r =
                               router.post("/objects/counter/" + name, Duration.ofSeconds(1));
+                          if (r.statusCode() != 200 && !pause(REFUSED_PAUSE)) {
+                            return; // a client backs off after a refusal (503, Retry-After)
+                          }
                           if (r.statusCode() == 200) {
                             long value = Long.parseLong(r.body().trim());
                             long now = System.nanoTime();

@@ -54,9 +54,12 @@ final class NodeProcess implements AutoCloseable {
     return "127.0.0.1:" + clusterPort;
   }
 
-  /** Starts the process and waits (up to 30 s) until it answers health checks. */
+  /**
+   * Starts the process and waits (up to 60 s: a node started while others are under load on 2 cores
+   * has taken over 30 s) until it answers health checks.
+   */
   void start(String clusterName, List<String> join) throws Exception {
-    start(clusterName, join, Duration.ofSeconds(30));
+    start(clusterName, join, Duration.ofSeconds(60));
   }
 
   /** Starts the process and waits up to {@code healthTimeout} until it answers health checks. */

@@ -336,7 +336,7 @@ final class TurnRunner {
     }
     WriteBatch batch = cache.takeBatch(epoch);
     try {
-      if (!node.guard().leaseValid(address)) {
+      if (!node.guard().leaseValid(address) || !node.guard().stillOwns(address, epoch)) {
         throw new LeaseLostException(address);
       }
       node.engine().commit(address, batch);
@@ -350,6 +350,7 @@ final class TurnRunner {
       return breakGate(TurnFailure.STORAGE, e);
     } catch (RuntimeException e) {
       LOG.log(Level.ERROR, "commit of " + address + " failed; dropping its output, resetting", e);
+      epoch = 0; // its outcome may be unknown: take the object again, from storage, next turn
       return breakGate(TurnFailure.STORAGE, e);
     }
     cache.committed();
@@ -364,7 +365,7 @@ final class TurnRunner {
     if (gate.isEmpty()) {
       return null;
     }
-    if (!node.guard().leaseValid(address)) {
+    if (!node.guard().leaseValid(address) || !node.guard().stillOwns(address, epoch)) {
       LeaseLostException lost = new LeaseLostException(address);
       LOG.log(Level.WARNING, lost.getMessage());
       return breakGate(TurnFailure.OUTPUT_GATE, lost);

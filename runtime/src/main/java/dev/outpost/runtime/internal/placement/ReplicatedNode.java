@@ -67,8 +67,7 @@ public final class ReplicatedNode {
         new GroupLeadership(self, codeVersion, hazelcast, hazelcast, blocking, resolver);
     RatisReplication raft =
         RatisReplication.start(options, self, layout, dir, syncWrites, leadership);
-    ReplicatedStorage storage =
-        new ReplicatedStorage(raft, resolver, options.electionTimeoutMax().multipliedBy(3));
+    ReplicatedStorage storage = new ReplicatedStorage(raft, resolver, Duration.ofSeconds(60));
     ReplicatedPlacement placement =
         new ReplicatedPlacement(
             hazelcast,

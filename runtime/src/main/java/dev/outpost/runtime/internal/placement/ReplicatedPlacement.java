@@ -220,10 +220,13 @@ public final class ReplicatedPlacement implements ObjectLocator, OwnershipGuard 
           directory.lookup(address).orElseThrow(() -> new NotOwnerException(address, self, null));
       group = resolver.remember(address, record.region());
     }
-    if (!replication.isReadyLeader(group)) {
+    // Term first, then readiness, then the term again: "ready" must hold in the very term the
+    // epoch is taken from, or a node that won a later term before applying the previous one would
+    // run the object on an incomplete copy.
+    long term = replication.term(group);
+    if (!replication.isReadyLeader(group) || replication.term(group) != term) {
       throw new NotOwnerException(address, self, replication.leader(group).orElse(null));
     }
-    long term = replication.term(group);
     blocking.execute(() -> recordOwner(address, self, term));
     return term;
   }

@@ -22,6 +22,8 @@ import java.util.function.Consumer;
 public final class GroupLeadership implements GroupStateMachine.Events {
 
   private static final System.Logger LOG = System.getLogger(GroupLeadership.class.getName());
+  private static final int TAKEOVER_ATTEMPTS = 60;
+  private static final java.time.Duration TAKEOVER_RETRY = java.time.Duration.ofSeconds(1);
 
   private final String self;
   private final String codeVersion;
@@ -60,40 +62,60 @@ public final class GroupLeadership implements GroupStateMachine.Events {
   }
 
   private void takeOver(GroupLayout.Group group, long term, StorageEngine engine) {
-    try {
-      int listed = 0;
-      for (ObjectAddress object : engine.objects()) {
-        resolver.remember(object, group);
-        directory.register(
-            object,
-            new PlacementRecord(
-                self,
-                group.region(),
-                Math.max(1, engine.epoch(object)),
-                codeVersion,
-                PlacementRecord.State.ACTIVE,
-                object.id().jurisdiction()));
-        listed++;
+    // Alarms first: they need nothing but the local copy.
+    List<StoredAlarm> alarms = engine.alarms();
+    alarmListeners.forEach(l -> l.accept(alarms));
+    // Then the directory and the published leader, which need Hazelcast: during a failover its
+    // partitions may be migrating, so try again (bounded: about a minute).
+    for (int attempt = 1; attempt <= TAKEOVER_ATTEMPTS; attempt++) {
+      try {
+        int listed = listObjects(group, engine);
+        groups.publishLeader(group.name(), new GroupLeader(self, term, true));
+        LOG.log(
+            System.Logger.Level.INFO,
+            "replication: node "
+                + self
+                + " listed "
+                + group.name()
+                + "'s objects for term "
+                + term
+                + " ("
+                + listed
+                + " objects, "
+                + alarms.size()
+                + " alarms)");
+        return;
+      } catch (RuntimeException e) {
+        LOG.log(
+            System.Logger.Level.WARNING,
+            "listing " + group.name() + " for term " + term + " failed (attempt " + attempt + ")",
+            e);
+        try {
+          Thread.sleep(TAKEOVER_RETRY.toMillis());
+        } catch (InterruptedException interrupted) {
+          Thread.currentThread().interrupt();
+          return;
+        }
       }
-      groups.publishLeader(group.name(), new GroupLeader(self, term, true));
-      List<StoredAlarm> alarms = engine.alarms();
-      alarmListeners.forEach(l -> l.accept(alarms));
-      LOG.log(
-          System.Logger.Level.INFO,
-          "replication: node "
-              + self
-              + " listed "
-              + group.name()
-              + "'s objects for term "
-              + term
-              + " ("
-              + listed
-              + " objects, "
-              + alarms.size()
-              + " alarms)");
-    } catch (RuntimeException e) {
-      LOG.log(System.Logger.Level.WARNING, "taking over " + group.name() + " failed", e);
     }
+  }
+
+  private int listObjects(GroupLayout.Group group, StorageEngine engine) {
+    int listed = 0;
+    for (ObjectAddress object : engine.objects()) {
+      resolver.remember(object, group);
+      directory.register(
+          object,
+          new PlacementRecord(
+              self,
+              group.region(),
+              Math.max(1, engine.epoch(object)),
+              codeVersion,
+              PlacementRecord.State.ACTIVE,
+              object.id().jurisdiction()));
+      listed++;
+    }
+    return listed;
   }
 
   @Override

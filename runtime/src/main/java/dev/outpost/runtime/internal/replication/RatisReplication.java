@@ -180,9 +180,8 @@ public final class RatisReplication implements AutoCloseable {
         } catch (IOException suppressed) {
           e.addSuppressed(suppressed);
         }
-      } else {
-        machines.values().forEach(GroupStateMachine::close);
       }
+      machines.values().forEach(GroupStateMachine::close); // closing an engine twice is harmless
       if (e instanceof IOException io) {
         throw new UncheckedIOException("cannot start replication on " + me.address(), io);
       }

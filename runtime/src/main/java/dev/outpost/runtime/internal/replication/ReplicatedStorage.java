@@ -21,8 +21,11 @@ import java.util.concurrent.TimeoutException;
  * majority of the group's members hold it on disk and this node applied it. So the output gate
  * opens only for replicated writes.
  *
- * <p>Threads: commits block their caller (a turn's virtual thread) until the entry is committed or
- * {@code commitTimeout} passes; everything else is as thread-safe as RocksDB.
+ * <p>Threads: commits block their caller (a turn's virtual thread) until Raft decided the entry:
+ * committed and applied, or refused (a leader that loses its majority steps down and fails its
+ * pending entries, so this is bounded by the election timeouts). {@code commitTimeout} is only a
+ * safety net; past it the outcome is unknown, and the object is taken again before its next turn.
+ * Everything else is as thread-safe as RocksDB.
  */
 public final class ReplicatedStorage implements StorageEngine {
 
@@ -105,11 +108,11 @@ public final class ReplicatedStorage implements StorageEngine {
       throw new StorageException(
           "replica group "
               + group.name()
-              + " did not commit "
+              + " did not decide the commit of "
               + object
               + " within "
               + commitTimeout.toMillis()
-              + " ms (no majority?)");
+              + " ms; its outcome is unknown");
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new StorageException("interrupted while committing " + object);
