@@ -120,8 +120,9 @@ final class DemoCommand implements Callable<Integer> {
   }
 
   /**
-   * Waits (at most 60 s) until every replica group has a leader that listed its objects: before
-   * that, new objects are refused with 503.
+   * Waits (at most 60 s) until every replica group has a leader that listed its objects (before
+   * that, new objects are refused with 503) and is its preferred node (so that leadership does not
+   * move, with its objects, while the first visitors connect).
    */
   private static void awaitReplicaGroups(DemoNode first) throws InterruptedException {
     java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
@@ -141,7 +142,11 @@ final class DemoCommand implements Callable<Integer> {
             new com.fasterxml.jackson.databind.ObjectMapper().readTree(body).path("replicaGroups");
         boolean ready = groups.size() > 0;
         for (var group : groups) {
-          ready &= group.path("listed").asBoolean(false);
+          // Listed, and led by its preferred node: leaders are handed back to their preferred
+          // nodes a few seconds after start, which closes the moved objects' sockets with 1012.
+          ready &=
+              group.path("listed").asBoolean(false)
+                  && group.path("name").asText().equals("g-" + group.path("leader").asText());
         }
         if (ready) {
           return;
