@@ -101,6 +101,13 @@ public final class BenchNode implements Callable<Integer> {
                     .withPort(port)
                     .withEventLoops(eventLoops)
                     .withNodeId("bench-node"));
+    // The generator measures throughput, not the per-connection inbound rate limit (1,000
+    // messages/s by default since plain sockets get it too): a fast machine's chat clients exceed
+    // it and were closed with 4029 mid-run.
+    builder.realtimeOptions(
+        dev.outpost.router.realtime.RealtimeOptions.defaults().toBuilder()
+            .inbound(10_000_000, 10_000_000)
+            .build());
     if (clusterPort > 0) {
       builder
           .routerOptions(
