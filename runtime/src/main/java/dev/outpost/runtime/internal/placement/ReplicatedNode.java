@@ -64,7 +64,7 @@ public final class ReplicatedNode {
     GroupLayout layout = GroupLayout.of(options, topology);
     GroupResolver resolver = new GroupResolver(layout, hazelcast);
     GroupLeadership leadership =
-        new GroupLeadership(self, codeVersion, hazelcast, hazelcast, blocking, resolver);
+        new GroupLeadership(self, codeVersion, hazelcast, hazelcast, blocking, time, resolver);
     RatisReplication raft =
         RatisReplication.start(options, self, layout, dir, syncWrites, leadership);
     ReplicatedStorage storage = new ReplicatedStorage(raft, resolver, Duration.ofSeconds(60));

@@ -30,6 +30,7 @@ public final class GroupLeadership implements GroupStateMachine.Events {
   private final ObjectDirectory directory;
   private final ReplicaGroupDirectory groups;
   private final Executor blocking;
+  private final dev.outpost.runtime.TimeSource time;
   private final List<Consumer<List<StoredAlarm>>> alarmListeners = new CopyOnWriteArrayList<>();
   private final GroupResolver resolver;
 
@@ -39,12 +40,14 @@ public final class GroupLeadership implements GroupStateMachine.Events {
       ObjectDirectory directory,
       ReplicaGroupDirectory groups,
       Executor blocking,
+      dev.outpost.runtime.TimeSource time,
       GroupResolver resolver) {
     this.self = self;
     this.codeVersion = codeVersion;
     this.directory = directory;
     this.groups = groups;
     this.blocking = blocking;
+    this.time = time;
     this.resolver = resolver;
   }
 
@@ -65,37 +68,41 @@ public final class GroupLeadership implements GroupStateMachine.Events {
     // Alarms first: they need nothing but the local copy.
     List<StoredAlarm> alarms = engine.alarms();
     alarmListeners.forEach(l -> l.accept(alarms));
-    // Then the directory and the published leader, which need Hazelcast: during a failover its
-    // partitions may be migrating, so try again (bounded: about a minute).
-    for (int attempt = 1; attempt <= TAKEOVER_ATTEMPTS; attempt++) {
-      try {
-        int listed = listObjects(group, engine);
-        groups.publishLeader(group.name(), new GroupLeader(self, term, true));
-        LOG.log(
-            System.Logger.Level.INFO,
-            "replication: node "
-                + self
-                + " listed "
-                + group.name()
-                + "'s objects for term "
-                + term
-                + " ("
-                + listed
-                + " objects, "
-                + alarms.size()
-                + " alarms)");
-        return;
-      } catch (RuntimeException e) {
-        LOG.log(
-            System.Logger.Level.WARNING,
-            "listing " + group.name() + " for term " + term + " failed (attempt " + attempt + ")",
-            e);
-        try {
-          Thread.sleep(TAKEOVER_RETRY.toMillis());
-        } catch (InterruptedException interrupted) {
-          Thread.currentThread().interrupt();
-          return;
-        }
+    list(group, term, engine, alarms.size(), 1);
+  }
+
+  /**
+   * Lists the group's objects in the directory and publishes this node as its leader. Both need
+   * Hazelcast, whose partitions may be migrating during a failover: a failed attempt is tried again
+   * {@link #TAKEOVER_RETRY} later, on the node's clock (bounded: about a minute).
+   */
+  private void list(
+      GroupLayout.Group group, long term, StorageEngine engine, int alarms, int attempt) {
+    try {
+      int listed = listObjects(group, engine);
+      groups.publishLeader(group.name(), new GroupLeader(self, term, true));
+      LOG.log(
+          System.Logger.Level.INFO,
+          "replication: node "
+              + self
+              + " listed "
+              + group.name()
+              + "'s objects for term "
+              + term
+              + " ("
+              + listed
+              + " objects, "
+              + alarms
+              + " alarms)");
+    } catch (RuntimeException e) {
+      LOG.log(
+          System.Logger.Level.WARNING,
+          "listing " + group.name() + " for term " + term + " failed (attempt " + attempt + ")",
+          e);
+      if (attempt < TAKEOVER_ATTEMPTS) {
+        time.schedule(
+            TAKEOVER_RETRY,
+            () -> blocking.execute(() -> list(group, term, engine, alarms, attempt + 1)));
       }
     }
   }
