@@ -109,6 +109,22 @@ final class NodeCommand implements Callable<Integer> {
               + " Failover takes about 1-2x the longest (default ${DEFAULT-VALUE}).")
   long electionTimeoutMs;
 
+  @Option(
+      names = "--snapshot-interval",
+      defaultValue = "10000",
+      description =
+          "With --replica-peers: Raft log entries between two snapshots of a replica group's copy;"
+              + " the log before a snapshot is purged (default ${DEFAULT-VALUE}).")
+  long snapshotInterval;
+
+  @Option(
+      names = "--replace-lost-after-ms",
+      defaultValue = "300000",
+      description =
+          "With --replica-peers: how long a copy's node must be gone before its group builds a new"
+              + " copy on another live peer (default ${DEFAULT-VALUE}, 5 minutes).")
+  long replaceLostAfterMs;
+
   @Override
   public Integer call() throws Exception {
     dev.outpost.runtime.ReplicationOptions replication = null;
@@ -118,7 +134,9 @@ final class NodeCommand implements Callable<Integer> {
             dev.outpost.runtime.ReplicationOptions.of(
                     dev.outpost.runtime.ReplicationOptions.parsePeers(replicaPeers))
                 .withCopies(replicaCopies)
-                .withElectionTimeout(java.time.Duration.ofMillis(electionTimeoutMs));
+                .withElectionTimeout(java.time.Duration.ofMillis(electionTimeoutMs))
+                .withSnapshotInterval(snapshotInterval)
+                .withReplaceLostAfter(java.time.Duration.ofMillis(replaceLostAfterMs));
         replication.peer(nodeId); // this node must be one of them
       } catch (IllegalArgumentException e) {
         throw new picocli.CommandLine.ParameterException(

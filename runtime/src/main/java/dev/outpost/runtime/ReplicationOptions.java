@@ -22,9 +22,24 @@ import java.util.Set;
  *     timeout; Ratis {@code raft.server.rpc.timeout.min}); default 1 s
  * @param electionTimeoutMax the longest such silence; default 2 s. Failover (detection plus
  *     election) takes at most about twice this.
+ * @param snapshotInterval log entries between two snapshots of a group's copy (a RocksDB
+ *     checkpoint), after which the log before it is purged; default 10,000. Smaller keeps the log
+ *     and restart replays shorter, larger takes fewer checkpoints. The log is kept in segments of
+ *     about 64 bytes times this (4 KiB to 8 MiB), so a purge frees most of it.
+ * @param replaceLostAfter how long a member must be unreachable by Raft and absent from the cluster
+ *     before its group's leader builds a new copy on another live peer instead (a Raft membership
+ *     change); default 5 min (CockroachDB's {@code server.time_until_store_dead}). A node restarted
+ *     within this time just catches up; one away longer is no longer a member. A peer not seen at
+ *     all since the leader's node started counts as lost only after ten times this, so that a
+ *     cluster started one node at a time does not move copies around.
  */
 public record ReplicationOptions(
-    List<ReplicaPeer> peers, int copies, Duration electionTimeoutMin, Duration electionTimeoutMax) {
+    List<ReplicaPeer> peers,
+    int copies,
+    Duration electionTimeoutMin,
+    Duration electionTimeoutMax,
+    long snapshotInterval,
+    Duration replaceLostAfter) {
 
   /**
    * One node that holds replicas.
@@ -74,22 +89,55 @@ public record ReplicationOptions(
               + " and "
               + electionTimeoutMax);
     }
+    if (snapshotInterval < 1) {
+      throw new IllegalArgumentException(
+          "snapshot interval must be at least 1 entry, was " + snapshotInterval);
+    }
+    if (replaceLostAfter.compareTo(electionTimeoutMax) <= 0) {
+      throw new IllegalArgumentException(
+          "a lost copy can be replaced only after more than the election timeout ("
+              + electionTimeoutMax
+              + "), was "
+              + replaceLostAfter);
+    }
   }
 
-  /** Defaults: 3 copies (or fewer peers), elections after 1-2 s of silence. */
+  /**
+   * Defaults: 3 copies (or fewer peers), elections after 1-2 s of silence, a snapshot every 10,000
+   * entries, a lost copy replaced after 5 minutes.
+   */
   public static ReplicationOptions of(List<ReplicaPeer> peers) {
     return new ReplicationOptions(
-        peers, Math.min(3, peers.size()), Duration.ofSeconds(1), Duration.ofSeconds(2));
+        peers,
+        Math.min(3, peers.size()),
+        Duration.ofSeconds(1),
+        Duration.ofSeconds(2),
+        10_000,
+        Duration.ofMinutes(5));
   }
 
   /** With another number of copies. */
   public ReplicationOptions withCopies(int value) {
-    return new ReplicationOptions(peers, value, electionTimeoutMin, electionTimeoutMax);
+    return new ReplicationOptions(
+        peers, value, electionTimeoutMin, electionTimeoutMax, snapshotInterval, replaceLostAfter);
   }
 
   /** With elections after {@code min} to twice {@code min} of silence. */
   public ReplicationOptions withElectionTimeout(Duration min) {
-    return new ReplicationOptions(peers, copies, min, min.multipliedBy(2));
+    return new ReplicationOptions(
+        peers, copies, min, min.multipliedBy(2), snapshotInterval, replaceLostAfter);
+  }
+
+  /** With a snapshot every {@code entries} log entries. */
+  public ReplicationOptions withSnapshotInterval(long entries) {
+    return new ReplicationOptions(
+        peers, copies, electionTimeoutMin, electionTimeoutMax, entries, replaceLostAfter);
+  }
+
+  /** With lost copies replaced after {@code value}. */
+  public ReplicationOptions withReplaceLostAfter(Duration value) {
+    return new ReplicationOptions(
+        peers, copies, electionTimeoutMin, electionTimeoutMax, snapshotInterval, value);
   }
 
   /** The copies actually kept: {@link #copies()}, at most one per peer. */

@@ -2,6 +2,7 @@ package dev.outpost.runtime;
 
 import dev.outpost.runtime.internal.storage.InMemoryStorageEngine;
 import dev.outpost.runtime.internal.storage.rocksdb.RocksDbStorageEngine;
+import dev.outpost.runtime.spi.ReplicaStore;
 import dev.outpost.runtime.spi.StorageEngine;
 import java.nio.file.Path;
 
@@ -16,6 +17,14 @@ public final class StorageEngines {
    * so they survive a machine crash.
    */
   public static StorageEngine rocksDb(Path dir, boolean syncWrites) {
+    return RocksDbStorageEngine.open(dir, syncWrites);
+  }
+
+  /**
+   * Opens (creating if needed) a replica group's RocksDB copy at {@code dir}; as {@link #rocksDb},
+   * and able to record applied Raft log indexes and to checkpoint itself.
+   */
+  public static ReplicaStore rocksDbReplica(Path dir, boolean syncWrites) {
     return RocksDbStorageEngine.open(dir, syncWrites);
   }
 

@@ -18,11 +18,14 @@ import java.util.UUID;
 import java.util.stream.Stream;
 
 /**
- * Three node processes ({@code node-1} to {@code node-3}, region {@code local}) that replicate
- * every object's storage with Raft, three copies, and the replica-group lookups the replication
- * tests make through {@code GET /_outpost/cluster}. {@link #close} ends only these processes.
+ * Node processes ({@code node-1} to {@code node-N}, region {@code local}; three unless asked) that
+ * replicate every object's storage with Raft, three copies, and the replica-group lookups the
+ * replication tests make through {@code GET /_outpost/cluster}. {@link #close} ends only these
+ * processes.
  */
 final class ReplicatedCluster implements AutoCloseable {
+
+  static final int SNAPSHOT_INTERVAL = 20;
 
   /** The cluster name, unique per instance. */
   final String name;
@@ -33,14 +36,25 @@ final class ReplicatedCluster implements AutoCloseable {
   private final GroupLayout layout;
 
   ReplicatedCluster(Path dir, String namePrefix) {
+    this(dir, namePrefix, 3);
+  }
+
+  /**
+   * {@code size} nodes, three copies of every object; each node also gets {@code args}. Snapshots
+   * are taken every {@value #SNAPSHOT_INTERVAL} entries, so that tests under load see the log
+   * compacted and lagging members rebuilt from snapshots.
+   */
+  ReplicatedCluster(Path dir, String namePrefix, int size, String... args) {
     this.name = namePrefix + "-" + UUID.randomUUID();
     List<NodeProcess> cluster = new ArrayList<>();
-    for (int i = 1; i <= 3; i++) {
+    for (int i = 1; i <= size; i++) {
       cluster.add(new NodeProcess("node-" + i, dir.resolve("node-" + i)));
     }
     String peers = String.join(",", cluster.stream().map(n -> n.replicaPeer("local")).toList());
     for (NodeProcess node : cluster) {
       node.withArgs("--replica-peers", peers);
+      node.withArgs("--snapshot-interval", Integer.toString(SNAPSHOT_INTERVAL));
+      node.withArgs(args);
     }
     this.layout =
         GroupLayout.of(
@@ -54,19 +68,44 @@ final class ReplicatedCluster implements AutoCloseable {
    */
   void start() throws Exception {
     nodes.get(0).start(name, List.of());
-    nodes.get(1).start(name, List.of(nodes.get(0).clusterAddress()));
-    nodes.get(2).start(name, List.of(nodes.get(0).clusterAddress()));
+    // The others at once: a cluster that takes long to form has leaders waiting for members that
+    // are not there yet.
+    List<java.util.concurrent.Future<?>> starting = new ArrayList<>();
+    try (var starter = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+      for (NodeProcess node : nodes.subList(1, nodes.size())) {
+        starting.add(
+            starter.submit(
+                () -> {
+                  node.start(name, List.of(nodes.get(0).clusterAddress()));
+                  return null;
+                }));
+      }
+      for (var start : starting) {
+        try {
+          start.get();
+        } catch (java.util.concurrent.ExecutionException e) {
+          throw e.getCause() instanceof Exception cause ? cause : e;
+        }
+      }
+    }
     Eventually.waitUntil(
         Duration.ofSeconds(30),
         () -> status(nodes.get(0), "/objects/counter/warm-up") == 200,
         "every replica group to elect a leader (cold keys wait for all of them)");
-    Eventually.waitUntil(
-        Duration.ofSeconds(30),
-        () ->
-            layout.groups().stream()
-                .allMatch(
-                    g -> leaderOf(g.name(), nodes.get(0)).equals(g.preferredLeader().nodeId())),
-        "every replica group to be led by its preferred node");
+    try {
+      Eventually.waitUntil(
+          Duration.ofSeconds(30),
+          () ->
+              layout.groups().stream()
+                  .allMatch(
+                      g -> leaderOf(g.name(), nodes.get(0)).equals(g.preferredLeader().nodeId())),
+          "every replica group to be led by its preferred node");
+    } catch (AssertionError e) {
+      for (NodeProcess node : nodes) {
+        System.out.println(node.nodeId + " sees " + node.get("/_outpost/cluster").body());
+      }
+      throw e;
+    }
   }
 
   /** The replica groups, as every node computes them. */
@@ -96,6 +135,25 @@ final class ReplicatedCluster implements AutoCloseable {
             l -> !l.isEmpty(),
             "replica group " + group + " to have a leader");
     return nodes.stream().filter(n -> n.nodeId.equals(leader)).findFirst().orElseThrow();
+  }
+
+  /**
+   * The members of {@code group} in the Raft configuration of its copy on {@code via} (they change
+   * when a lost copy is replaced); empty if {@code via} does not answer.
+   */
+  static List<String> membersOf(String group, NodeProcess via) {
+    try {
+      var map = new JsonObject(via.get("/_outpost/cluster").body());
+      for (Object g : map.getJsonArray("replicaGroups")) {
+        var json = (JsonObject) g;
+        if (json.getString("name").equals(group)) {
+          return json.getJsonArray("members").stream().map(Object::toString).sorted().toList();
+        }
+      }
+      return List.of();
+    } catch (Exception e) {
+      return List.of();
+    }
   }
 
   /** The leader of {@code group} as {@code via} sees it; empty if none or {@code via} is down. */

@@ -49,13 +49,31 @@ public final class ClusterTestNode implements AutoCloseable {
     return new Builder(nodeId, dataDir);
   }
 
-  /** A free TCP port on 127.0.0.1. */
+  private static final java.util.Set<Integer> HANDED_OUT =
+      java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+  /**
+   * A free TCP port on 127.0.0.1, never the same twice in this JVM, and below Linux's ephemeral
+   * range (32768-60999): a port the kernel picks for {@code bind(0)} or for an outgoing connection
+   * may be handed out again or taken by a client socket before the node that was given it listens
+   * (seen: one node's HTTP and Raft ports were the same).
+   */
   public static int freePort() {
-    try (ServerSocket socket = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
-      return socket.getLocalPort();
-    } catch (IOException e) {
-      throw new UncheckedIOException("no free port on 127.0.0.1", e);
+    java.util.concurrent.ThreadLocalRandom random =
+        java.util.concurrent.ThreadLocalRandom.current();
+    for (int attempt = 0; attempt < 1000; attempt++) {
+      int port = random.nextInt(20_000, 32_000);
+      if (!HANDED_OUT.add(port)) {
+        continue;
+      }
+      try (ServerSocket socket = new ServerSocket(port, 50, InetAddress.getLoopbackAddress())) {
+        return socket.getLocalPort();
+      } catch (IOException e) {
+        // in use: try another
+      }
     }
+    throw new UncheckedIOException(
+        new IOException("no free port on 127.0.0.1 between 20000 and 32000 after 1000 tries"));
   }
 
   private static ClusterTestNode open(Builder b) {

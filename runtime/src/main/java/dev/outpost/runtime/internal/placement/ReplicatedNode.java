@@ -24,7 +24,8 @@ import java.util.concurrent.TimeUnit;
  * server holding this node's copies ({@link RatisReplication}), the storage every commit of the
  * object host goes through ({@link ReplicatedStorage}), placement on the groups' leaders ({@link
  * ReplicatedPlacement}), and leader balancing (every {@value #BALANCE_SECONDS} s, each group goes
- * back to its preferred node when that node is live). Owned by {@link Cluster}.
+ * back to its preferred node when that node is live) and the replacement of lost copies (checked as
+ * often). Owned by {@link Cluster}.
  */
 public final class ReplicatedNode {
 
@@ -105,6 +106,7 @@ public final class ReplicatedNode {
           }
           try {
             raft.balanceLeaders(node -> hazelcast.node(node).isPresent());
+            raft.replaceLostCopies(node -> hazelcast.node(node).isPresent());
           } catch (RuntimeException e) {
             System.getLogger(ReplicatedNode.class.getName())
                 .log(System.Logger.Level.WARNING, "leader balancing failed", e);
@@ -131,7 +133,7 @@ public final class ReplicatedNode {
   private Cluster.ReplicaGroupView view(GroupLayout.Group group) {
     Optional<String> leader;
     long term;
-    if (group.hasMember(hazelcast.self().nodeId())) {
+    if (raft.hosts(group)) {
       leader = raft.leader(group);
       term = raft.term(group);
     } else {
@@ -142,7 +144,7 @@ public final class ReplicatedNode {
     return new Cluster.ReplicaGroupView(
         group.name(),
         group.region(),
-        group.members().stream().map(ReplicationOptions.ReplicaPeer::nodeId).toList(),
+        raft.members(group),
         leader,
         term,
         raft.followerLag(group),
@@ -167,8 +169,7 @@ public final class ReplicatedNode {
         continue;
       }
       Optional<String> target =
-          group.members().stream()
-              .map(ReplicationOptions.ReplicaPeer::nodeId)
+          raft.members(group).stream()
               .filter(n -> !n.equals(self) && hazelcast.node(n).isPresent())
               .findFirst();
       boolean done = false;

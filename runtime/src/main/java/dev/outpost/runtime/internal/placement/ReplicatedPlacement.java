@@ -160,7 +160,7 @@ public final class ReplicatedPlacement implements ObjectLocator, OwnershipGuard 
     }
     String self = membership.self().nodeId();
     Optional<String> leader;
-    if (group.hasMember(self)) {
+    if (replication.hosts(group)) {
       leader = replication.leader(group).filter(l -> !l.equals(self));
     } else {
       leader = Optional.ofNullable(remoteLeaders.get(group.name()));

@@ -49,10 +49,12 @@ public final class GroupLayout {
   private final Map<String, Group> byName;
   private final Map<String, List<Group>> byRegion;
   private final RegionTopology topology;
+  private final List<ReplicaPeer> peers;
 
-  private GroupLayout(Map<String, Group> byName, RegionTopology topology) {
+  private GroupLayout(Map<String, Group> byName, RegionTopology topology, List<ReplicaPeer> peers) {
     this.byName = byName;
     this.topology = topology;
+    this.peers = peers;
     Map<String, List<Group>> regions = new TreeMap<>();
     byName
         .values()
@@ -93,7 +95,22 @@ public final class GroupLayout {
             groups.put(name, new Group(name, region, members));
           }
         });
-    return new GroupLayout(groups, topology);
+    return new GroupLayout(groups, topology, options.peers());
+  }
+
+  /**
+   * Where a lost copy of {@code group} goes, best first: every peer, those of the group's region
+   * first, then by the topology's latency from it, then by node id (as the layout placed the
+   * copies). The caller skips current members and peers that are down.
+   */
+  public List<ReplicaPeer> replacementsFor(Group group) {
+    return peers.stream()
+        .sorted(
+            Comparator.comparing((ReplicaPeer p) -> !p.region().equals(group.region()))
+                .thenComparing(p -> topology.oneWay(group.region(), p.region()))
+                .thenComparing(ReplicaPeer::region)
+                .thenComparing(ReplicaPeer::nodeId))
+        .toList();
   }
 
   /** Every group. */

@@ -2,7 +2,6 @@ package dev.outpost.runtime.internal.replication;
 
 import dev.outpost.runtime.ReplicationOptions;
 import dev.outpost.runtime.ReplicationOptions.ReplicaPeer;
-import dev.outpost.runtime.StorageEngines;
 import dev.outpost.runtime.spi.StorageEngine;
 import dev.outpost.runtime.spi.StorageException;
 import java.io.IOException;
@@ -16,10 +15,14 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Predicate;
+import org.apache.ratis.client.RaftClient;
 import org.apache.ratis.conf.RaftProperties;
 import org.apache.ratis.grpc.GrpcConfigKeys;
 import org.apache.ratis.protocol.ClientId;
@@ -31,12 +34,16 @@ import org.apache.ratis.protocol.RaftGroup;
 import org.apache.ratis.protocol.RaftGroupId;
 import org.apache.ratis.protocol.RaftPeer;
 import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.protocol.SetConfigurationRequest;
+import org.apache.ratis.protocol.SnapshotManagementRequest;
 import org.apache.ratis.protocol.TransferLeadershipRequest;
 import org.apache.ratis.server.DivisionInfo;
+import org.apache.ratis.server.RaftConfiguration;
 import org.apache.ratis.server.RaftServer;
 import org.apache.ratis.server.RaftServerConfigKeys;
 import org.apache.ratis.server.storage.RaftStorage;
 import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
+import org.apache.ratis.util.SizeInBytes;
 import org.apache.ratis.util.TimeDuration;
 
 /**
@@ -66,28 +73,41 @@ public final class RatisReplication implements AutoCloseable {
 
   private final RaftServer server;
   private final RaftPeerId self;
+  private final ReplicationOptions options;
+  private final GroupLayout layout;
   private final ClientId clientId = ClientId.randomId();
   private final AtomicLong callIds = new AtomicLong();
-  private final Map<String, GroupStateMachine> machines; // by group name, this node's groups
+  // By group name: the groups this node has a copy of (made when Ratis opens or adds the group).
+  private final Map<String, GroupStateMachine> machines;
   private final Map<String, RaftGroupId> ids;
-  private final Map<String, Integer> unsettled = new java.util.concurrent.ConcurrentHashMap<>();
+  private final Map<String, Integer> unsettled = new ConcurrentHashMap<>();
+  private final Set<String> changing = ConcurrentHashMap.newKeySet();
+  private final Map<String, Long> lastSeenLive = new ConcurrentHashMap<>(); // System.nanoTime
+  private final long startedAt = System.nanoTime();
+  private static final int NEVER_SEEN_FACTOR = 10;
 
   private RatisReplication(
       RaftServer server,
       RaftPeerId self,
+      ReplicationOptions options,
+      GroupLayout layout,
       Map<String, GroupStateMachine> machines,
       Map<String, RaftGroupId> ids) {
     this.server = server;
     this.self = self;
+    this.options = options;
+    this.layout = layout;
     this.machines = machines;
     this.ids = ids;
   }
 
   /**
    * Starts the Raft server of node {@code selfNode} with its groups of {@code layout}, keeping the
-   * Raft logs under {@code dir/raft} and each group's RocksDB under {@code dir/groups/NAME}. A
-   * group this node starts for the first time is created empty; one it held before is recovered
-   * from its log. Blocks until the server listens (leaders are elected in the background).
+   * Raft logs under {@code dir/raft} and each group's copy and snapshots under {@code
+   * dir/groups/NAME}. A group this node starts for the first time is created empty; one it held
+   * before (by the layout, or because a membership change added this node) is recovered from its
+   * newest snapshot and the log after it. Blocks until the server listens (leaders are elected in
+   * the background).
    */
   public static RatisReplication start(
       ReplicationOptions options,
@@ -98,22 +118,15 @@ public final class RatisReplication implements AutoCloseable {
       GroupStateMachine.Events events) {
     ReplicaPeer me = options.peer(selfNode);
     RaftPeerId self = RaftPeerId.valueOf(selfNode);
-    Map<String, GroupStateMachine> machines = new LinkedHashMap<>();
+    Map<String, GroupStateMachine> machines = new ConcurrentHashMap<>();
     Map<String, RaftGroupId> ids = new LinkedHashMap<>();
-    Map<RaftGroupId, GroupStateMachine> byId = new LinkedHashMap<>();
+    Map<RaftGroupId, GroupLayout.Group> byId = new LinkedHashMap<>();
     for (GroupLayout.Group group : layout.groups()) {
       ids.put(group.name(), groupId(group));
+      byId.put(groupId(group), group);
     }
     RaftServer server = null;
     try {
-      for (GroupLayout.Group group : layout.groupsOf(selfNode)) {
-        Path storage = dir.resolve("groups").resolve(group.name());
-        Files.createDirectories(storage);
-        GroupStateMachine machine =
-            new GroupStateMachine(group, StorageEngines.rocksDb(storage, syncWrites), events);
-        machines.put(group.name(), machine);
-        byId.put(ids.get(group.name()), machine);
-      }
       Path raftDir = dir.resolve("raft");
       Files.createDirectories(raftDir);
       RaftProperties props = new RaftProperties();
@@ -127,8 +140,17 @@ public final class RatisReplication implements AutoCloseable {
       RaftServerConfigKeys.Rpc.setFirstElectionTimeoutMin(props, min);
       RaftServerConfigKeys.Rpc.setFirstElectionTimeoutMax(props, max);
       RaftServerConfigKeys.Rpc.setRequestTimeout(props, TimeDuration.valueOf(5, TimeUnit.SECONDS));
-      RaftServerConfigKeys.Snapshot.setAutoTriggerEnabled(props, false);
+      // Compaction: a RocksDB checkpoint every snapshotInterval entries, then the log up to it
+      // goes; only closed segments can go, so a segment holds a fraction of an interval (64 bytes
+      // an entry, 4 KiB to 8 MiB). Members that need purged entries get the checkpoint instead
+      // (InstallSnapshot).
+      RaftServerConfigKeys.Snapshot.setAutoTriggerEnabled(props, true);
+      RaftServerConfigKeys.Snapshot.setAutoTriggerThreshold(props, options.snapshotInterval());
       RaftServerConfigKeys.Snapshot.setTriggerWhenStopEnabled(props, false);
+      RaftServerConfigKeys.Log.setPurgeUptoSnapshotIndex(props, true);
+      RaftServerConfigKeys.Log.setPurgeGap(props, 1);
+      long segment = Math.clamp(options.snapshotInterval() * 64, 4 << 10, 8 << 20);
+      RaftServerConfigKeys.Log.setSegmentSizeMax(props, SizeInBytes.valueOf(segment));
       // A paused leader steps down after this long without a majority (Ratis default 10 s).
       RaftServerConfigKeys.LeaderElection.setLeaderStepDownWaitTime(props, max);
       server =
@@ -137,11 +159,16 @@ public final class RatisReplication implements AutoCloseable {
               .setProperties(props)
               .setStateMachineRegistry(
                   gid -> {
-                    GroupStateMachine machine = byId.get(gid);
-                    if (machine == null) {
-                      throw new IllegalStateException("no replica group " + gid + " on this node");
+                    GroupLayout.Group group = byId.get(gid);
+                    if (group == null) {
+                      throw new IllegalStateException(
+                          "Raft group " + gid + " is not a replica group of this cluster's layout");
                     }
-                    return machine;
+                    return machines.computeIfAbsent(
+                        group.name(),
+                        n ->
+                            new GroupStateMachine(
+                                group, dir.resolve("groups").resolve(n), syncWrites, events));
                   })
               .setOption(RaftStorage.StartupOption.RECOVER)
               .build();
@@ -172,7 +199,7 @@ public final class RatisReplication implements AutoCloseable {
               + " (Raft on "
               + me.address()
               + ")");
-      return new RatisReplication(server, self, machines, ids);
+      return new RatisReplication(server, self, options, layout, machines, ids);
     } catch (IOException | RuntimeException e) {
       if (server != null) {
         try {
@@ -202,21 +229,18 @@ public final class RatisReplication implements AutoCloseable {
   }
 
   private static RaftGroup raftGroup(RaftGroupId gid, GroupLayout.Group group) {
-    List<RaftPeer> peers = new ArrayList<>();
-    for (ReplicaPeer p : group.members()) {
-      peers.add(
-          RaftPeer.newBuilder()
-              .setId(p.nodeId())
-              .setAddress(p.address())
-              // Equal priorities: with a higher-priority peer frozen (SIGSTOP), Ratis candidates
-              // wait for its vote until the election times out, which stalled failover for 5 s.
-              // Leaders are spread by balanceLeaders() instead.
-              .build());
-    }
-    return RaftGroup.valueOf(gid, peers);
+    return RaftGroup.valueOf(
+        gid, group.members().stream().map(RatisReplication::raftPeer).toList());
   }
 
-  /** The groups this node holds a copy of. */
+  private static RaftPeer raftPeer(ReplicaPeer p) {
+    // Equal priorities: with a higher-priority peer frozen (SIGSTOP), Ratis candidates wait for
+    // its vote until the election times out, which stalled failover for 5 s. Leaders are spread by
+    // balanceLeaders() instead.
+    return RaftPeer.newBuilder().setId(p.nodeId()).setAddress(p.address()).build();
+  }
+
+  /** The groups this node holds a copy of (maybe one it was since replaced in). */
   public List<GroupLayout.Group> localGroups() {
     return machines.values().stream().map(GroupStateMachine::group).toList();
   }
@@ -299,7 +323,213 @@ public final class RatisReplication implements AutoCloseable {
     var followers = info.get().getRoleInfoProto().getLeaderInfo().getFollowerInfoList();
     long fresh =
         followers.stream().filter(f -> f.getLastRpcElapsedTimeMs() < lease.toMillis()).count();
-    return (fresh + 1) * 2 > group.members().size();
+    return (fresh + 1) * 2 > members(group).size();
+  }
+
+  private Optional<RaftConfiguration> configuration(GroupLayout.Group group) {
+    if (!machines.containsKey(group.name())) {
+      return Optional.empty();
+    }
+    try {
+      return Optional.of(server.getDivision(ids.get(group.name())).getRaftConf());
+    } catch (IOException e) {
+      return Optional.empty();
+    }
+  }
+
+  /**
+   * The group's members as this node's Raft configuration has them (they change when a lost copy is
+   * replaced), or the layout's if this node holds no copy. Node ids.
+   */
+  public List<String> members(GroupLayout.Group group) {
+    return configuration(group)
+        .map(c -> c.getCurrentPeers().stream().map(p -> p.getId().toString()).sorted().toList())
+        .filter(m -> !m.isEmpty())
+        .orElseGet(() -> group.members().stream().map(ReplicaPeer::nodeId).toList());
+  }
+
+  /** Whether this node holds a copy of {@code group} and is in its current configuration. */
+  public boolean hosts(GroupLayout.Group group) {
+    return configuration(group)
+        .map(c -> c.getCurrentPeers().stream().anyMatch(this::isSelf))
+        .orElse(false);
+  }
+
+  private boolean isSelf(RaftPeer peer) {
+    return peer.getId().equals(self);
+  }
+
+  /**
+   * Snapshots this node's copy of {@code group} now (a RocksDB checkpoint) and purges the log up to
+   * it; completes with the snapshot's log index. For operations and tests: snapshots are otherwise
+   * taken every {@code snapshotInterval} entries.
+   */
+  public CompletableFuture<Long> takeSnapshot(GroupLayout.Group group) {
+    return server
+        .snapshotManagementAsync(
+            SnapshotManagementRequest.newCreate(
+                clientId, self, ids.get(group.name()), callIds.incrementAndGet(), 30_000))
+        .thenApply(
+            reply -> {
+              if (!reply.isSuccess()) {
+                throw new StorageException(
+                    "snapshot of " + group.name() + " failed: " + reply.getException());
+              }
+              return reply.getLogIndex();
+            });
+  }
+
+  /**
+   * Re-replication: for each group this node leads, replaces a member that Raft has not heard from
+   * for {@code replaceLostAfter} and that has been absent from the cluster ({@code live}) as long,
+   * by the first live peer of {@link GroupLayout#replacementsFor} that holds no copy yet: the peer
+   * is given the group empty, then the configuration changes (Raft joint consensus, which completes
+   * once the new member caught up by log or snapshot). One change per group at a time; the object
+   * keeps running meanwhile. Returns how many changes were started. Never blocks.
+   */
+  public int replaceLostCopies(Predicate<String> live) {
+    observeLive(live);
+    int started = 0;
+    for (GroupStateMachine machine : machines.values()) {
+      GroupLayout.Group group = machine.group();
+      if (!isReadyLeader(group) || changing.contains(group.name())) {
+        continue;
+      }
+      Optional<RaftConfiguration> conf = configuration(group);
+      if (conf.isEmpty() || !conf.get().getPreviousPeers().isEmpty()) {
+        continue; // a change is under way
+      }
+      List<String> current = members(group);
+      Optional<String> lost = lostMember(group, live);
+      if (lost.isEmpty()) {
+        continue;
+      }
+      Optional<ReplicaPeer> replacement =
+          layout.replacementsFor(group).stream()
+              .filter(p -> !current.contains(p.nodeId()) && live.test(p.nodeId()))
+              .findFirst();
+      if (replacement.isEmpty()) {
+        LOG.log(
+            System.Logger.Level.WARNING,
+            "replication: "
+                + group.name()
+                + " lost its copy on "
+                + lost.get()
+                + " but no live peer can hold a new one");
+        continue;
+      }
+      List<RaftPeer> peers = new ArrayList<>();
+      conf.get().getCurrentPeers().stream()
+          .filter(p -> !p.getId().toString().equals(lost.get()))
+          .forEach(peers::add);
+      peers.add(raftPeer(replacement.get()));
+      changing.add(group.name());
+      started++;
+      LOG.log(
+          System.Logger.Level.INFO,
+          "replication: "
+              + group.name()
+              + " replaces its lost copy on "
+              + lost.get()
+              + " with a new one on "
+              + replacement.get().nodeId());
+      CompletableFuture.runAsync(() -> addEmptyGroupOn(group, replacement.get()))
+          .thenCompose(v -> setConfiguration(group, peers))
+          .whenComplete(
+              (ok, error) -> {
+                changing.remove(group.name());
+                LOG.log(
+                    error == null ? System.Logger.Level.INFO : System.Logger.Level.WARNING,
+                    "replication: "
+                        + group.name()
+                        + (error == null
+                            ? " now has its copies on " + members(group)
+                            : " could not replace " + lost.get() + ": " + error));
+              });
+    }
+    return started;
+  }
+
+  /**
+   * A follower that Raft has not heard from for replaceLostAfter and that has been absent from the
+   * cluster as long: since it was last seen live, or, if it was never seen since this node started,
+   * for {@value #NEVER_SEEN_FACTOR} times as long, so that a cluster started one node at a time
+   * does not move copies around.
+   */
+  private Optional<String> lostMember(GroupLayout.Group group, Predicate<String> live) {
+    Optional<DivisionInfo> info = info(group).filter(DivisionInfo::isLeader);
+    if (info.isEmpty()) {
+      return Optional.empty();
+    }
+    long after = options.replaceLostAfter().toNanos();
+    long now = System.nanoTime();
+    return info.get().getRoleInfoProto().getLeaderInfo().getFollowerInfoList().stream()
+        .filter(f -> f.getLastRpcElapsedTimeMs() > options.replaceLostAfter().toMillis())
+        .map(f -> f.getId().getId().toStringUtf8())
+        .filter(node -> !live.test(node))
+        .filter(
+            node -> {
+              Long seen = lastSeenLive.get(node);
+              return seen != null
+                  ? now - seen > after
+                  : now - startedAt > after * NEVER_SEEN_FACTOR;
+            })
+        .findFirst();
+  }
+
+  /** Records which peers are live now; call regularly (re-replication measures absence by it). */
+  public void observeLive(Predicate<String> live) {
+    long now = System.nanoTime();
+    for (ReplicaPeer peer : options.peers()) {
+      if (live.test(peer.nodeId())) {
+        lastSeenLive.put(peer.nodeId(), now);
+      }
+    }
+  }
+
+  /** Creates {@code group} on {@code peer} with no members yet, as a new member must start. */
+  private void addEmptyGroupOn(GroupLayout.Group group, ReplicaPeer peer) {
+    RaftPeer target = raftPeer(peer);
+    try (RaftClient client =
+        RaftClient.newBuilder()
+            .setProperties(new RaftProperties())
+            .setRaftGroup(RaftGroup.valueOf(ids.get(group.name()), target))
+            .build()) {
+      RaftClientReply reply =
+          client
+              .getGroupManagementApi(target.getId())
+              .add(RaftGroup.valueOf(ids.get(group.name())));
+      if (!reply.isSuccess()) {
+        throw new StorageException(
+            "cannot add " + group.name() + " on " + peer.nodeId() + ": " + reply.getException());
+      }
+    } catch (IOException e) {
+      if (String.valueOf(e.getMessage()).contains("already exists")) {
+        return; // an earlier attempt got this far
+      }
+      throw new UncheckedIOException("cannot add " + group.name() + " on " + peer.nodeId(), e);
+    }
+  }
+
+  private CompletableFuture<Void> setConfiguration(GroupLayout.Group group, List<RaftPeer> peers) {
+    try {
+      return server
+          .setConfigurationAsync(
+              new SetConfigurationRequest(
+                  clientId, self, ids.get(group.name()), callIds.incrementAndGet(), peers))
+          .thenAccept(
+              reply -> {
+                if (!reply.isSuccess()) {
+                  throw new StorageException(
+                      "configuration change of "
+                          + group.name()
+                          + " failed: "
+                          + reply.getException());
+                }
+              });
+    } catch (IOException e) {
+      return CompletableFuture.failedFuture(e);
+    }
   }
 
   /** The group's leader as this node knows it (empty if not a member or during an election). */

@@ -10,6 +10,7 @@ import static dev.outpost.runtime.internal.storage.rocksdb.RocksKeys.epochKey;
 import static dev.outpost.runtime.internal.storage.rocksdb.RocksKeys.objectPrefix;
 
 import dev.outpost.runtime.ObjectAddress;
+import dev.outpost.runtime.spi.ReplicaStore;
 import dev.outpost.runtime.spi.StaleEpochException;
 import dev.outpost.runtime.spi.StorageEngine;
 import dev.outpost.runtime.spi.StorageException;
@@ -29,6 +30,7 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
+import org.rocksdb.Checkpoint;
 import org.rocksdb.Options;
 import org.rocksdb.ReadOptions;
 import org.rocksdb.RocksDB;
@@ -51,6 +53,8 @@ import org.rocksdb.WriteOptions;
  *   <li>{@code 'a' + namespace + 0x00 + id hex} → 8-byte big-endian epoch millis + flag byte (1 if
  *       the id has a name) + name UTF-8: the alarm index, one range for the whole node so that
  *       {@link #alarms()} reads it without touching data.
+ *   <li>{@code 'm' + "applied-index"} → 8-byte big-endian Raft log index, in a replica group's
+ *       store only ({@link ReplicaStore}): written in the same batch as the entry it names.
  * </ul>
  *
  * <p><b>Invariants.</b> A commit is one RocksDB write batch: data, epoch and alarm change together
@@ -67,7 +71,7 @@ import org.rocksdb.WriteOptions;
  * StorageException} naming the object; the epoch cache is only updated after a successful write.
  * After {@link #close()} every call other than {@code close} throws {@link IllegalStateException}.
  */
-public final class RocksDbStorageEngine implements StorageEngine {
+public final class RocksDbStorageEngine implements ReplicaStore {
 
   private static final int LOCK_STRIPES = 64; // a power of two
 
@@ -287,6 +291,53 @@ public final class RocksDbStorageEngine implements StorageEngine {
   }
 
   @Override
+  public void apply(ObjectAddress object, WriteBatch batch, long logIndex) {
+    Objects.requireNonNull(object, "object");
+    Objects.requireNonNull(batch, "batch");
+    guarded(
+        "apply",
+        object,
+        () -> {
+          ReentrantLock lock = commitLock(object);
+          lock.lock();
+          try {
+            long current = storedEpoch(object);
+            if (batch.epoch() < current) {
+              db.put(writeOptions, RocksKeys.APPLIED_INDEX, encodeEpoch(logIndex));
+              throw new StaleEpochException(object.toString(), batch.epoch(), current);
+            }
+            try (org.rocksdb.WriteBatch rocksBatch = new org.rocksdb.WriteBatch()) {
+              fill(rocksBatch, object, batch, current);
+              rocksBatch.put(RocksKeys.APPLIED_INDEX, encodeEpoch(logIndex));
+              db.write(writeOptions, rocksBatch);
+            }
+            epochs.put(object, batch.epoch());
+            return null;
+          } finally {
+            lock.unlock();
+          }
+        });
+  }
+
+  @Override
+  public long appliedIndex() {
+    return guarded("applied-index read", dir, () -> decodeEpoch(db.get(RocksKeys.APPLIED_INDEX)));
+  }
+
+  @Override
+  public void checkpoint(Path target) {
+    guarded(
+        "checkpoint",
+        target,
+        () -> {
+          try (Checkpoint checkpoint = Checkpoint.create(db)) {
+            checkpoint.createCheckpoint(target.toString()); // flushes memtables first
+          }
+          return null;
+        });
+  }
+
+  @Override
   public long epoch(ObjectAddress object) {
     Objects.requireNonNull(object, "object");
     return guarded(
@@ -334,8 +385,17 @@ public final class RocksDbStorageEngine implements StorageEngine {
   }
 
   private void write(ObjectAddress object, WriteBatch batch, long current) throws RocksDBException {
-    byte[] prefix = objectPrefix(object);
     try (org.rocksdb.WriteBatch rocksBatch = new org.rocksdb.WriteBatch()) {
+      fill(rocksBatch, object, batch, current);
+      db.write(writeOptions, rocksBatch);
+    }
+  }
+
+  private void fill(
+      org.rocksdb.WriteBatch rocksBatch, ObjectAddress object, WriteBatch batch, long current)
+      throws RocksDBException {
+    byte[] prefix = objectPrefix(object);
+    {
       if (batch.epoch() > current) {
         rocksBatch.put(epochKey(prefix), encodeEpoch(batch.epoch()));
       }
@@ -358,7 +418,6 @@ public final class RocksDbStorageEngine implements StorageEngine {
           rocksBatch.delete(alarmKey(object));
         }
       }
-      db.write(writeOptions, rocksBatch);
     }
   }
 

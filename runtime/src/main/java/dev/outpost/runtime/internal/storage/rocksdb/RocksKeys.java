@@ -23,6 +23,12 @@ final class RocksKeys {
   private static final int HEX_LENGTH = 64;
   private static final int ALARM_HEADER = 9; // 8-byte millis + name flag
 
+  /**
+   * {@code 'm' + "applied-index"} → 8-byte big-endian Raft log index: how far a replica group's
+   * copy got (only in a group's store).
+   */
+  static final byte[] APPLIED_INDEX = "mapplied-index".getBytes(StandardCharsets.US_ASCII);
+
   /** First key of the alarm index. */
   static final byte[] ALARMS_START = {ALARM_TAG};
 

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.outpost.runtime.ObjectAddress;
+import dev.outpost.runtime.spi.StaleEpochException;
 import dev.outpost.runtime.spi.StorageEngine;
 import dev.outpost.runtime.spi.StorageEngineContractTest;
 import dev.outpost.runtime.spi.StorageException;
@@ -38,6 +39,41 @@ class RocksDbStorageEngineTest extends StorageEngineContractTest {
           .hasValueSatisfying(v -> assertThat(v).isEqualTo(utf8("1")));
       assertThat(second.alarm(object).orElseThrow().time()).isEqualTo(alarm);
       assertThat(second.epoch(object)).isEqualTo(2);
+    }
+  }
+
+  @Test
+  void appliedIndexGoesWithItsBatchAndAStaleBatchStillRecordsIt() {
+    try (RocksDbStorageEngine replica = RocksDbStorageEngine.open(dir.resolve("replica"), false)) {
+      assertThat(replica.appliedIndex()).isZero();
+      replica.apply(object, new WriteBatch(2).put(utf8("a"), utf8("1")), 7);
+      assertThat(replica.appliedIndex()).isEqualTo(7);
+      assertThatThrownBy(
+              () -> replica.apply(object, new WriteBatch(1).put(utf8("a"), utf8("x")), 8))
+          .isInstanceOf(StaleEpochException.class);
+      assertThat(replica.appliedIndex()).as("a refused entry is applied too").isEqualTo(8);
+      assertThat(replica.get(object, utf8("a")))
+          .hasValueSatisfying(v -> assertThat(v).isEqualTo(utf8("1")));
+    }
+    try (RocksDbStorageEngine reopened = RocksDbStorageEngine.open(dir.resolve("replica"), false)) {
+      assertThat(reopened.appliedIndex()).isEqualTo(8);
+      assertThat(reopened.objects()).as("the index is no object").containsExactly(object);
+    }
+  }
+
+  @Test
+  void aCheckpointOpensAsAStoreWithEverythingAppliedBeforeIt() {
+    Path checkpoint = dir.resolve("checkpoint");
+    try (RocksDbStorageEngine replica = RocksDbStorageEngine.open(dir.resolve("replica"), false)) {
+      replica.apply(object, new WriteBatch(1).put(utf8("a"), utf8("1")).alarm(Instant.EPOCH), 3);
+      replica.checkpoint(checkpoint);
+      replica.apply(object, new WriteBatch(1).put(utf8("a"), utf8("2")), 4);
+    }
+    try (RocksDbStorageEngine copy = RocksDbStorageEngine.open(checkpoint, false)) {
+      assertThat(copy.appliedIndex()).isEqualTo(3);
+      assertThat(copy.get(object, utf8("a")))
+          .hasValueSatisfying(v -> assertThat(v).isEqualTo(utf8("1")));
+      assertThat(copy.alarm(object)).isPresent();
     }
   }
 
