@@ -5,6 +5,7 @@ import dev.outpost.bench.workload.ActivateCommand;
 import dev.outpost.bench.workload.ChatCommand;
 import dev.outpost.bench.workload.CounterCommand;
 import dev.outpost.bench.workload.FailoverCommand;
+import dev.outpost.bench.workload.RebuildCommand;
 import dev.outpost.bench.workload.ForwardCommand;
 import dev.outpost.bench.workload.IdleCommand;
 import dev.outpost.bench.workload.WorkloadCommand;
@@ -30,7 +31,8 @@ import picocli.CommandLine.Command;
       IdleCommand.class,
       ActivateCommand.class,
       ForwardCommand.class,
-      FailoverCommand.class
+      FailoverCommand.class,
+      RebuildCommand.class
     })
 public final class BenchMain implements Callable<Integer> {
 

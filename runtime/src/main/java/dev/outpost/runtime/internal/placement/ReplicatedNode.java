@@ -84,6 +84,7 @@ public final class ReplicatedNode {
             options.electionTimeoutMin());
     ReplicatedNode node = new ReplicatedNode(raft, storage, placement, hazelcast, time);
     node.scheduleBalancing();
+    node.scheduleReplacing();
     return node;
   }
 
@@ -106,12 +107,29 @@ public final class ReplicatedNode {
           }
           try {
             raft.balanceLeaders(node -> hazelcast.node(node).isPresent());
-            raft.replaceLostCopies(node -> hazelcast.node(node).isPresent());
           } catch (RuntimeException e) {
             System.getLogger(ReplicatedNode.class.getName())
                 .log(System.Logger.Level.WARNING, "leader balancing failed", e);
           }
           scheduleBalancing();
+        });
+  }
+
+  /** Every second, a leader replaces the copies its groups lost for good (cheap when none). */
+  private void scheduleReplacing() {
+    time.schedule(
+        Duration.ofSeconds(1),
+        () -> {
+          if (!balancing) {
+            return;
+          }
+          try {
+            raft.replaceLostCopies(node -> hazelcast.node(node).isPresent());
+          } catch (RuntimeException e) {
+            System.getLogger(ReplicatedNode.class.getName())
+                .log(System.Logger.Level.WARNING, "replacing lost copies failed", e);
+          }
+          scheduleReplacing();
         });
   }
 

@@ -44,8 +44,8 @@ import org.apache.ratis.util.LifeCycle;
  * #reinitialize} on its state-machine updater thread, one at a time.
  *
  * <p><b>Files</b>, under the group's directory: {@code db/} the live copy, {@code
- * snapshots/TERM_INDEX/} RocksDB checkpoints (hard links; the newest two are kept), {@code tmp/}
- * where Ratis receives an installed snapshot.
+ * snapshots/TERM_INDEX/} RocksDB checkpoints (hard links; the newest two, and any younger than a
+ * minute, are kept), {@code tmp/} where Ratis receives an installed snapshot.
  *
  * <p><b>Applied index.</b> Each batch is written together with its log index ({@link
  * ReplicaStore#apply}); an entry at or below the stored index is skipped, so replaying the log over
@@ -70,6 +70,7 @@ final class GroupStateMachine extends BaseStateMachine {
   static final String APPLIED = "applied";
   static final String STALE = "stale";
   private static final int SNAPSHOTS_KEPT = 2;
+  private static final long SNAPSHOT_MIN_AGE_SECONDS = 60;
   private static final System.Logger LOG = System.getLogger(GroupStateMachine.class.getName());
 
   /** Leadership events of this group on this node. */
@@ -362,12 +363,20 @@ final class GroupStateMachine extends BaseStateMachine {
     @Override
     public void format() {}
 
-    /** Keeps the newest {@value #SNAPSHOTS_KEPT}: one may still be on its way to a member. */
+    /**
+     * Keeps the newest {@value #SNAPSHOTS_KEPT}, and any taken in the last {@value
+     * #SNAPSHOT_MIN_AGE_SECONDS} s: a snapshot may still be on its way to a member (Ratis reads its
+     * files while sending and does not pin them).
+     */
     @Override
     public void cleanupOldSnapshots(SnapshotRetentionPolicy policy) throws IOException {
       List<Snapshot> all = all();
+      long cutoff = System.currentTimeMillis() - SNAPSHOT_MIN_AGE_SECONDS * 1000;
       for (int i = 0; i < all.size() - SNAPSHOTS_KEPT; i++) {
-        deleteTree(all.get(i).dir());
+        Path dir = all.get(i).dir();
+        if (Files.getLastModifiedTime(dir).toMillis() < cutoff) {
+          deleteTree(dir);
+        }
       }
     }
   }

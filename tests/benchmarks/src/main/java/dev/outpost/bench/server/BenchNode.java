@@ -70,6 +70,12 @@ public final class BenchNode implements Callable<Integer> {
       description = "Replicate storage with Raft across NODE@REGION=HOST:RAFTPORT,...")
   String replicaPeers;
 
+  @Option(
+      names = "--replace-lost-after-ms",
+      defaultValue = "300000",
+      description = "With --replica-peers: when a lost copy is rebuilt elsewhere.")
+  long replaceLostAfterMs;
+
   private OutpostNode node; // guarded by this
 
   @Override
@@ -120,7 +126,8 @@ public final class BenchNode implements Callable<Integer> {
       if (replicaPeers != null) {
         builder.replication(
             dev.outpost.runtime.ReplicationOptions.of(
-                dev.outpost.runtime.ReplicationOptions.parsePeers(replicaPeers)));
+                    dev.outpost.runtime.ReplicationOptions.parsePeers(replicaPeers))
+                .withReplaceLostAfter(java.time.Duration.ofMillis(replaceLostAfterMs)));
       }
     }
     if (storeObjects) {

@@ -43,6 +43,8 @@ final class ReplicatedRun {
     final ServerProcess[] nodes;
     final GroupLayout layout;
 
+    final List<String> extraArgs = new ArrayList<>();
+
     Cluster(ChildProcesses children, CommonOptions common, int n) throws IOException {
       this.children = children;
       this.common = common;
@@ -81,12 +83,18 @@ final class ReplicatedRun {
       if (!join.isEmpty()) {
         args.addAll(List.of("--join", String.join(",", join)));
       }
+      args.addAll(extraArgs);
       nodes[i] =
           children.startOutpost(
               "replica-" + (i + 1),
-              children.workDir().resolve("replica-" + (i + 1)),
+              dataDir(i),
               common.serverJvmOptions("-Xms512m -Xmx512m"),
               args);
+    }
+
+    /** Node {@code i}'s data directory. */
+    java.nio.file.Path dataDir(int i) {
+      return children.workDir().resolve("replica-" + (i + 1));
     }
 
     /** SIGKILL of node {@code i}. */
