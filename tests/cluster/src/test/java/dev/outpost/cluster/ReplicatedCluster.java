@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.UUID;
+import java.util.function.BiFunction;
 import java.util.stream.Stream;
 
 /**
@@ -33,10 +34,15 @@ final class ReplicatedCluster implements AutoCloseable {
   private final GroupLayout layout;
 
   ReplicatedCluster(Path dir, String namePrefix) {
+    this(dir, namePrefix, NodeProcess::new);
+  }
+
+  /** Nodes made by {@code newNode(nodeId, dataDir)}, e.g. to run them in a network namespace. */
+  ReplicatedCluster(Path dir, String namePrefix, BiFunction<String, Path, NodeProcess> newNode) {
     this.name = namePrefix + "-" + UUID.randomUUID();
     List<NodeProcess> cluster = new ArrayList<>();
     for (int i = 1; i <= 3; i++) {
-      cluster.add(new NodeProcess("node-" + i, dir.resolve("node-" + i)));
+      cluster.add(newNode.apply("node-" + i, dir.resolve("node-" + i)));
     }
     String peers = String.join(",", cluster.stream().map(n -> n.replicaPeer("local")).toList());
     for (NodeProcess node : cluster) {
