@@ -30,6 +30,7 @@ final class RunningNode implements AutoCloseable {
             .runtimeOptions(RuntimeOptions.defaults().withIdleTimeout(spec.idleTimeout()))
             .routerOptions(
                 RouterOptions.defaults()
+                    .withHost(spec.host())
                     .withPort(spec.httpPort())
                     .withMaxMessageSize(spec.maxMessageSize())
                     .withNodeId(spec.nodeId()));

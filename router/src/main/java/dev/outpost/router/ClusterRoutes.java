@@ -57,7 +57,9 @@ final class ClusterRoutes {
 
   void mount(Router router, Vertx vertx) {
     router.get("/_outpost/routers").handler(this::routers);
-    router.get("/_outpost/cluster").handler(this::clusterMap);
+    // Reads Hazelcast maps, which block while a partition's owner is unreachable: not on the
+    // event loop, whose other requests would wait (unordered: a stuck read holds up no other).
+    router.get("/_outpost/cluster").blockingHandler(this::clusterMap, false);
     router
         .get("/_outpost/cluster.html")
         .handler(ctx -> HttpReplies.page(ctx, "outpost/cluster.html"));

@@ -42,6 +42,11 @@ public record RouterOptions(
     return new RouterOptions("127.0.0.1", 0, 2, 1024 * 1024, "node-1");
   }
 
+  /** With another interface to bind. */
+  public RouterOptions withHost(String value) {
+    return new RouterOptions(value, port, eventLoops, maxMessageSize, nodeId);
+  }
+
   /** With another port. */
   public RouterOptions withPort(int value) {
     return new RouterOptions(host, value, eventLoops, maxMessageSize, nodeId);

@@ -28,6 +28,8 @@ final class NodeProcess implements AutoCloseable {
   final Path log;
   final int raftPort;
   private final List<String> extraArgs = new ArrayList<>();
+  private String host = "127.0.0.1";
+  private List<String> commandPrefix = List.of();
   private Process process;
 
   NodeProcess(String nodeId, Path dataDir) {
@@ -45,13 +47,30 @@ final class NodeProcess implements AutoCloseable {
     return this;
   }
 
-  /** {@code nodeId@region=127.0.0.1:raftPort}, this node's entry in {@code --replica-peers}. */
+  /**
+   * Runs the node as {@code commandPrefix java ...} (e.g. {@code ip netns exec NS}, which execs
+   * java, so the process handle is still the node's own) with every server bound to {@code host}
+   * instead of 127.0.0.1; this test's requests go to {@code host} too. Call before {@link
+   * #replicaPeer} and {@link #start}.
+   */
+  NodeProcess inNetwork(String host, List<String> commandPrefix) {
+    this.host = host;
+    this.commandPrefix = List.copyOf(commandPrefix);
+    return this;
+  }
+
+  /** {@code nodeId@region=host:raftPort}, this node's entry in {@code --replica-peers}. */
   String replicaPeer(String region) {
-    return nodeId + "@" + region + "=127.0.0.1:" + raftPort;
+    return nodeId + "@" + region + "=" + host + ":" + raftPort;
   }
 
   String clusterAddress() {
-    return "127.0.0.1:" + clusterPort;
+    return host + ":" + clusterPort;
+  }
+
+  /** The process id of the running node (the java process itself). */
+  long pid() {
+    return process.pid();
   }
 
   /**
@@ -64,7 +83,7 @@ final class NodeProcess implements AutoCloseable {
 
   /** Starts the process and waits up to {@code healthTimeout} until it answers health checks. */
   void start(String clusterName, List<String> join, Duration healthTimeout) throws Exception {
-    List<String> command = new ArrayList<>();
+    List<String> command = new ArrayList<>(commandPrefix);
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.addAll(
         List.of(
@@ -91,6 +110,8 @@ final class NodeProcess implements AutoCloseable {
             "node",
             "--node-id",
             nodeId,
+            "--host",
+            host,
             "--http-port",
             Integer.toString(httpPort),
             "--cluster-port",
@@ -134,9 +155,14 @@ final class NodeProcess implements AutoCloseable {
   }
 
   HttpResponse<String> get(String path) throws IOException, InterruptedException {
+    return get(path, Duration.ofSeconds(20));
+  }
+
+  /** GETs with an answer due within {@code timeout} (an unanswered request throws). */
+  HttpResponse<String> get(String path, Duration timeout) throws IOException, InterruptedException {
     return HTTP.send(
-        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + path))
-            .timeout(Duration.ofSeconds(20))
+        HttpRequest.newBuilder(URI.create("http://" + host + ":" + httpPort + path))
+            .timeout(timeout)
             .GET()
             .build(),
         HttpResponse.BodyHandlers.ofString());
@@ -150,7 +176,7 @@ final class NodeProcess implements AutoCloseable {
   HttpResponse<String> post(String path, Duration timeout)
       throws IOException, InterruptedException {
     return HTTP.send(
-        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + path))
+        HttpRequest.newBuilder(URI.create("http://" + host + ":" + httpPort + path))
             .timeout(timeout)
             .POST(HttpRequest.BodyPublishers.noBody())
             .build(),

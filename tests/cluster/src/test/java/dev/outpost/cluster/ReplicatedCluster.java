@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.UUID;
+import java.util.function.BiFunction;
 import java.util.stream.Stream;
 
 /**
@@ -36,7 +37,12 @@ final class ReplicatedCluster implements AutoCloseable {
   private final GroupLayout layout;
 
   ReplicatedCluster(Path dir, String namePrefix) {
-    this(dir, namePrefix, 3);
+    this(dir, namePrefix, 3, NodeProcess::new);
+  }
+
+  /** Three nodes made by {@code newNode(nodeId, dataDir)}, e.g. to run them in a namespace. */
+  ReplicatedCluster(Path dir, String namePrefix, BiFunction<String, Path, NodeProcess> newNode) {
+    this(dir, namePrefix, 3, newNode);
   }
 
   /**
@@ -45,10 +51,19 @@ final class ReplicatedCluster implements AutoCloseable {
    * compacted and lagging members rebuilt from snapshots.
    */
   ReplicatedCluster(Path dir, String namePrefix, int size, String... args) {
+    this(dir, namePrefix, size, NodeProcess::new, args);
+  }
+
+  private ReplicatedCluster(
+      Path dir,
+      String namePrefix,
+      int size,
+      BiFunction<String, Path, NodeProcess> newNode,
+      String... args) {
     this.name = namePrefix + "-" + UUID.randomUUID();
     List<NodeProcess> cluster = new ArrayList<>();
     for (int i = 1; i <= size; i++) {
-      cluster.add(new NodeProcess("node-" + i, dir.resolve("node-" + i)));
+      cluster.add(newNode.apply("node-" + i, dir.resolve("node-" + i)));
     }
     String peers = String.join(",", cluster.stream().map(n -> n.replicaPeer("local")).toList());
     for (NodeProcess node : cluster) {
