@@ -31,12 +31,15 @@ import java.util.concurrent.atomic.AtomicInteger;
  * to resume there, and the server either sends exactly the messages after that offset (resumed) or
  * says "not recovered" (a new session; reload your state). Messages to the object get increasing
  * ids and stay in a bounded offline queue until the server acknowledges them, so sends made while
- * disconnected go out on reconnect and a resend is applied once. Reconnects wait an exponential
- * backoff with jitter (half the delay fixed, half random), so clients cut off together do not come
- * back in lock-step. The server's heartbeat values arrive in the welcome; when nothing at all
- * arrives for interval + timeout, the client drops the connection and reconnects. Transports are
- * tried in the options' order; one that never opened gives way to the next, and the client keeps
- * the first that worked. Each reconnect goes to the next router of the list.
+ * disconnected go out on reconnect and a resend is applied once within a session. After "not
+ * recovered" (the node holding the session died), unacknowledged messages are sent again in the new
+ * session: the old one that would have recognised them is gone, so each is delivered at least once
+ * and may apply twice (as MQTT's QoS 1); carry your own ids if that matters. Reconnects wait an
+ * exponential backoff with jitter (half the delay fixed, half random), so clients cut off together
+ * do not come back in lock-step. The server's heartbeat values arrive in the welcome; when nothing
+ * at all arrives for interval + timeout, the client drops the connection and reconnects. Transports
+ * are tried in the options' order; one that never opened gives way to the next, and the client
+ * keeps the first that worked. Each reconnect goes to the next router of the list.
  *
  * <p><b>Threads.</b> All state lives on one Vert.x event-loop context; public methods may be called
  * from any thread and hop there. Listener calls run on that context.

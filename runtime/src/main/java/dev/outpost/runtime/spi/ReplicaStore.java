@@ -26,6 +26,12 @@ public interface ReplicaStore extends StorageEngine {
   long appliedIndex();
 
   /**
+   * Records that the log entry {@code logIndex} was applied without changing data (a Raft
+   * configuration entry), so that a checkpoint taken after it knows it is complete up to there.
+   */
+  void recordApplied(long logIndex);
+
+  /**
    * Writes a consistent copy of everything applied so far into {@code target}, which must not
    * exist; the copy can be opened as a store of the same kind. Cheap on the same file system (hard
    * links). Blocks; must not run concurrently with {@link #apply}.

@@ -115,7 +115,10 @@ public final class ReplicatedNode {
         });
   }
 
-  /** Every second, a leader replaces the copies its groups lost for good (cheap when none). */
+  /**
+   * Every second, a leader replaces the copies its groups lost for good and unsticks followers
+   * whose log appender died (both cheap when there is nothing to do).
+   */
   private void scheduleReplacing() {
     time.schedule(
         Duration.ofSeconds(1),
@@ -125,6 +128,7 @@ public final class ReplicatedNode {
           }
           try {
             raft.replaceLostCopies(node -> hazelcast.node(node).isPresent());
+            raft.unstickFollowers(node -> hazelcast.node(node).isPresent());
           } catch (RuntimeException e) {
             System.getLogger(ReplicatedNode.class.getName())
                 .log(System.Logger.Level.WARNING, "replacing lost copies failed", e);

@@ -91,6 +91,9 @@ final class GroupStateMachine extends BaseStateMachine {
   private final Events events;
   private final Snapshots snapshots = new Snapshots();
   private volatile ReplicaStore store;
+  // The copy's applied index (store.appliedIndex()), kept here so an apply does not read it; only
+  // the state-machine updater thread writes it.
+  private volatile long storedIndex;
 
   /** A machine for {@code group} keeping its files under {@code root}; opens nothing yet. */
   GroupStateMachine(GroupLayout.Group group, Path root, boolean syncWrites, Events events) {
@@ -139,6 +142,7 @@ final class GroupStateMachine extends BaseStateMachine {
       opened = StorageEngines.rocksDbReplica(db(), syncWrites);
     }
     store = opened;
+    storedIndex = opened.appliedIndex();
     if (latest.isPresent()) {
       setLastAppliedTermIndex(latest.get().termIndex());
     }
@@ -172,21 +176,32 @@ final class GroupStateMachine extends BaseStateMachine {
   public CompletableFuture<Message> applyTransaction(TransactionContext trx) {
     LogEntryProto entry = trx.getLogEntry();
     String outcome = APPLIED;
-    ReplicaStore current = store;
-    if (entry.getIndex() > current.appliedIndex()) {
+    if (entry.getIndex() > storedIndex) {
       BatchCodec.Entry batch =
           BatchCodec.decode(entry.getStateMachineLogEntry().getLogData().toByteArray());
       try {
-        current.apply(batch.object(), batch.batch(), entry.getIndex());
+        store.apply(batch.object(), batch.batch(), entry.getIndex());
       } catch (StaleEpochException e) {
         outcome = STALE;
       }
+      storedIndex = entry.getIndex();
     }
     updateLastAppliedTermIndex(entry.getTerm(), entry.getIndex());
     return CompletableFuture.completedFuture(
         Message.valueOf(
             org.apache.ratis.thirdparty.com.google.protobuf.ByteString.copyFrom(
                 outcome, StandardCharsets.US_ASCII)));
+  }
+
+  /** A configuration (or other non-data) entry: recorded so a checkpoint after it is complete. */
+  @Override
+  public void notifyTermIndexUpdated(long term, long index) {
+    super.notifyTermIndexUpdated(term, index);
+    ReplicaStore current = store;
+    if (current != null && index > storedIndex) {
+      current.recordApplied(index);
+      storedIndex = index;
+    }
   }
 
   /**
@@ -241,6 +256,7 @@ final class GroupStateMachine extends BaseStateMachine {
             .orElseThrow(() -> new IOException("no snapshot to reinitialize " + group.name()));
     restore(latest);
     store = StorageEngines.rocksDbReplica(db(), syncWrites);
+    storedIndex = store.appliedIndex();
     setLastAppliedTermIndex(latest.termIndex());
     if (getLifeCycleState() == LifeCycle.State.PAUSED) {
       getLifeCycle().transition(LifeCycle.State.STARTING);

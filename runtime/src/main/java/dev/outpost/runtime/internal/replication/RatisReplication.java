@@ -83,6 +83,8 @@ public final class RatisReplication implements AutoCloseable {
   private final Map<String, Integer> unsettled = new ConcurrentHashMap<>();
   private final Set<String> changing = ConcurrentHashMap.newKeySet();
   private final Map<String, Long> lastSeenLive = new ConcurrentHashMap<>(); // System.nanoTime
+  private final Map<String, Long> liveSince = new ConcurrentHashMap<>(); // System.nanoTime
+  private static final long STALLED_FOLLOWER_SECONDS = 15;
   private final long startedAt = System.nanoTime();
   private static final int NEVER_SEEN_FACTOR = 10;
 
@@ -152,6 +154,10 @@ public final class RatisReplication implements AutoCloseable {
       // with a snapshot every 20 entries). A member that is down holds the purge back until it is
       // replaced (replaceLostAfter), which bounds the log.
       RaftServerConfigKeys.Log.setPurgeUptoSnapshotIndex(props, false);
+      // Keep a few intervals of entries behind the head: a member that restarts a little behind
+      // catches up by log, and a leader's log appender never looks for a purged previous entry
+      // (a Ratis 3.2 appender that does dies for good; see unstickFollowers).
+      RaftServerConfigKeys.Log.setPurgePreservationLogNum(props, options.snapshotInterval() * 5);
       RaftServerConfigKeys.Log.setPurgeGap(props, 1);
       long segment = Math.clamp(options.snapshotInterval() * 64, 4 << 10, 8 << 20);
       RaftServerConfigKeys.Log.setSegmentSizeMax(props, SizeInBytes.valueOf(segment));
@@ -455,6 +461,65 @@ public final class RatisReplication implements AutoCloseable {
   }
 
   /**
+   * Works around a Ratis 3.2 failure: a leader's log appender that meets a purged entry stops for
+   * good ("Previous = ... but firstIndex = ...", then "not running: skipping restart"), and the
+   * follower, live and reachable, never hears from the leader again. For each group this node
+   * leads, a follower that is {@code live} in the cluster but has not answered Raft for {@value
+   * #STALLED_FOLLOWER_SECONDS} s makes the leader hand its leadership to another up-to-date
+   * follower; the new leader starts fresh appenders. Returns how many hand-overs were asked for.
+   */
+  public int unstickFollowers(Predicate<String> live) {
+    int asked = 0;
+    for (GroupStateMachine machine : machines.values()) {
+      GroupLayout.Group group = machine.group();
+      Optional<DivisionInfo> info = info(group).filter(i -> i.isLeader() && i.isLeaderReady());
+      if (info.isEmpty()) {
+        continue;
+      }
+      var followers = info.get().getRoleInfoProto().getLeaderInfo().getFollowerInfoList();
+      boolean stalled =
+          followers.stream()
+              .anyMatch(
+                  f ->
+                      f.getLastRpcElapsedTimeMs() > STALLED_FOLLOWER_SECONDS * 1000
+                          && live.test(f.getId().getId().toStringUtf8())
+                          && seenLiveFor(f.getId().getId().toStringUtf8())
+                              > STALLED_FOLLOWER_SECONDS * 1_000_000_000L);
+      if (!stalled) {
+        continue;
+      }
+      Map<String, Long> lag = followerLag(group);
+      Optional<String> target =
+          followers.stream()
+              .filter(
+                  f -> f.getLastRpcElapsedTimeMs() < 2 * options.electionTimeoutMin().toMillis())
+              .map(f -> f.getId().getId().toStringUtf8())
+              .filter(node -> lag.getOrDefault(node, Long.MAX_VALUE) <= 8)
+              .findFirst();
+      if (target.isPresent()) {
+        LOG.log(
+            System.Logger.Level.WARNING,
+            "replication: a follower of "
+                + group.name()
+                + " is live but has not answered Raft for "
+                + STALLED_FOLLOWER_SECONDS
+                + " s; handing leadership to "
+                + target.get()
+                + " so that fresh log appenders start");
+        transferLeadership(group, target.get(), Duration.ofSeconds(3));
+        asked++;
+      }
+    }
+    return asked;
+  }
+
+  /** How long {@code node} has been seen live without a gap, in nanoseconds (0 if not now). */
+  private long seenLiveFor(String node) {
+    Long since = liveSince.get(node);
+    return since == null ? 0 : System.nanoTime() - since;
+  }
+
+  /**
    * A follower that Raft has not heard from for replaceLostAfter and that has been absent from the
    * cluster as long: since it was last seen live, or, if it was never seen since this node started,
    * for {@value #NEVER_SEEN_FACTOR} times as long, so that a cluster started one node at a time
@@ -487,6 +552,9 @@ public final class RatisReplication implements AutoCloseable {
     for (ReplicaPeer peer : options.peers()) {
       if (live.test(peer.nodeId())) {
         lastSeenLive.put(peer.nodeId(), now);
+        liveSince.putIfAbsent(peer.nodeId(), now);
+      } else {
+        liveSince.remove(peer.nodeId());
       }
     }
   }

@@ -79,7 +79,13 @@ public final class RebuildCommand extends WorkloadCommand {
       }
       for (int i = 0; i < objects; i++) { // bounded: --objects requests
         String path =
-            "/objects/" + StoreObject.NAMESPACE + "/rebuild-" + i + "/fill?keys=" + kib + "&bytes=1024";
+            "/objects/"
+                + StoreObject.NAMESPACE
+                + "/rebuild-"
+                + i
+                + "/fill?keys="
+                + kib
+                + "&bytes=1024";
         ReplicatedRun.awaitStatus(cluster.http[i % NODES], path, 200);
       }
       List<String> affected =
@@ -94,13 +100,14 @@ public final class RebuildCommand extends WorkloadCommand {
       long deadline = killed + Duration.ofSeconds(120).toNanos();
       Map<String, List<String>> members = Map.of();
       while (System.nanoTime() < deadline) { // bounded: 120 s
-        members = members(cluster.http[observer]);
+        Map<String, List<String>> seen = members(cluster.http[observer]);
+        members = seen;
         boolean done =
             affected.stream()
                 .allMatch(
                     g ->
-                        members.getOrDefault(g, List.of()).size() == 3
-                            && !members.get(g).contains(victim));
+                        seen.getOrDefault(g, List.of()).size() == 3
+                            && !seen.get(g).contains(victim));
         if (done) {
           break;
         }
@@ -108,7 +115,8 @@ public final class RebuildCommand extends WorkloadCommand {
       }
       long totalMs = (System.nanoTime() - killed) / 1_000_000;
       if (totalMs >= 120_000) {
-        throw new IllegalStateException("the lost copies were not rebuilt within 120 s: " + members);
+        throw new IllegalStateException(
+            "the lost copies were not rebuilt within 120 s: " + members);
       }
       long bytes = 0;
       for (String g : affected) {
@@ -155,8 +163,7 @@ public final class RebuildCommand extends WorkloadCommand {
 
   private static Map<String, List<String>> members(int port) {
     try {
-      JsonObject map =
-          new JsonObject(ReplicatedRun.send(port, "/_outpost/cluster", "GET").body());
+      JsonObject map = new JsonObject(ReplicatedRun.send(port, "/_outpost/cluster", "GET").body());
       Map<String, List<String>> result = new java.util.TreeMap<>();
       for (Object g : map.getJsonArray("replicaGroups")) {
         JsonObject json = (JsonObject) g;
@@ -207,11 +214,7 @@ public final class RebuildCommand extends WorkloadCommand {
     }
     RunResult r = runs.get(0);
     out.println(
-        String.format(
-            Locale.ROOT,
-            "rebuild: %.2f copies/s (%s)",
-            r.throughput(),
-            r.extra()));
+        String.format(Locale.ROOT, "rebuild: %.2f copies/s (%s)", r.throughput(), r.extra()));
     return new JsonObject().put("copies_per_s", r.throughput());
   }
 }

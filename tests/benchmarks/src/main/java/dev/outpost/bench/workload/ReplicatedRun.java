@@ -86,10 +86,7 @@ final class ReplicatedRun {
       args.addAll(extraArgs);
       nodes[i] =
           children.startOutpost(
-              "replica-" + (i + 1),
-              dataDir(i),
-              common.serverJvmOptions("-Xms512m -Xmx512m"),
-              args);
+              "replica-" + (i + 1), dataDir(i), common.serverJvmOptions("-Xms512m -Xmx512m"), args);
     }
 
     /** Node {@code i}'s data directory. */

@@ -325,6 +325,17 @@ public final class RocksDbStorageEngine implements ReplicaStore {
   }
 
   @Override
+  public void recordApplied(long logIndex) {
+    guarded(
+        "applied-index write",
+        dir,
+        () -> {
+          db.put(writeOptions, RocksKeys.APPLIED_INDEX, encodeEpoch(logIndex));
+          return null;
+        });
+  }
+
+  @Override
   public void checkpoint(Path target) {
     guarded(
         "checkpoint",

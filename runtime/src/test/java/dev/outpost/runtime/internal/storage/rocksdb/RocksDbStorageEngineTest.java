@@ -52,11 +52,13 @@ class RocksDbStorageEngineTest extends StorageEngineContractTest {
               () -> replica.apply(object, new WriteBatch(1).put(utf8("a"), utf8("x")), 8))
           .isInstanceOf(StaleEpochException.class);
       assertThat(replica.appliedIndex()).as("a refused entry is applied too").isEqualTo(8);
+      replica.recordApplied(9);
+      assertThat(replica.appliedIndex()).as("a configuration entry").isEqualTo(9);
       assertThat(replica.get(object, utf8("a")))
           .hasValueSatisfying(v -> assertThat(v).isEqualTo(utf8("1")));
     }
     try (RocksDbStorageEngine reopened = RocksDbStorageEngine.open(dir.resolve("replica"), false)) {
-      assertThat(reopened.appliedIndex()).isEqualTo(8);
+      assertThat(reopened.appliedIndex()).isEqualTo(9);
       assertThat(reopened.objects()).as("the index is no object").containsExactly(object);
     }
   }
