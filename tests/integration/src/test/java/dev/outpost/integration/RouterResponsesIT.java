@@ -84,6 +84,6 @@ class RouterResponsesIT {
     assertThat(health.getString("status")).as("health status").isEqualTo("ok");
     assertThat(health.getJsonArray("namespaces").getList())
         .as("namespaces in the health answer")
-        .containsExactlyInAnyOrder("chat", "counter");
+        .containsExactlyInAnyOrder("chat", "counter", "yjs");
   }
 }
