@@ -77,7 +77,9 @@ class PartyRoutesIT {
     CollectingWebSocket elsewhere = sockets.connect("/parties/main/kitchen?_pk=c");
 
     viaParties.sendText("one").await();
+    viaObjects.awaitTexts(1, WAIT);
     viaParty.sendText("two").await();
+    viaObjects.awaitTexts(2, WAIT);
     viaObjects.sendText("three").await();
 
     for (CollectingWebSocket member :
