@@ -83,7 +83,7 @@ public abstract class PartyServer implements DurableObject {
 
   /** Longest connection id: the id is kept as a socket tag, with its 4-character prefix. */
   public static final int MAX_CONNECTION_ID_LENGTH =
-      DurableObjectState.MAX_TAG_LENGTH - ID_TAG_PREFIX.length();
+      DurableObjectState.MAX_TAG_LENGTH - 4; // the tag is ID_TAG_PREFIX + id
 
   /** Most tags of one connection: one of a socket's tags holds the id. */
   public static final int MAX_CONNECTION_TAGS = DurableObjectState.MAX_TAGS - 1;

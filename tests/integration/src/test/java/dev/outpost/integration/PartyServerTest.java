@@ -115,12 +115,53 @@ class PartyServerTest {
   /** A connection's state. */
   public record Seat(String id, int messages) {}
 
+  /** The README's example ("Porting from PartyKit"), as printed there. */
+  public static final class ReadmeChat extends PartyServer {
+    public ReadmeChat(DurableObjectState state, Env env) {
+      super(state, env);
+    }
+
+    record Seat(String name) {}
+
+    @Override
+    protected void onConnect(Connection connection, Request request) {
+      connection.setState(new Seat("guest-" + getConnections().size()));
+      broadcast("joined " + connection.id(), connection.id()); // everyone but the newcomer
+    }
+
+    @Override
+    protected void onMessage(Connection from, WebSocketMessage message) {
+      if (!message.isText()) return;
+      String name = from.state(Seat.class).map(Seat::name).orElse("?");
+      broadcast(name + ": " + message.text(), List.of(from.id())); // everyone but the sender
+    }
+
+    @Override
+    protected void onClose(Connection connection, int code, String reason, boolean wasClean) {
+      broadcast("left " + connection.id());
+    }
+  }
+
   private final ObjectHarness harness = ObjectHarness.of("party", Room.class);
   private final ObjectUnderTest room = harness.object("lobby");
 
   @AfterEach
   void close() {
     harness.close();
+  }
+
+  @Test
+  void theReadmeExampleRelaysWithTheSendersNameAcrossHibernation() {
+    try (ObjectHarness readme = ObjectHarness.of("chat", ReadmeChat.class)) {
+      ObjectUnderTest lobby = readme.object("lobby");
+      RecordingSocket ann = lobby.connect("/?_pk=ann");
+      RecordingSocket bob = lobby.connect("/?_pk=bob");
+      lobby.evict();
+      ann.send("hi");
+      bob.close(1000, "");
+      assertThat(ann.texts()).containsExactly("joined bob", "left bob");
+      assertThat(bob.texts()).containsExactly("guest-1: hi");
+    }
   }
 
   @Test
