@@ -19,6 +19,7 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -34,6 +35,8 @@ import java.util.function.Consumer;
  *       is percent-decoded. The 101 of an upgrade carries the subprotocol and headers the object
  *       answered with ({@link UpgradeAnswer}); a subprotocol the client did not offer is 500.
  *   <li>{@code /objects/{namespace}/id/{id}[/{path}]}: the same, addressed by id.
+ *   <li>{@code /parties/{party}/{room}[/{path}]} and {@code /party/{room}[/{path}]}: PartyKit's
+ *       shapes (partysocket's defaults), the same handling; see {@link ObjectUrl}.
  *   <li>{@code GET /_outpost/health}: 200 with the node, its region and namespaces.
  *   <li>{@code GET /_outpost/demo/chat}, {@code GET /_outpost/client.js}: the chat page and the JS
  *       client.
@@ -90,12 +93,15 @@ final class ObjectRouter {
     if (clusterRoutes != null) {
       clusterRoutes.mount(router, vertx);
     }
-    router.route("/objects/*").handler(this::upgradeOrNext);
-    router.route("/objects/*").handler(this::eventStreamOrNext);
-    router
-        .route("/objects/*")
-        .handler(BodyHandler.create(false).setBodyLimit(options.maxMessageSize()));
-    router.route("/objects/*").handler(this::http);
+    for (String prefix : ObjectUrl.PREFIXES) {
+      String pattern = prefix + "*";
+      router.route(pattern).handler(this::upgradeOrNext);
+      router.route(pattern).handler(this::eventStreamOrNext);
+      router
+          .route(pattern)
+          .handler(BodyHandler.create(false).setBodyLimit(options.maxMessageSize()));
+      router.route(pattern).handler(this::http);
+    }
     router
         .route()
         .last()
@@ -106,7 +112,8 @@ final class ObjectRouter {
                     404,
                     "no route for "
                         + ctx.request().path()
-                        + "; objects live under /objects/{namespace}/{name}"));
+                        + "; objects live under /objects/{namespace}/{name}"
+                        + " (or PartyKit's /parties/{party}/{room} and /party/{room})"));
     router.errorHandler(
         413,
         ctx ->
@@ -140,6 +147,9 @@ final class ObjectRouter {
                         .put("node", options.nodeId())
                         .put("region", network.region())
                         .put("namespaces", List.copyOf(inbox.namespaceNames()))
+                        .put(
+                            "parties",
+                            new JsonObject(new LinkedHashMap<String, Object>(inbox.parties())))
                         .encode()));
   }
 

@@ -30,6 +30,14 @@ import java.util.Optional;
  * header) scope the id and hint its placement; {@code clientRegion} declares where the client is,
  * for latency emulation.
  *
+ * <p>PartyKit's shapes, as {@code partysocket} builds them, name the same objects: {@code
+ * /parties/{party}/{room}[/{path}]} and {@code /party/{room}[/{path}]} (the party {@code main}). A
+ * party reaches the namespace the bundle's {@code party.{party}} entry names ({@link
+ * ObjectInbox#parties()}), else the namespace of its own name; the room is the object's name,
+ * decoded as above, so {@code /parties/main/lobby} and {@code /objects/chat/lobby} (with {@code
+ * party.main=chat}) are one object. There is no {@code id/} form there: a room named {@code id} is
+ * a room. An unknown party answers 404 naming the parties and namespaces served.
+ *
  * @param address the object
  * @param path the path below the object, {@code /} at least
  * @param hints placement hints for a first request
@@ -38,17 +46,71 @@ import java.util.Optional;
 record ObjectUrl(
     ObjectAddress address, String path, PlacementHints hints, Optional<String> clientRegion) {
 
+  /** Outpost's own shape. */
   static final String PREFIX = "/objects/";
+
+  /** PartyKit's shape, {@code /parties/{party}/{room}}. */
+  static final String PARTIES_PREFIX = "/parties/";
+
+  /** PartyKit's shape for the party {@code main}, {@code /party/{room}}. */
+  static final String PARTY_PREFIX = "/party/";
+
+  /** The party that {@code /party/{room}} reaches, and partysocket's default. */
+  static final String DEFAULT_PARTY = "main";
+
+  /** Every path prefix under which objects are addressed. */
+  static final java.util.List<String> PREFIXES =
+      java.util.List.of(PREFIX, PARTIES_PREFIX, PARTY_PREFIX);
 
   /**
    * Parses the URL of {@code ctx} against the namespaces {@code inbox} serves, or answers the error
-   * (404 unknown namespace, naming those served; 400 malformed id, missing name, or a name with a
-   * malformed escape or not UTF-8) and returns empty.
+   * (404 unknown namespace or party, naming those served; 400 malformed id, missing name, or a name
+   * with a malformed escape or not UTF-8) and returns empty.
    */
   static Optional<ObjectUrl> resolve(RoutingContext ctx, ObjectInbox inbox) {
-    String rest = ctx.request().path().substring(PREFIX.length());
-    int slash = rest.indexOf('/');
-    String nsName = slash < 0 ? rest : rest.substring(0, slash);
+    String path = ctx.request().path();
+    // The routes match the bare prefix too ("/parties"): read it as the prefix with nothing after.
+    String full = path.indexOf('/', 1) < 0 ? path + "/" : path;
+    String nsName;
+    String afterNs;
+    boolean byIdAllowed;
+    String shape;
+    if (full.startsWith(PREFIX)) {
+      String rest = full.substring(PREFIX.length());
+      int slash = rest.indexOf('/');
+      nsName = slash < 0 ? rest : rest.substring(0, slash);
+      afterNs = slash < 0 ? "" : rest.substring(slash + 1);
+      byIdAllowed = true;
+      shape = "/objects/" + nsName + "/{name}";
+    } else {
+      String party;
+      if (full.startsWith(PARTIES_PREFIX)) {
+        String rest = full.substring(PARTIES_PREFIX.length());
+        int slash = rest.indexOf('/');
+        party = slash < 0 ? rest : rest.substring(0, slash);
+        afterNs = slash < 0 ? "" : rest.substring(slash + 1);
+        shape = "/parties/" + party + "/{room}";
+      } else {
+        party = DEFAULT_PARTY;
+        afterNs = full.substring(PARTY_PREFIX.length());
+        shape = "/party/{room}";
+      }
+      Optional<String> target = partyNamespace(inbox, party);
+      if (target.isEmpty()) {
+        HttpReplies.text(
+            ctx.response(),
+            404,
+            "unknown party '"
+                + party
+                + "'; this node serves the parties "
+                + inbox.parties()
+                + " (party.NAME=NAMESPACE in the bundle manifest) and the namespaces "
+                + inbox.namespaceNames());
+        return Optional.empty();
+      }
+      nsName = target.get();
+      byIdAllowed = false;
+    }
     Optional<DurableObjectNamespace> ns = inbox.namespace(nsName);
     if (ns.isEmpty()) {
       HttpReplies.text(
@@ -57,7 +119,6 @@ record ObjectUrl(
           "unknown namespace '" + nsName + "'; this node serves " + inbox.namespaceNames());
       return Optional.empty();
     }
-    String afterNs = slash < 0 ? "" : rest.substring(slash + 1);
     int next = afterNs.indexOf('/');
     String first = next < 0 ? afterNs : afterNs.substring(0, next);
     String tail = next < 0 ? "" : afterNs.substring(next);
@@ -66,7 +127,7 @@ record ObjectUrl(
       DurableObjectNamespace scoped =
           jurisdiction.isPresent() ? ns.get().jurisdiction(jurisdiction.get()) : ns.get();
       DurableObjectId id;
-      if (first.equals("id")) {
+      if (byIdAllowed && first.equals("id")) {
         String idAndPath = tail.isEmpty() ? "" : tail.substring(1);
         int end = idAndPath.indexOf('/');
         id = scoped.idFromString(end < 0 ? idAndPath : idAndPath.substring(0, end));
@@ -74,8 +135,7 @@ record ObjectUrl(
       } else {
         String name = decodeName(first);
         if (name.isEmpty()) {
-          HttpReplies.text(
-              ctx.response(), 400, "missing object name: use /objects/" + nsName + "/{name}");
+          HttpReplies.text(ctx.response(), 400, "missing object name: use " + shape);
           return Optional.empty();
         }
         id = scoped.idFromName(name);
@@ -91,6 +151,18 @@ record ObjectUrl(
       HttpReplies.text(ctx.response(), 400, e.getMessage());
       return Optional.empty();
     }
+  }
+
+  /**
+   * The namespace PartyKit party {@code party} reaches: the bundle's alias for it, else the
+   * namespace of that name.
+   */
+  static Optional<String> partyNamespace(ObjectInbox inbox, String party) {
+    String alias = inbox.parties().get(party);
+    if (alias != null) {
+      return Optional.of(alias);
+    }
+    return inbox.namespaceNames().contains(party) ? Optional.of(party) : Optional.empty();
   }
 
   /** The request as the object sees it: method, full URI, {@link #path}, headers and body. */

@@ -110,6 +110,11 @@ public final class ObjectHost implements ObjectInbox, ObjectMigrations, AutoClos
     return bundles.current().bundle().namespaces();
   }
 
+  @Override
+  public java.util.SortedMap<String, String> parties() {
+    return bundles.current().bundle().parties();
+  }
+
   // ---- code versions
 
   /** How long a constructor may run in a bundle check. */

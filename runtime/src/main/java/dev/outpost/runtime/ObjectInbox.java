@@ -29,6 +29,13 @@ public interface ObjectInbox {
   /** The names of every namespace. */
   Set<String> namespaceNames();
 
+  /**
+   * The current bundle's PartyKit party aliases: party name → the namespace it reaches (the
+   * manifest's {@code party.NAME=NAMESPACE} entries). A party not listed reaches the namespace of
+   * its own name, if there is one. Each value is one of {@link #namespaceNames()}.
+   */
+  java.util.SortedMap<String, String> parties();
+
   /** Delivers an HTTP request to the object's {@code fetch}. */
   CompletableFuture<Response> fetch(ObjectAddress address, Request request);
 

@@ -125,6 +125,11 @@ public final class SessionInbox implements ObjectInbox {
   }
 
   @Override
+  public java.util.SortedMap<String, String> parties() {
+    return inner.parties();
+  }
+
+  @Override
   public CompletableFuture<Response> call(
       ObjectAddress address, Request request, List<ObjectAddress> chain) {
     return inner.call(address, request, chain);

@@ -64,6 +64,11 @@ class SessionInboxTest {
     }
 
     @Override
+    public java.util.SortedMap<String, String> parties() {
+      return new java.util.TreeMap<>();
+    }
+
+    @Override
     public CompletableFuture<Response> fetch(ObjectAddress address, Request request) {
       return CompletableFuture.completedFuture(Response.ok("plain fetch"));
     }

@@ -20,12 +20,19 @@ import java.util.Properties;
  * bundle.name=samples
  * bundle.version=1
  * namespace.counter.class=dev.outpost.samples.counter.Counter
+ * namespace.chat.class=dev.outpost.samples.chat.ChatRoom
+ * party.main=chat
  * setting.greeting=hello
  * </pre>
  *
- * Each bundle gets its own class loader whose parent exposes only the {@code durable-objects} API
- * ({@code dev.outpost.api}) and the JDK: bundle code cannot see the runtime, Vert.x, Hazelcast or
- * RocksDB, and two versions of a bundle never share classes.
+ * <p>{@code party.NAME=NAMESPACE} names the namespace that PartyKit's party {@code NAME} reaches
+ * ({@code /parties/NAME/{room}}; {@code main} also {@code /party/{room}}). A party without such an
+ * entry reaches the namespace of its own name. The party name follows the namespace rules, must not
+ * be a namespace of the bundle (an alias never hides one) and must name a declared namespace.
+ *
+ * <p>Each bundle gets its own class loader whose parent exposes only the {@code durable-objects}
+ * API ({@code dev.outpost.api}) and the JDK: bundle code cannot see the runtime, Vert.x, Hazelcast
+ * or RocksDB, and two versions of a bundle never share classes.
  */
 public final class BundleLoader {
 
@@ -73,6 +80,7 @@ public final class BundleLoader {
     }
     Map<String, Class<? extends DurableObject>> classes = new LinkedHashMap<>();
     Map<String, String> settings = new LinkedHashMap<>();
+    Map<String, String> parties = new LinkedHashMap<>();
     for (String key : manifest.stringPropertyNames()) {
       String value = manifest.getProperty(key).trim();
       if (key.startsWith("namespace.") && key.endsWith(".class")) {
@@ -84,18 +92,57 @@ public final class BundleLoader {
         classes.put(ns, loadClass(loader, path, ns, value));
       } else if (key.startsWith("setting.")) {
         settings.put(key.substring("setting.".length()), value);
+      } else if (key.startsWith("party.")) {
+        parties.put(key.substring("party.".length()), value);
       }
     }
     if (classes.isEmpty()) {
       throw new BundleException(
           "code bundle " + path + " declares no namespace (namespace.NAME.class=...)");
     }
+    checkParties(parties, classes.keySet(), path);
     return new CodeBundle(
         manifest.getProperty("bundle.name", path.getFileName().toString()),
         version != null ? version : manifest.getProperty("bundle.version", "0"),
         classes,
         settings,
+        parties,
         loader);
+  }
+
+  /** Checks the {@code party.NAME=NAMESPACE} entries against the declared namespaces. */
+  static void checkParties(
+      Map<String, String> parties, java.util.Set<String> namespaces, Object where) {
+    parties.forEach(
+        (party, namespace) -> {
+          if (!ObjectAddress.isValidNamespace(party)) {
+            throw new BundleException(
+                "party '" + party + "' in " + where + " is invalid: use 1-64 of [a-z0-9_-]");
+          }
+          if (namespaces.contains(party)) {
+            throw new BundleException(
+                "party."
+                    + party
+                    + " in "
+                    + where
+                    + " would hide the namespace '"
+                    + party
+                    + "', which /parties/"
+                    + party
+                    + "/{room} already reaches; remove the entry");
+          }
+          if (!namespaces.contains(namespace)) {
+            throw new BundleException(
+                "party."
+                    + party
+                    + "="
+                    + namespace
+                    + " in "
+                    + where
+                    + " names no namespace of the bundle; it declares "
+                    + namespaces);
+          }
+        });
   }
 
   private static Class<? extends DurableObject> loadClass(

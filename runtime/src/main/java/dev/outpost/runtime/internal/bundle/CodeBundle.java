@@ -20,6 +20,7 @@ public final class CodeBundle {
   private final String version;
   private final SortedMap<String, Constructor<? extends DurableObject>> constructors;
   private final Map<String, String> settings;
+  private final SortedMap<String, String> parties; // PartyKit party -> namespace
   private final ClassLoader loader; // the bundle's own loader; null for embedded classes
 
   CodeBundle(
@@ -27,6 +28,7 @@ public final class CodeBundle {
       String version,
       Map<String, Class<? extends DurableObject>> classes,
       Map<String, String> settings,
+      Map<String, String> parties,
       ClassLoader loader) {
     this.name = name;
     this.version = version;
@@ -34,6 +36,7 @@ public final class CodeBundle {
     this.constructors = new TreeMap<>();
     classes.forEach((ns, type) -> constructors.put(ns, constructorOf(ns, type)));
     this.settings = Map.copyOf(settings);
+    this.parties = java.util.Collections.unmodifiableSortedMap(new TreeMap<>(parties));
   }
 
   /** A bundle of classes already loaded by the caller. */
@@ -41,7 +44,7 @@ public final class CodeBundle {
       String name,
       Map<String, Class<? extends DurableObject>> classes,
       Map<String, String> settings) {
-    return new CodeBundle(name, "embedded", classes, settings, null);
+    return new CodeBundle(name, "embedded", classes, settings, Map.of(), null);
   }
 
   private static Constructor<? extends DurableObject> constructorOf(
@@ -92,6 +95,14 @@ public final class CodeBundle {
   /** The namespaces, sorted. */
   public java.util.Set<String> namespaces() {
     return constructors.keySet();
+  }
+
+  /**
+   * The PartyKit party aliases of the manifest ({@code party.NAME=NAMESPACE}), sorted by party;
+   * each names one of {@link #namespaces()}. Empty for embedded classes.
+   */
+  public SortedMap<String, String> parties() {
+    return parties;
   }
 
   /** A setting, if the manifest has it. */

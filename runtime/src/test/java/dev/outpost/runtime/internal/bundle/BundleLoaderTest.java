@@ -1,0 +1,94 @@
+package dev.outpost.runtime.internal.bundle;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The manifest's namespaces and PartyKit party aliases, loaded from a classes directory. */
+class BundleLoaderTest {
+
+  private static final String ROOM = BundleRoom.class.getName();
+
+  @TempDir Path dir;
+
+  @Test
+  void partyAliasesAreReadAndSorted() throws IOException {
+    CodeBundle bundle =
+        BundleLoader.load(
+            bundle(
+                "namespace.chat.class=" + ROOM,
+                "namespace.counter.class=" + ROOM,
+                "party.main=chat",
+                "party.tally=counter"));
+    try {
+      assertThat(bundle.namespaces()).containsExactly("chat", "counter");
+      assertThat(bundle.parties())
+          .containsExactly(
+              java.util.Map.entry("main", "chat"), java.util.Map.entry("tally", "counter"));
+    } finally {
+      bundle.close();
+    }
+  }
+
+  @Test
+  void aBundleWithoutPartiesHasNone() throws IOException {
+    CodeBundle bundle = BundleLoader.load(bundle("namespace.chat.class=" + ROOM));
+    try {
+      assertThat(bundle.parties()).isEmpty();
+    } finally {
+      bundle.close();
+    }
+  }
+
+  @Test
+  void aPartyNamingAnUndeclaredNamespaceIsRefusedNamingThoseDeclared() throws IOException {
+    Path path = bundle("namespace.chat.class=" + ROOM, "party.main=chatt");
+    assertThatThrownBy(() -> BundleLoader.load(path))
+        .isInstanceOf(BundleException.class)
+        .hasMessageContaining("party.main=chatt")
+        .hasMessageContaining("names no namespace")
+        .hasMessageContaining("[chat]");
+  }
+
+  @Test
+  void aPartyMayNotHideANamespace() throws IOException {
+    Path path =
+        bundle("namespace.chat.class=" + ROOM, "namespace.main.class=" + ROOM, "party.main=chat");
+    assertThatThrownBy(() -> BundleLoader.load(path))
+        .isInstanceOf(BundleException.class)
+        .hasMessageContaining("party.main")
+        .hasMessageContaining("would hide the namespace 'main'");
+  }
+
+  @Test
+  void aPartyNameFollowsTheNamespaceRules() throws IOException {
+    Path path = bundle("namespace.chat.class=" + ROOM, "party.Main=chat");
+    assertThatThrownBy(() -> BundleLoader.load(path))
+        .isInstanceOf(BundleException.class)
+        .hasMessageContaining("party 'Main'")
+        .hasMessageContaining("[a-z0-9_-]");
+  }
+
+  /** A classes directory holding {@link BundleRoom} and a manifest of {@code lines}. */
+  private Path bundle(String... lines) throws IOException {
+    Path classes = Files.createTempDirectory(dir, "bundle");
+    String file = ROOM.replace('.', '/') + ".class";
+    Path target = classes.resolve(file);
+    Files.createDirectories(target.getParent());
+    try (InputStream in = BundleRoom.class.getClassLoader().getResourceAsStream(file)) {
+      Files.copy(in, target);
+    }
+    Path manifest = classes.resolve(BundleLoader.MANIFEST);
+    Files.createDirectories(manifest.getParent());
+    Files.writeString(
+        manifest, "bundle.name=test\n" + String.join("\n", lines) + "\n", StandardCharsets.UTF_8);
+    return classes;
+  }
+}
