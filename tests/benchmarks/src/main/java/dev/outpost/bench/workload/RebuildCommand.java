@@ -52,7 +52,7 @@ public final class RebuildCommand extends WorkloadCommand {
 
   @Option(
       names = "--replace-after-ms",
-      defaultValue = "2000",
+      defaultValue = "3000",
       description = "The nodes' --replace-lost-after-ms (default ${DEFAULT-VALUE}).")
   long replaceAfterMs;
 
