@@ -38,8 +38,8 @@ import java.util.function.Consumer;
  *   <li>{@code /parties/{party}/{room}[/{path}]} and {@code /party/{room}[/{path}]}: PartyKit's
  *       shapes (partysocket's defaults), the same handling; see {@link ObjectUrl}.
  *   <li>{@code GET /_outpost/health}: 200 with the node, its region and namespaces.
- *   <li>{@code GET /_outpost/demo/chat}, {@code GET /_outpost/client.js}: the chat page and the JS
- *       client.
+ *   <li>{@code GET /_outpost/demo/{sample}}, {@code GET /_outpost/client.js}: the samples' pages
+ *       ({@link DemoPages}) and the JS client.
  *   <li>{@code GET /_outpost/link} (cluster nodes): node links; plus {@link ClusterRoutes}.
  * </ul>
  *
@@ -86,9 +86,7 @@ final class ObjectRouter {
           .get(NodeLinks.PATH)
           .handler(ctx -> network.acceptLink(ctx, inbox, migrations, realtime.options()));
     }
-    router
-        .get("/_outpost/demo/chat")
-        .handler(ctx -> HttpReplies.page(ctx, "outpost/demo/chat.html"));
+    router.get(DemoPages.PREFIX + ":sample").handler(this::demoPage);
     router.get(RealtimeGateway.CLIENT_PATH).handler(realtime::serveClient);
     if (clusterRoutes != null) {
       clusterRoutes.mount(router, vertx);
@@ -124,6 +122,21 @@ final class ObjectRouter {
                     + options.maxMessageSize()
                     + " bytes (outpost.websocket.max-message-size)"));
     return router;
+  }
+
+  private void demoPage(RoutingContext ctx) {
+    String sample = ctx.pathParam("sample");
+    DemoPages.resource(sample)
+        .ifPresentOrElse(
+            resource -> HttpReplies.page(ctx, resource),
+            () ->
+                HttpReplies.text(
+                    ctx.response(),
+                    404,
+                    "no demo page "
+                        + sample
+                        + "; the pages are "
+                        + String.join(", ", DemoPages.all().keySet())));
   }
 
   private void health(RoutingContext ctx) {
