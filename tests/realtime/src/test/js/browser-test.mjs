@@ -1,0 +1,112 @@
+// Drives the samples' demo pages in Debian's Chromium with playwright-core (never a downloaded
+// browser): two browser contexts, each through a router of a different region, must see each
+// other's actions. Run by BrowserPagesIT.
+// Usage: node browser-test.mjs PAGE URL_A URL_B SCREENSHOT_DIR [CHROMIUM, default /usr/bin/chromium]
+// Prints "ok ..." lines, exits 0 on success; on failure saves PAGE-a.png and PAGE-b.png in
+// SCREENSHOT_DIR and exits 1. To restart the node that owns an object it prints
+// "RESTART namespace/name" and waits for a line "RESTARTED" on its stdin.
+import { chromium } from 'playwright-core';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import readline from 'node:readline';
+
+const [pageName, urlA, urlB, shotDir, chromiumPath] = process.argv.slice(2);
+const CHROMIUM = chromiumPath || '/usr/bin/chromium';
+const TIMEOUT = 20000;
+
+const stdin = readline.createInterface({ input: process.stdin });
+const stdinLines = [];
+let stdinWaiter = null;
+stdin.on('line', (line) => {
+  if (stdinWaiter) { const w = stdinWaiter; stdinWaiter = null; w(line); } else stdinLines.push(line);
+});
+function nextStdinLine() {
+  return stdinLines.length ? Promise.resolve(stdinLines.shift()) : new Promise((r) => { stdinWaiter = r; });
+}
+
+/** Asks the Java side to restart the node that owns namespace/name; resolves once it is back. */
+async function restartOwner(object) {
+  console.log('RESTART ' + object);
+  const reply = await nextStdinLine();
+  if (reply !== 'RESTARTED') throw new Error('restart of the owner of ' + object + ' failed: ' + reply);
+}
+
+function ok(what) { console.log('ok ' + what); }
+
+/** Waits until the page's element matching selector has text containing (or matching) what. */
+async function seeText(page, selector, what, label) {
+  try {
+    await page.locator(selector).filter({ hasText: what }).first().waitFor({ timeout: TIMEOUT });
+  } catch (e) {
+    const text = await page.locator(selector).allInnerTexts().catch(() => []);
+    throw new Error(`${label}: no ${selector} with ${what} within ${TIMEOUT} ms; saw ${JSON.stringify(text)}`);
+  }
+}
+
+const scenarios = {
+  async chat(a, b) {
+    const room = 'browser-' + Date.now();
+    await a.goto(`${urlA}/_outpost/demo/chat?room=${room}&user=ana`);
+    await b.goto(`${urlB}/_outpost/demo/chat?room=${room}&user=ben`);
+    await seeText(a, '#state', 'connected to room', 'A connects');
+    await seeText(b, '#state', 'connected to room', 'B connects');
+    await seeText(a, '#here', 'ben', 'A sees ben here');
+    await seeText(b, '#here', 'ana', 'B sees ana here');
+    ok('both connected, each sees the other present');
+    await a.fill('input[name=text]', 'hello from eu-west');
+    await a.press('input[name=text]', 'Enter');
+    await seeText(b, '#log div', 'ana: hello from eu-west', 'B sees A\'s message');
+    ok('B sees the message typed in A');
+    await b.fill('input[name=text]', 'hi from us-east');
+    await b.press('input[name=text]', 'Enter');
+    await seeText(a, '#log div', 'ben: hi from us-east', 'A sees B\'s message');
+    ok('A sees the message typed in B');
+  },
+};
+
+const scenario = scenarios[pageName];
+if (!scenario) {
+  console.log('no scenario for page ' + pageName + '; scenarios: ' + Object.keys(scenarios).join(', '));
+  process.exit(2);
+}
+
+const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'outpost-chromium-'));
+const browser = await chromium.launch({
+  executablePath: CHROMIUM,
+  headless: true,
+  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+    '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  env: { ...process.env, HOME: profile },
+});
+const pages = [];
+let failed = false;
+try {
+  for (const label of ['a', 'b']) {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    page.on('console', (msg) => { if (msg.type() === 'error') console.log(`[${label} console] ${msg.text()}`); });
+    page.on('pageerror', (err) => console.log(`[${label} page error] ${err.message}`));
+    pages.push(page);
+  }
+  await scenario(pages[0], pages[1]);
+  ok('page ' + pageName);
+} catch (e) {
+  failed = true;
+  console.log('FAILED ' + pageName + ': ' + (e && e.stack ? e.stack : e));
+  fs.mkdirSync(shotDir, { recursive: true });
+  for (const [i, page] of pages.entries()) {
+    const file = path.join(shotDir, `${pageName}-${'ab'[i]}.png`);
+    try {
+      await page.screenshot({ path: file, fullPage: true });
+      console.log('screenshot ' + file);
+    } catch (err) {
+      console.log('screenshot of ' + file + ' failed: ' + err.message);
+    }
+  }
+} finally {
+  await browser.close().catch(() => {});
+  fs.rmSync(profile, { recursive: true, force: true });
+  stdin.close();
+}
+process.exit(failed ? 1 : 0);
