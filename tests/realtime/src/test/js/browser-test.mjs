@@ -65,6 +65,41 @@ const scenarios = {
   },
 };
 
+scenarios.todo = async (a, b) => {
+  const list = 'browser-' + Date.now();
+  await a.goto(`${urlA}/_outpost/demo/todo?list=${list}`);
+  await b.goto(`${urlB}/_outpost/demo/todo?list=${list}`);
+  await seeText(a, '#state', 'connected', 'A connects');
+  await seeText(b, '#state', 'connected', 'B connects');
+  await a.fill('input[name=title]', 'milk');
+  await a.press('input[name=title]', 'Enter');
+  await b.locator('#items li:not(.pending)', { hasText: 'milk' }).waitFor({ timeout: TIMEOUT });
+  await a.locator('#items li:not(.pending)', { hasText: 'milk' }).waitFor({ timeout: TIMEOUT });
+  ok('B sees the item added in A, confirmed in both');
+  // A duplicate (the list ignores case): shown at once in B, then refused and rolled back.
+  await b.fill('input[name=title]', 'Milk');
+  await b.press('input[name=title]', 'Enter');
+  await seeText(b, '#notice', 'already on the list', 'B is told its duplicate was refused');
+  const log = await b.evaluate(() => window.todoLog);
+  if (!log.includes('optimistic add Milk') || !log.some((l) => l.startsWith('rollback add Milk:'))) {
+    throw new Error('B did not show the duplicate optimistically, then roll it back: ' + JSON.stringify(log));
+  }
+  const inB = await b.locator('#items li').allInnerTexts();
+  if (inB.length !== 1) throw new Error('B should be back to one item after the rollback: ' + JSON.stringify(inB));
+  ok('B showed the duplicate at once, then rolled it back when the list refused it');
+  await b.locator('#items li', { hasText: 'milk' }).locator('input[type=checkbox]').check();
+  await a.locator('#items li.done:not(.pending)', { hasText: 'milk' }).waitFor({ timeout: TIMEOUT });
+  ok('A sees the item checked in B');
+  await a.fill('input[name=title]', 'bread');
+  await a.press('input[name=title]', 'Enter');
+  await b.locator('#items li:not(.pending)', { hasText: 'bread' }).waitFor({ timeout: TIMEOUT });
+  await b.locator('#items li', { hasText: 'milk' }).locator('button').click();
+  await a.locator('#items li', { hasText: 'milk' }).waitFor({ state: 'detached', timeout: TIMEOUT });
+  const inA = await a.locator('#items li').allInnerTexts();
+  if (inA.length !== 1 || !inA[0].includes('bread')) throw new Error('A should hold bread only: ' + JSON.stringify(inA));
+  ok('A sees the item removed in B; never saw the refused duplicate');
+};
+
 const scenario = scenarios[pageName];
 if (!scenario) {
   console.log('no scenario for page ' + pageName + '; scenarios: ' + Object.keys(scenarios).join(', '));

@@ -68,6 +68,15 @@ class BrowserPagesIT {
         .contains("ok A sees the message typed in B");
   }
 
+  @Test
+  void todo() throws Exception {
+    assertThat(runPage("todo"))
+        .contains("ok B sees the item added in A, confirmed in both")
+        .contains("ok B showed the duplicate at once, then rolled it back when the list refused it")
+        .contains("ok A sees the item checked in B")
+        .contains("ok A sees the item removed in B; never saw the refused duplicate");
+  }
+
   private static String url(int node) {
     return "http://127.0.0.1:" + cluster.node(node).port();
   }
