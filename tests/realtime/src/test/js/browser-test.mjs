@@ -100,6 +100,35 @@ scenarios.todo = async (a, b) => {
   ok('A sees the item removed in B; never saw the refused duplicate');
 };
 
+scenarios.jobs = async (a, b) => {
+  const job = 'browser-' + Date.now();
+  const steps = 16;
+  await a.goto(`${urlA}/_outpost/demo/jobs?job=${job}&steps=${steps}&stepMs=500`);
+  await seeText(a, '#state', 'connected', 'A connects');
+  await seeText(a, '#progress', 'idle', 'A sees the idle job');
+  await b.goto(`${urlB}/_outpost/demo/jobs?job=${job}`);
+  await seeText(b, '#state', 'connected', 'B connects');
+  await seeText(b, '#progress', 'idle', 'B sees the idle job');
+  await a.click('#start');
+  await seeText(b, '#progress', new RegExp(`running [2-9]/${steps}`), 'B sees the job started in A advance');
+  await seeText(a, '#progress', new RegExp(`running [2-9]/${steps}`), 'A sees its job advance');
+  ok('B sees the progress of the job started in A');
+  const before = await b.evaluate(() => window.jobLog.length);
+  await restartOwner('jobs/' + job);
+  ok('the node that owns the job restarted');
+  for (const [label, page] of [['A', a], ['B', b]]) {
+    try {
+      await page.locator('#progress', { hasText: `done ${steps}/${steps}` }).waitFor({ timeout: 45000 });
+    } catch (e) {
+      throw new Error(`${label} never saw the job done: ${JSON.stringify(await page.evaluate(() => window.jobLog))}`);
+    }
+  }
+  const log = await b.evaluate(() => window.jobLog);
+  const after = log.slice(before).filter((l) => l.startsWith('running'));
+  if (after.length === 0) throw new Error('B saw no step after the restart: ' + JSON.stringify(log));
+  ok('both see the job go on after the restart and finish: ' + after.length + ' steps seen by B after it');
+};
+
 const scenario = scenarios[pageName];
 if (!scenario) {
   console.log('no scenario for page ' + pageName + '; scenarios: ' + Object.keys(scenarios).join(', '));

@@ -77,6 +77,14 @@ class BrowserPagesIT {
         .contains("ok A sees the item removed in B; never saw the refused duplicate");
   }
 
+  @Test
+  void jobs() throws Exception {
+    assertThat(runPage("jobs"))
+        .contains("ok B sees the progress of the job started in A")
+        .contains("ok the node that owns the job restarted")
+        .contains("ok both see the job go on after the restart and finish");
+  }
+
   private static String url(int node) {
     return "http://127.0.0.1:" + cluster.node(node).port();
   }
