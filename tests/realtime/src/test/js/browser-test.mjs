@@ -129,6 +129,42 @@ scenarios.jobs = async (a, b) => {
   ok('both see the job go on after the restart and finish: ' + after.length + ' steps seen by B after it');
 };
 
+scenarios.stream = async (a, b) => {
+  const name = 'browser-' + Date.now();
+  await a.goto(`${urlA}/_outpost/demo/stream?c=${name}`);
+  await b.goto(`${urlB}/_outpost/demo/stream?c=${name}`);
+  await seeText(a, '#state', 'connected over sse', 'A connects over SSE');
+  await seeText(b, '#state', 'connected over sse', 'B connects over SSE');
+  await a.fill('input[name=question]', 'why durable?');
+  await a.press('input[name=question]', 'Enter');
+  await seeText(b, '#answer', 'You asked: "why durable?"', 'B sees the answer to A\'s question stream');
+  ok('B sees the answer to the question asked in A streaming');
+  await a.waitForFunction(() => /streaming, ([89]|\d\d+) tokens/.test(document.getElementById('progress').textContent),
+    null, { timeout: TIMEOUT });
+  const beforeReload = await a.locator('#answer').innerText();
+  await a.reload();
+  await seeText(a, '#state', 'resumed with Last-Event-ID', 'A resumes after the reload');
+  ok('A reloaded mid-answer (' + beforeReload.split(' ').length + ' words shown) and resumed with Last-Event-ID');
+  for (const [label, page] of [['A', a], ['B', b]]) {
+    try {
+      await page.locator('#progress', { hasText: 'done' }).waitFor({ timeout: TIMEOUT });
+    } catch (e) {
+      throw new Error(`${label} never saw the answer done: ${await page.locator('#progress').innerText()}`);
+    }
+  }
+  const expected = JSON.parse(await (await fetch(`${urlB}/objects/stream/${name}`)).text()).text;
+  const textA = await a.evaluate(() => document.getElementById('answer').textContent);
+  const textB = await b.evaluate(() => document.getElementById('answer').textContent);
+  if (textA !== expected || textB !== expected) {
+    throw new Error('the answers differ from the object\'s:\nA: ' + textA + '\nB: ' + textB + '\nobject: ' + expected);
+  }
+  const log = await a.evaluate(() => window.streamLog);
+  if (!log.includes('open resumed') || log.some((l) => l.startsWith('unexpected'))) {
+    throw new Error('A did not resume cleanly: ' + JSON.stringify(log));
+  }
+  ok('both end with the whole answer, A with no token lost or repeated across the reload');
+};
+
 const scenario = scenarios[pageName];
 if (!scenario) {
   console.log('no scenario for page ' + pageName + '; scenarios: ' + Object.keys(scenarios).join(', '));

@@ -85,6 +85,14 @@ class BrowserPagesIT {
         .contains("ok both see the job go on after the restart and finish");
   }
 
+  @Test
+  void stream() throws Exception {
+    assertThat(runPage("stream"))
+        .contains("ok B sees the answer to the question asked in A streaming")
+        .contains("and resumed with Last-Event-ID")
+        .contains("ok both end with the whole answer, A with no token lost or repeated");
+  }
+
   private static String url(int node) {
     return "http://127.0.0.1:" + cluster.node(node).port();
   }
