@@ -165,6 +165,24 @@ scenarios.stream = async (a, b) => {
   ok('both end with the whole answer, A with no token lost or repeated across the reload');
 };
 
+scenarios.counter = async (a, b) => {
+  const name = 'browser-' + Date.now();
+  await a.goto(`${urlA}/_outpost/demo/counter?counter=${name}`);
+  await b.goto(`${urlB}/_outpost/demo/counter?counter=${name}`);
+  await seeText(a, '#state', 'connected', 'A connects');
+  await seeText(b, '#state', 'connected', 'B connects');
+  await seeText(b, '#value', /^0$/, 'B sees 0');
+  for (let i = 1; i <= 3; i++) {
+    await a.click('#increment');
+    await seeText(a, '#last', 'you made it ' + i, 'A\'s increment ' + i + ' is acknowledged');
+  }
+  await seeText(b, '#value', /^3$/, 'B sees the three increments made in A');
+  ok('B sees the increments made in A');
+  await b.click('#increment');
+  await seeText(a, '#value', /^4$/, 'A sees the increment made in B');
+  ok('A sees the increment made in B');
+};
+
 const scenario = scenarios[pageName];
 if (!scenario) {
   console.log('no scenario for page ' + pageName + '; scenarios: ' + Object.keys(scenarios).join(', '));

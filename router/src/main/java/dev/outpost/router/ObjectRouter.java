@@ -39,7 +39,7 @@ import java.util.function.Consumer;
  *       shapes (partysocket's defaults), the same handling; see {@link ObjectUrl}.
  *   <li>{@code GET /_outpost/health}: 200 with the node, its region and namespaces.
  *   <li>{@code GET /_outpost/demo/{sample}}, {@code GET /_outpost/client.js}: the samples' pages
- *       ({@link DemoPages}) and the JS client.
+ *       ({@link DemoPages}), listed at {@code /_outpost/demo/}, and the JS client.
  *   <li>{@code GET /_outpost/link} (cluster nodes): node links; plus {@link ClusterRoutes}.
  * </ul>
  *
@@ -87,6 +87,8 @@ final class ObjectRouter {
           .handler(ctx -> network.acceptLink(ctx, inbox, migrations, realtime.options()));
     }
     router.get(DemoPages.PREFIX + ":sample").handler(this::demoPage);
+    router.get(DemoPages.PREFIX).handler(ObjectRouter::demoIndex);
+    router.get("/_outpost/demo").handler(ObjectRouter::demoIndex);
     router.get(RealtimeGateway.CLIENT_PATH).handler(realtime::serveClient);
     if (clusterRoutes != null) {
       clusterRoutes.mount(router, vertx);
@@ -122,6 +124,32 @@ final class ObjectRouter {
                     + options.maxMessageSize()
                     + " bytes (outpost.websocket.max-message-size)"));
     return router;
+  }
+
+  /** A page listing the samples' pages, with their descriptions. */
+  private static void demoIndex(RoutingContext ctx) {
+    StringBuilder html =
+        new StringBuilder(
+            "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">"
+                + "<title>Outpost samples</title><link rel=\"icon\" href=\"data:,\"></head>"
+                + "<body style=\"font: 15px system-ui, sans-serif; max-width: 40rem; margin: 2rem"
+                + " auto\"><h1>Outpost samples</h1><ul>");
+    DemoPages.all()
+        .forEach(
+            (name, description) ->
+                html.append("<li><a href=\"")
+                    .append(DemoPages.PREFIX)
+                    .append(name)
+                    .append("\">")
+                    .append(name)
+                    .append("</a>: ")
+                    .append(
+                        description.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;"))
+                    .append("</li>"));
+    html.append("</ul></body></html>");
+    ctx.response()
+        .putHeader(HttpHeaders.CONTENT_TYPE, "text/html; charset=utf-8")
+        .end(html.toString());
   }
 
   private void demoPage(RoutingContext ctx) {

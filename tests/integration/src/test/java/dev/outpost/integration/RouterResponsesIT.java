@@ -90,11 +90,19 @@ class RouterResponsesIT {
 
   @Test
   void demoPagesAreServedByNameAndAnUnknownOneIsNamedIn404() {
-    for (String page : List.of("chat", "todo", "jobs", "stream")) {
+    for (String page : List.of("chat", "counter", "todo", "jobs", "stream")) {
       HttpResult result = http.get("/_outpost/demo/" + page);
       assertThat(result.status()).as("GET /_outpost/demo/%s: %s", page, result).isEqualTo(200);
       assertThat(result.body()).as("page %s", page).contains("/_outpost/client.js");
     }
+    HttpResult index = http.get("/_outpost/demo/");
+    assertThat(index.status()).isEqualTo(200);
+    assertThat(index.body())
+        .contains(
+            "href=\"/_outpost/demo/chat\"",
+            "href=\"/_outpost/demo/todo\"",
+            "href=\"/_outpost/demo/jobs\"",
+            "href=\"/_outpost/demo/stream\"");
     HttpResult unknown = http.get("/_outpost/demo/nope");
     assertThat(unknown.status()).isEqualTo(404);
     assertThat(unknown.body()).contains("no demo page nope", "chat", "todo");

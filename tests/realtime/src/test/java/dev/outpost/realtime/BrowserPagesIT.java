@@ -106,6 +106,13 @@ class BrowserPagesIT {
         .contains("ok both end with the whole answer, A with no token lost or repeated");
   }
 
+  @Test
+  void counter() throws Exception {
+    assertThat(runPage("counter"))
+        .contains("ok B sees the increments made in A")
+        .contains("ok A sees the increment made in B");
+  }
+
   private static String url(int node) {
     return "http://127.0.0.1:" + cluster.node(node).port();
   }
