@@ -17,7 +17,9 @@
  * through on reconnect), WebSocket (constructor; default globalThis.WebSocket, e.g. require('ws')
  * in Node 20), fetch (default globalThis.fetch), minDelay 250 ms, maxDelay 10 s (exponential
  * backoff, half fixed and half random, so clients do not reconnect in lock-step), connectTimeout
- * 5 s, maxQueued 1000.
+ * 5 s, maxQueued 1000, resume ({epoch, offset} of an earlier connection, e.g. kept in sessionStorage
+ * across a page reload: the first connect asks to resume that session; conn.epoch and the offset of
+ * each 'message' give the position to keep).
  *
  * Recovery: the client keeps (epoch, offset) and asks to resume on every reconnect; the server sends
  * exactly the messages missed, or says "not recovered" (the 'open' event's notRecovered: reload your
@@ -266,8 +268,8 @@
       this.connectTimeout = options.connectTimeout || 5000;
       this.maxQueued = options.maxQueued || 1000;
       this.state = 'connecting';
-      this.epoch = null;
-      this.offset = 0;
+      this.epoch = options.resume ? options.resume.epoch : null;
+      this.offset = options.resume ? options.resume.offset : 0;
       this.acked = 0;
       this.nextId = 0;
       this.outbox = [];

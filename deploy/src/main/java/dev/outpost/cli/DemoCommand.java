@@ -1,5 +1,6 @@
 package dev.outpost.cli;
 
+import dev.outpost.router.DemoPages;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.net.URI;
@@ -172,7 +173,11 @@ final class DemoCommand implements Callable<Integer> {
     }
     System.out.println();
     System.out.println("  cluster map:          " + first + "/_outpost/cluster.html");
-    System.out.println("  chat page:            " + first + "/_outpost/demo/chat");
+    for (var page : DemoPages.all().entrySet()) {
+      System.out.printf(
+          "  %-21s %s%s%s  (%s)%n",
+          page.getKey() + " page:", first, DemoPages.PREFIX, page.getKey(), page.getValue());
+    }
     System.out.println("  routers (JSON):       " + first + "/_outpost/routers");
     System.out.println("  increment a counter:  curl -X POST " + first + "/objects/counter/demo");
     System.out.println(

@@ -38,8 +38,8 @@ import java.util.function.Consumer;
  *   <li>{@code /parties/{party}/{room}[/{path}]} and {@code /party/{room}[/{path}]}: PartyKit's
  *       shapes (partysocket's defaults), the same handling; see {@link ObjectUrl}.
  *   <li>{@code GET /_outpost/health}: 200 with the node, its region and namespaces.
- *   <li>{@code GET /_outpost/demo/chat}, {@code GET /_outpost/client.js}: the chat page and the JS
- *       client.
+ *   <li>{@code GET /_outpost/demo/{sample}}, {@code GET /_outpost/client.js}: the samples' pages
+ *       ({@link DemoPages}), listed at {@code /_outpost/demo/}, and the JS client.
  *   <li>{@code GET /_outpost/link} (cluster nodes): node links; plus {@link ClusterRoutes}.
  * </ul>
  *
@@ -86,9 +86,9 @@ final class ObjectRouter {
           .get(NodeLinks.PATH)
           .handler(ctx -> network.acceptLink(ctx, inbox, migrations, realtime.options()));
     }
-    router
-        .get("/_outpost/demo/chat")
-        .handler(ctx -> HttpReplies.page(ctx, "outpost/demo/chat.html"));
+    router.get(DemoPages.PREFIX + ":sample").handler(this::demoPage);
+    router.get(DemoPages.PREFIX).handler(ObjectRouter::demoIndex);
+    router.get("/_outpost/demo").handler(ObjectRouter::demoIndex);
     router.get(RealtimeGateway.CLIENT_PATH).handler(realtime::serveClient);
     if (clusterRoutes != null) {
       clusterRoutes.mount(router, vertx);
@@ -124,6 +124,47 @@ final class ObjectRouter {
                     + options.maxMessageSize()
                     + " bytes (outpost.websocket.max-message-size)"));
     return router;
+  }
+
+  /** A page listing the samples' pages, with their descriptions. */
+  private static void demoIndex(RoutingContext ctx) {
+    StringBuilder html =
+        new StringBuilder(
+            "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">"
+                + "<title>Outpost samples</title><link rel=\"icon\" href=\"data:,\"></head>"
+                + "<body style=\"font: 15px system-ui, sans-serif; max-width: 40rem; margin: 2rem"
+                + " auto\"><h1>Outpost samples</h1><ul>");
+    DemoPages.all()
+        .forEach(
+            (name, description) ->
+                html.append("<li><a href=\"")
+                    .append(DemoPages.PREFIX)
+                    .append(name)
+                    .append("\">")
+                    .append(name)
+                    .append("</a>: ")
+                    .append(
+                        description.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;"))
+                    .append("</li>"));
+    html.append("</ul></body></html>");
+    ctx.response()
+        .putHeader(HttpHeaders.CONTENT_TYPE, "text/html; charset=utf-8")
+        .end(html.toString());
+  }
+
+  private void demoPage(RoutingContext ctx) {
+    String sample = ctx.pathParam("sample");
+    DemoPages.resource(sample)
+        .ifPresentOrElse(
+            resource -> HttpReplies.page(ctx, resource),
+            () ->
+                HttpReplies.text(
+                    ctx.response(),
+                    404,
+                    "no demo page "
+                        + sample
+                        + "; the pages are "
+                        + String.join(", ", DemoPages.all().keySet())));
   }
 
   private void health(RoutingContext ctx) {

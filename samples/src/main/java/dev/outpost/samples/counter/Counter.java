@@ -3,6 +3,7 @@ package dev.outpost.samples.counter;
 import dev.outpost.api.DurableObject;
 import dev.outpost.api.DurableObjectState;
 import dev.outpost.api.Env;
+import dev.outpost.api.HibernatableWebSocket;
 import dev.outpost.api.Request;
 import dev.outpost.api.Response;
 
@@ -10,7 +11,9 @@ import dev.outpost.api.Response;
  * A persisted counter. {@code POST /objects/counter/{name}} adds one and answers the new value;
  * {@code GET} answers the current value ({@code 0} if never incremented). Because turns run one at
  * a time and the response leaves only once the write is durable, concurrent increments each see a
- * distinct value and no acknowledged increment is ever lost.
+ * distinct value and no acknowledged increment is ever lost. A WebSocket gets the value at once,
+ * then every new value as it is written (its messages are ignored); its page is {@code
+ * /_outpost/demo/counter}.
  */
 public final class Counter implements DurableObject {
 
@@ -24,12 +27,21 @@ public final class Counter implements DurableObject {
 
   @Override
   public Response fetch(Request request) {
+    if (request.isWebSocketUpgrade()) {
+      Response accepted = state.acceptWebSocket(request);
+      accepted.webSocket().ifPresent(ws -> ws.send(Long.toString(current())));
+      return accepted;
+    }
     return switch (request.method()) {
       case "GET" -> Response.ok(Long.toString(current()));
       case "POST" -> {
         long next = current() + 1;
         state.storage().put(KEY, next);
-        yield Response.ok(Long.toString(next));
+        String value = Long.toString(next);
+        for (HibernatableWebSocket watcher : state.getWebSockets()) {
+          watcher.send(value);
+        }
+        yield Response.ok(value);
       }
       default ->
           Response.builder(405)

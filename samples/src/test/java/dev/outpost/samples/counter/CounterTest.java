@@ -6,6 +6,7 @@ import dev.outpost.api.Request;
 import dev.outpost.api.Response;
 import dev.outpost.testkit.ObjectHarness;
 import dev.outpost.testkit.ObjectUnderTest;
+import dev.outpost.testkit.RecordingSocket;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -19,6 +20,20 @@ class CounterTest {
   @AfterEach
   void close() {
     harness.close();
+  }
+
+  @Test
+  void watchersGetTheValueAtOnceThenEveryNewValue() {
+    ObjectUnderTest counter = harness.object("watched");
+    counter.post("/", "");
+    RecordingSocket watcher = counter.connect("/");
+
+    counter.post("/", "");
+    counter.post("/", "");
+    watcher.send("ignored");
+
+    assertThat(watcher.texts()).containsExactly("1", "2", "3");
+    assertThat(counter.get("/").bodyText()).isEqualTo("3");
   }
 
   @Test

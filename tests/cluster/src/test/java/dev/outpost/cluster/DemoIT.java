@@ -109,6 +109,11 @@ class DemoIT {
     }
     assertThat(routers).as("routers printed by the demo:\n%s", output).hasSize(6);
     assertThat(routers.stream().map(r -> r[1]).distinct()).hasSize(3);
+    for (String sample : List.of("chat", "counter", "todo", "jobs", "stream")) {
+      assertThat(output)
+          .as("the demo prints every sample's page")
+          .contains("/_outpost/demo/" + sample + "  (");
+    }
 
     HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     for (int i = 0; i < routers.size(); i++) {
@@ -127,6 +132,7 @@ class DemoIT {
               HttpRequest.newBuilder(URI.create(url + "/_outpost/demo/chat")).build(),
               HttpResponse.BodyHandlers.ofString());
       assertThat(chatPage.statusCode()).as("chat page via %s", url).isEqualTo(200);
+      assertThat(chatPage.body()).as("chat page via %s", url).contains("/_outpost/client.js");
       HttpResponse<String> page =
           http.send(
               HttpRequest.newBuilder(URI.create(url + "/_outpost/cluster.html")).build(),

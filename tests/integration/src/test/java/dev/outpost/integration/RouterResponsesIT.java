@@ -8,6 +8,7 @@ import dev.outpost.testkit.TestNode;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -84,6 +85,27 @@ class RouterResponsesIT {
     assertThat(health.getString("status")).as("health status").isEqualTo("ok");
     assertThat(health.getJsonArray("namespaces").getList())
         .as("namespaces in the health answer")
-        .containsExactlyInAnyOrder("chat", "counter", "yjs");
+        .containsExactlyInAnyOrder("chat", "counter", "yjs", "todo", "jobs", "stream");
+  }
+
+  @Test
+  void demoPagesAreServedByNameAndAnUnknownOneIsNamedIn404() {
+    for (String page : List.of("chat", "counter", "todo", "jobs", "stream")) {
+      HttpResult result = http.get("/_outpost/demo/" + page);
+      assertThat(result.status()).as("GET /_outpost/demo/%s: %s", page, result).isEqualTo(200);
+      assertThat(result.body()).as("page %s", page).contains("/_outpost/client.js");
+    }
+    HttpResult index = http.get("/_outpost/demo/");
+    assertThat(index.status()).isEqualTo(200);
+    assertThat(index.body())
+        .contains(
+            "href=\"/_outpost/demo/chat\"",
+            "href=\"/_outpost/demo/todo\"",
+            "href=\"/_outpost/demo/jobs\"",
+            "href=\"/_outpost/demo/stream\"");
+    HttpResult unknown = http.get("/_outpost/demo/nope");
+    assertThat(unknown.status()).isEqualTo(404);
+    assertThat(unknown.body()).contains("no demo page nope", "chat", "todo");
+    assertThat(http.get("/_outpost/demo/..%2Fcluster").status()).isEqualTo(404);
   }
 }

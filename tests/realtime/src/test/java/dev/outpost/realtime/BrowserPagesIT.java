@@ -1,0 +1,231 @@
+package dev.outpost.realtime;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.outpost.runtime.RegionTopology;
+import dev.outpost.testkit.TestCluster;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The samples' demo pages ({@code /_outpost/demo/{sample}}) in a real browser: Debian's Chromium
+ * driven by {@code playwright-core} (pinned by the committed package-lock.json; it never downloads
+ * a browser) from {@code browser-test.mjs}. For each page, two browser contexts, one through the
+ * eu-west router and one through the us-east router of a real two-region cluster (latency emulation
+ * on), must see each other's actions. On failure the script saves a screenshot of each context
+ * under {@code target/browser-screenshots/}. Skipped, saying so, where {@code /usr/bin/chromium} is
+ * absent ({@code .ci/run} installs it).
+ */
+@Timeout(value = 300, unit = TimeUnit.SECONDS)
+class BrowserPagesIT {
+
+  private static final Path CHROMIUM =
+      Path.of(System.getProperty("outpost.chromium", "/usr/bin/chromium"));
+  private static final List<String> REGIONS = List.of("eu-west", "us-east");
+
+  @TempDir static Path dir;
+  private static TestCluster cluster;
+  private static Path scripts;
+
+  @BeforeAll
+  static void start() throws Exception {
+    if (!Files.isExecutable(CHROMIUM)) {
+      // Each test is skipped with the reason (an assumption here would hide it from the report).
+      System.out.println("BrowserPagesIT: " + missingChromium());
+      return;
+    }
+    scripts = installedScripts();
+    RegionTopology topology = RegionTopology.load(Path.of(System.getProperty("outpost.topology")));
+    cluster = TestCluster.inRegions(dir, REGIONS, b -> b.topology(topology).emulateLatency(true));
+  }
+
+  @BeforeEach
+  void needsChromium() {
+    assumeTrue(Files.isExecutable(CHROMIUM), BrowserPagesIT::missingChromium);
+  }
+
+  private static String missingChromium() {
+    return "skipped: "
+        + CHROMIUM
+        + " is missing; the browser tests need Debian's chromium"
+        + " (apt-get install chromium; .ci/run installs it)";
+  }
+
+  @AfterAll
+  static void stop() {
+    if (cluster != null) {
+      cluster.close();
+    }
+  }
+
+  @Test
+  void chat() throws Exception {
+    assertThat(runPage("chat"))
+        .contains("ok B sees the message typed in A")
+        .contains("ok A sees the message typed in B");
+  }
+
+  @Test
+  void todo() throws Exception {
+    assertThat(runPage("todo"))
+        .contains("ok B sees the item added in A, confirmed in both")
+        .contains("ok B showed the duplicate at once, then rolled it back when the list refused it")
+        .contains("ok A sees the item checked in B")
+        .contains("ok A sees the item removed in B; never saw the refused duplicate");
+  }
+
+  @Test
+  void jobs() throws Exception {
+    assertThat(runPage("jobs"))
+        .contains("ok B sees the progress of the job started in A")
+        .contains("ok the node that owns the job restarted")
+        .contains("ok both see the job go on after the restart and finish");
+  }
+
+  @Test
+  void stream() throws Exception {
+    assertThat(runPage("stream"))
+        .contains("ok B sees the answer to the question asked in A streaming")
+        .contains("and resumed with Last-Event-ID")
+        .contains("ok both end with the whole answer, A with no token lost or repeated");
+  }
+
+  @Test
+  void counter() throws Exception {
+    assertThat(runPage("counter"))
+        .contains("ok B sees the increments made in A")
+        .contains("ok A sees the increment made in B");
+  }
+
+  private static String url(int node) {
+    return "http://127.0.0.1:" + cluster.node(node).port();
+  }
+
+  /**
+   * Runs the page's scenario with context A on the eu-west router and B on the us-east one; serves
+   * its "RESTART namespace/name" requests by restarting the object's owner. Returns the output.
+   */
+  private static String runPage(String page) throws Exception {
+    Path shots = Path.of("target", "browser-screenshots").toAbsolutePath();
+    Process process =
+        new ProcessBuilder(
+                "node",
+                "browser-test.mjs",
+                page,
+                url(0),
+                url(1),
+                shots.toString(),
+                CHROMIUM.toString())
+            .directory(scripts.toFile())
+            .redirectErrorStream(true)
+            .start();
+    StringBuilder output = new StringBuilder();
+    Thread reader =
+        Thread.ofVirtual()
+            .start(
+                () -> {
+                  try (BufferedReader lines =
+                          new BufferedReader(
+                              new InputStreamReader(
+                                  process.getInputStream(), StandardCharsets.UTF_8));
+                      OutputStream toScript = process.getOutputStream()) {
+                    String line;
+                    while ((line = lines.readLine()) != null) {
+                      synchronized (output) {
+                        output.append(line).append('\n');
+                      }
+                      if (line.startsWith("RESTART ")) {
+                        String reply = restartOwner(line.substring("RESTART ".length()).trim());
+                        toScript.write((reply + "\n").getBytes(StandardCharsets.UTF_8));
+                        toScript.flush();
+                      }
+                    }
+                  } catch (IOException e) {
+                    synchronized (output) {
+                      output
+                          .append("(reading the script's output failed: ")
+                          .append(e)
+                          .append(")\n");
+                    }
+                  }
+                });
+    boolean exited = process.waitFor(240, TimeUnit.SECONDS);
+    if (!exited) {
+      process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+    }
+    reader.join(Duration.ofSeconds(10));
+    String log;
+    synchronized (output) {
+      log = output.toString();
+    }
+    System.out.print(log);
+    assertThat(exited).as("node browser-test.mjs %s finished in 240 s:\n%s", page, log).isTrue();
+    assertThat(process.exitValue())
+        .as("node browser-test.mjs %s (screenshots in %s):\n%s", page, shots, log)
+        .isZero();
+    return log;
+  }
+
+  /** Restarts the node that owns {@code namespace/name}; answers the line for the script. */
+  private static String restartOwner(String object) {
+    try {
+      int slash = object.indexOf('/');
+      String owner =
+          cluster.node(0).ownerOf(object.substring(0, slash), object.substring(slash + 1));
+      for (int i = 0; i < cluster.size(); i++) {
+        if (cluster.node(i).nodeId().equals(owner)) {
+          cluster.restart(i);
+          return "RESTARTED";
+        }
+      }
+      return "no node " + owner + " owns " + object;
+    } catch (RuntimeException e) {
+      return "restart failed: " + e;
+    }
+  }
+
+  /**
+   * The JS test directory with its packages: as .ci/run installs them next to the sources from the
+   * committed lockfile, or else (a developer's first run) installed into target/ from the same
+   * lockfile.
+   */
+  private static Path installedScripts() throws IOException, InterruptedException {
+    Path source =
+        Path.of(System.getProperty("outpost.realtime.js", "src/test/js")).toAbsolutePath();
+    if (Files.isDirectory(source.resolve("node_modules/playwright-core"))) {
+      return source;
+    }
+    Path work = Path.of("target", "js-browser").toAbsolutePath();
+    Files.createDirectories(work);
+    for (String file : List.of("package.json", "package-lock.json", "browser-test.mjs")) {
+      Files.copy(source.resolve(file), work.resolve(file), StandardCopyOption.REPLACE_EXISTING);
+    }
+    if (!Files.isDirectory(work.resolve("node_modules/playwright-core"))) {
+      Process install =
+          new ProcessBuilder("npm", "ci", "--no-audit", "--no-fund")
+              .directory(work.toFile())
+              .redirectErrorStream(true)
+              .start();
+      String out = new String(install.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      assertThat(install.waitFor(180, TimeUnit.SECONDS)).as("npm ci in %s", work).isTrue();
+      assertThat(install.exitValue()).as("npm ci in %s:\n%s", work, out).isZero();
+    }
+    return work;
+  }
+}

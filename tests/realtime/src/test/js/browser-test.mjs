@@ -1,0 +1,230 @@
+// Drives the samples' demo pages in Debian's Chromium with playwright-core (never a downloaded
+// browser): two browser contexts, each through a router of a different region, must see each
+// other's actions. Run by BrowserPagesIT.
+// Usage: node browser-test.mjs PAGE URL_A URL_B SCREENSHOT_DIR [CHROMIUM, default /usr/bin/chromium]
+// Prints "ok ..." lines, exits 0 on success; on failure saves PAGE-a.png and PAGE-b.png in
+// SCREENSHOT_DIR and exits 1. To restart the node that owns an object it prints
+// "RESTART namespace/name" and waits for a line "RESTARTED" on its stdin.
+import { chromium } from 'playwright-core';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import readline from 'node:readline';
+
+const [pageName, urlA, urlB, shotDir, chromiumPath] = process.argv.slice(2);
+const CHROMIUM = chromiumPath || '/usr/bin/chromium';
+const TIMEOUT = 20000;
+
+const stdin = readline.createInterface({ input: process.stdin });
+const stdinLines = [];
+let stdinWaiter = null;
+stdin.on('line', (line) => {
+  if (stdinWaiter) { const w = stdinWaiter; stdinWaiter = null; w(line); } else stdinLines.push(line);
+});
+function nextStdinLine() {
+  return stdinLines.length ? Promise.resolve(stdinLines.shift()) : new Promise((r) => { stdinWaiter = r; });
+}
+
+/** Asks the Java side to restart the node that owns namespace/name; resolves once it is back. */
+async function restartOwner(object) {
+  console.log('RESTART ' + object);
+  const reply = await nextStdinLine();
+  if (reply !== 'RESTARTED') throw new Error('restart of the owner of ' + object + ' failed: ' + reply);
+}
+
+function ok(what) { console.log('ok ' + what); }
+
+/** Waits until the page's element matching selector has text containing (or matching) what. */
+async function seeText(page, selector, what, label) {
+  try {
+    await page.locator(selector).filter({ hasText: what }).first().waitFor({ timeout: TIMEOUT });
+  } catch (e) {
+    const text = await page.locator(selector).allInnerTexts().catch(() => []);
+    throw new Error(`${label}: no ${selector} with ${what} within ${TIMEOUT} ms; saw ${JSON.stringify(text)}`);
+  }
+}
+
+const scenarios = {
+  async chat(a, b) {
+    const room = 'browser-' + Date.now();
+    await a.goto(`${urlA}/_outpost/demo/chat?room=${room}&user=ana`);
+    await b.goto(`${urlB}/_outpost/demo/chat?room=${room}&user=ben`);
+    await seeText(a, '#state', 'connected to room', 'A connects');
+    await seeText(b, '#state', 'connected to room', 'B connects');
+    await seeText(a, '#here', 'ben', 'A sees ben here');
+    await seeText(b, '#here', 'ana', 'B sees ana here');
+    ok('both connected, each sees the other present');
+    await a.fill('input[name=text]', 'hello from eu-west');
+    await a.press('input[name=text]', 'Enter');
+    await seeText(b, '#log div', 'ana: hello from eu-west', 'B sees A\'s message');
+    ok('B sees the message typed in A');
+    await b.fill('input[name=text]', 'hi from us-east');
+    await b.press('input[name=text]', 'Enter');
+    await seeText(a, '#log div', 'ben: hi from us-east', 'A sees B\'s message');
+    ok('A sees the message typed in B');
+  },
+};
+
+scenarios.todo = async (a, b) => {
+  const list = 'browser-' + Date.now();
+  await a.goto(`${urlA}/_outpost/demo/todo?list=${list}`);
+  await b.goto(`${urlB}/_outpost/demo/todo?list=${list}`);
+  await seeText(a, '#state', 'connected', 'A connects');
+  await seeText(b, '#state', 'connected', 'B connects');
+  await a.fill('input[name=title]', 'milk');
+  await a.press('input[name=title]', 'Enter');
+  await b.locator('#items li:not(.pending)', { hasText: 'milk' }).waitFor({ timeout: TIMEOUT });
+  await a.locator('#items li:not(.pending)', { hasText: 'milk' }).waitFor({ timeout: TIMEOUT });
+  ok('B sees the item added in A, confirmed in both');
+  // A duplicate (the list ignores case): shown at once in B, then refused and rolled back.
+  await b.fill('input[name=title]', 'Milk');
+  await b.press('input[name=title]', 'Enter');
+  await seeText(b, '#notice', 'already on the list', 'B is told its duplicate was refused');
+  const log = await b.evaluate(() => window.todoLog);
+  if (!log.includes('optimistic add Milk') || !log.some((l) => l.startsWith('rollback add Milk:'))) {
+    throw new Error('B did not show the duplicate optimistically, then roll it back: ' + JSON.stringify(log));
+  }
+  const inB = await b.locator('#items li').allInnerTexts();
+  if (inB.length !== 1) throw new Error('B should be back to one item after the rollback: ' + JSON.stringify(inB));
+  ok('B showed the duplicate at once, then rolled it back when the list refused it');
+  await b.locator('#items li', { hasText: 'milk' }).locator('input[type=checkbox]').check();
+  await a.locator('#items li.done:not(.pending)', { hasText: 'milk' }).waitFor({ timeout: TIMEOUT });
+  ok('A sees the item checked in B');
+  await a.fill('input[name=title]', 'bread');
+  await a.press('input[name=title]', 'Enter');
+  await b.locator('#items li:not(.pending)', { hasText: 'bread' }).waitFor({ timeout: TIMEOUT });
+  await b.locator('#items li', { hasText: 'milk' }).locator('button').click();
+  await a.locator('#items li', { hasText: 'milk' }).waitFor({ state: 'detached', timeout: TIMEOUT });
+  const inA = await a.locator('#items li').allInnerTexts();
+  if (inA.length !== 1 || !inA[0].includes('bread')) throw new Error('A should hold bread only: ' + JSON.stringify(inA));
+  ok('A sees the item removed in B; never saw the refused duplicate');
+};
+
+scenarios.jobs = async (a, b) => {
+  const job = 'browser-' + Date.now();
+  const steps = 16;
+  await a.goto(`${urlA}/_outpost/demo/jobs?job=${job}&steps=${steps}&stepMs=500`);
+  await seeText(a, '#state', 'connected', 'A connects');
+  await seeText(a, '#progress', 'idle', 'A sees the idle job');
+  await b.goto(`${urlB}/_outpost/demo/jobs?job=${job}`);
+  await seeText(b, '#state', 'connected', 'B connects');
+  await seeText(b, '#progress', 'idle', 'B sees the idle job');
+  await a.click('#start');
+  await seeText(b, '#progress', new RegExp(`running [2-9]/${steps}`), 'B sees the job started in A advance');
+  await seeText(a, '#progress', new RegExp(`running [2-9]/${steps}`), 'A sees its job advance');
+  ok('B sees the progress of the job started in A');
+  const before = await b.evaluate(() => window.jobLog.length);
+  await restartOwner('jobs/' + job);
+  ok('the node that owns the job restarted');
+  for (const [label, page] of [['A', a], ['B', b]]) {
+    try {
+      await page.locator('#progress', { hasText: `done ${steps}/${steps}` }).waitFor({ timeout: 45000 });
+    } catch (e) {
+      throw new Error(`${label} never saw the job done: ${JSON.stringify(await page.evaluate(() => window.jobLog))}`);
+    }
+  }
+  const log = await b.evaluate(() => window.jobLog);
+  const after = log.slice(before).filter((l) => l.startsWith('running'));
+  if (after.length === 0) throw new Error('B saw no step after the restart: ' + JSON.stringify(log));
+  ok('both see the job go on after the restart and finish: ' + after.length + ' steps seen by B after it');
+};
+
+scenarios.stream = async (a, b) => {
+  const name = 'browser-' + Date.now();
+  await a.goto(`${urlA}/_outpost/demo/stream?c=${name}`);
+  await b.goto(`${urlB}/_outpost/demo/stream?c=${name}`);
+  await seeText(a, '#state', 'connected over sse', 'A connects over SSE');
+  await seeText(b, '#state', 'connected over sse', 'B connects over SSE');
+  await a.fill('input[name=question]', 'why durable?');
+  await a.press('input[name=question]', 'Enter');
+  await seeText(b, '#answer', 'You asked: "why durable?"', 'B sees the answer to A\'s question stream');
+  ok('B sees the answer to the question asked in A streaming');
+  await a.waitForFunction(() => /streaming, ([89]|\d\d+) tokens/.test(document.getElementById('progress').textContent),
+    null, { timeout: TIMEOUT });
+  const beforeReload = await a.locator('#answer').innerText();
+  await a.reload();
+  await seeText(a, '#state', 'resumed with Last-Event-ID', 'A resumes after the reload');
+  ok('A reloaded mid-answer (' + beforeReload.split(' ').length + ' words shown) and resumed with Last-Event-ID');
+  for (const [label, page] of [['A', a], ['B', b]]) {
+    try {
+      await page.locator('#progress', { hasText: 'done' }).waitFor({ timeout: TIMEOUT });
+    } catch (e) {
+      throw new Error(`${label} never saw the answer done: ${await page.locator('#progress').innerText()}`);
+    }
+  }
+  const expected = JSON.parse(await (await fetch(`${urlB}/objects/stream/${name}`)).text()).text;
+  const textA = await a.evaluate(() => document.getElementById('answer').textContent);
+  const textB = await b.evaluate(() => document.getElementById('answer').textContent);
+  if (textA !== expected || textB !== expected) {
+    throw new Error('the answers differ from the object\'s:\nA: ' + textA + '\nB: ' + textB + '\nobject: ' + expected);
+  }
+  const log = await a.evaluate(() => window.streamLog);
+  if (!log.includes('open resumed') || log.some((l) => l.startsWith('unexpected'))) {
+    throw new Error('A did not resume cleanly: ' + JSON.stringify(log));
+  }
+  ok('both end with the whole answer, A with no token lost or repeated across the reload');
+};
+
+scenarios.counter = async (a, b) => {
+  const name = 'browser-' + Date.now();
+  await a.goto(`${urlA}/_outpost/demo/counter?counter=${name}`);
+  await b.goto(`${urlB}/_outpost/demo/counter?counter=${name}`);
+  await seeText(a, '#state', 'connected', 'A connects');
+  await seeText(b, '#state', 'connected', 'B connects');
+  await seeText(b, '#value', /^0$/, 'B sees 0');
+  for (let i = 1; i <= 3; i++) {
+    await a.click('#increment');
+    await seeText(a, '#last', 'you made it ' + i, 'A\'s increment ' + i + ' is acknowledged');
+  }
+  await seeText(b, '#value', /^3$/, 'B sees the three increments made in A');
+  ok('B sees the increments made in A');
+  await b.click('#increment');
+  await seeText(a, '#value', /^4$/, 'A sees the increment made in B');
+  ok('A sees the increment made in B');
+};
+
+const scenario = scenarios[pageName];
+if (!scenario) {
+  console.log('no scenario for page ' + pageName + '; scenarios: ' + Object.keys(scenarios).join(', '));
+  process.exit(2);
+}
+
+const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'outpost-chromium-'));
+const browser = await chromium.launch({
+  executablePath: CHROMIUM,
+  headless: true,
+  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+    '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  env: { ...process.env, HOME: profile },
+});
+const pages = [];
+let failed = false;
+try {
+  for (const label of ['a', 'b']) {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    page.on('console', (msg) => { if (msg.type() === 'error') console.log(`[${label} console] ${msg.text()}`); });
+    page.on('pageerror', (err) => console.log(`[${label} page error] ${err.message}`));
+    pages.push(page);
+  }
+  await scenario(pages[0], pages[1]);
+  ok('page ' + pageName);
+} catch (e) {
+  failed = true;
+  console.log('FAILED ' + pageName + ': ' + (e && e.stack ? e.stack : e));
+  fs.mkdirSync(shotDir, { recursive: true });
+  for (const [i, page] of pages.entries()) {
+    const file = path.join(shotDir, `${pageName}-${'ab'[i]}.png`);
+    try {
+      await page.screenshot({ path: file, fullPage: true });
+      console.log('screenshot ' + file);
+    } catch (err) {
+      console.log('screenshot of ' + file + ' failed: ' + err.message);
+    }
+  }
+} finally {
+  await browser.close().catch(() => {});
+  fs.rmSync(profile, { recursive: true, force: true });
+  stdin.close();
+}
+process.exit(failed ? 1 : 0);
