@@ -95,6 +95,7 @@ public final class OutpostServer implements AutoCloseable {
                           host::codeVersion))
               .orElse(null);
       ClientSockets sockets = new ClientSockets();
+      sockets.startPinging(vertx, options.pingInterval());
       Router router =
           new ObjectRouter(
                   inbox,

@@ -11,9 +11,18 @@ import java.util.Objects;
  * @param maxMessageSize {@code outpost.websocket.max-message-size}: largest incoming WebSocket
  *     message (and HTTP body), in bytes; a larger message closes the socket with 1009
  * @param nodeId the node's id, reported by health and in headers
+ * @param pingInterval how often the router pings every client WebSocket (RFC 6455 §5.5.2); a socket
+ *     that has not answered the previous ping with a pong (§5.5.3) by the next one is closed, so a
+ *     half-open connection is noticed within two intervals even for clients without Outpost's own
+ *     heartbeats (y-websocket, partysocket). Default 30 s, as y-websocket's server.
  */
 public record RouterOptions(
-    String host, int port, int eventLoops, int maxMessageSize, String nodeId) {
+    String host,
+    int port,
+    int eventLoops,
+    int maxMessageSize,
+    String nodeId,
+    java.time.Duration pingInterval) {
 
   /** Largest message size that may be configured (Cloudflare's limit). */
   public static final int MAX_MESSAGE_SIZE_LIMIT = 32 * 1024 * 1024;
@@ -24,6 +33,10 @@ public record RouterOptions(
     Objects.requireNonNull(nodeId, "nodeId");
     if (port < 0 || port > 65535) {
       throw new IllegalArgumentException("port must be 0..65535, was " + port);
+    }
+    Objects.requireNonNull(pingInterval, "pingInterval");
+    if (pingInterval.toMillis() < 1) {
+      throw new IllegalArgumentException("pingInterval must be at least 1 ms, was " + pingInterval);
     }
     if (eventLoops < 1) {
       throw new IllegalArgumentException("eventLoops must be >= 1");
@@ -37,33 +50,39 @@ public record RouterOptions(
     }
   }
 
-  /** Loopback, a free port, 2 event loops, 1 MiB messages. */
+  /** Loopback, a free port, 2 event loops, 1 MiB messages, a ping every 30 s. */
   public static RouterOptions defaults() {
-    return new RouterOptions("127.0.0.1", 0, 2, 1024 * 1024, "node-1");
+    return new RouterOptions(
+        "127.0.0.1", 0, 2, 1024 * 1024, "node-1", java.time.Duration.ofSeconds(30));
+  }
+
+  /** With another ping interval. */
+  public RouterOptions withPingInterval(java.time.Duration value) {
+    return new RouterOptions(host, port, eventLoops, maxMessageSize, nodeId, value);
   }
 
   /** With another interface to bind. */
   public RouterOptions withHost(String value) {
-    return new RouterOptions(value, port, eventLoops, maxMessageSize, nodeId);
+    return new RouterOptions(value, port, eventLoops, maxMessageSize, nodeId, pingInterval);
   }
 
   /** With another port. */
   public RouterOptions withPort(int value) {
-    return new RouterOptions(host, value, eventLoops, maxMessageSize, nodeId);
+    return new RouterOptions(host, value, eventLoops, maxMessageSize, nodeId, pingInterval);
   }
 
   /** With another message size limit. */
   public RouterOptions withMaxMessageSize(int value) {
-    return new RouterOptions(host, port, eventLoops, value, nodeId);
+    return new RouterOptions(host, port, eventLoops, value, nodeId, pingInterval);
   }
 
   /** With another node id. */
   public RouterOptions withNodeId(String value) {
-    return new RouterOptions(host, port, eventLoops, maxMessageSize, value);
+    return new RouterOptions(host, port, eventLoops, maxMessageSize, value, pingInterval);
   }
 
   /** With another number of event loops. */
   public RouterOptions withEventLoops(int value) {
-    return new RouterOptions(host, port, value, maxMessageSize, nodeId);
+    return new RouterOptions(host, port, value, maxMessageSize, nodeId, pingInterval);
   }
 }

@@ -1,0 +1,126 @@
+package dev.outpost.integration;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.outpost.router.RouterOptions;
+import dev.outpost.testkit.TestNode;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.WebSocketConnectOptions;
+import java.io.ByteArrayOutputStream;
+import java.io.InputStream;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The router's liveness check of plain WebSocket clients (RFC 6455 §5.5.2-5.5.3), with a 300 ms
+ * ping interval: a client that answers pings (every conforming one does by itself) stays connected
+ * through many intervals, and a half-open peer that never answers is closed with 1001 within two
+ * intervals, its object left running.
+ */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class WebSocketPingIT {
+
+  private static final Duration PING = Duration.ofMillis(300);
+
+  @TempDir Path dir;
+  private TestNode node;
+  private Vertx vertx;
+
+  @BeforeEach
+  void start() {
+    node =
+        TestNode.builder(dir)
+            .routerOptions(RouterOptions.defaults().withPingInterval(PING))
+            .start();
+    vertx = Vertx.vertx();
+  }
+
+  @AfterEach
+  void stop() throws Exception {
+    try {
+      vertx.close().await(30, TimeUnit.SECONDS);
+    } finally {
+      node.close();
+    }
+  }
+
+  @Test
+  void aClientThatAnswersPingsStaysConnected() throws Exception {
+    CompletableFuture<Short> closed = new CompletableFuture<>();
+    var ws =
+        vertx
+            .createWebSocketClient()
+            .connect(
+                new WebSocketConnectOptions()
+                    .setHost(node.hostName())
+                    .setPort(node.port())
+                    .setURI("/objects/chat/pinged"))
+            .await(20, TimeUnit.SECONDS);
+    ws.closeHandler(v -> closed.complete(ws.closeStatusCode()));
+    Thread.sleep(PING.toMillis() * 8); // a "nothing happens" wait: 8 ping intervals
+    assertThat(closed).as("still open after 8 pings, each answered by the client").isNotDone();
+    ws.writeTextMessage("still here").await(10, TimeUnit.SECONDS);
+  }
+
+  @Test
+  void aPeerThatNeverAnswersIsClosedWithin2Intervals() throws Exception {
+    try (Socket raw = handshake("/objects/chat/half-open")) {
+      long start = System.nanoTime();
+      InputStream in = raw.getInputStream();
+      int pings = 0;
+      while (true) { // bounded by the socket's read timeout
+        int first = in.read();
+        assertThat(first).as("a frame before the connection ends").isNotNegative();
+        int length = in.read() & 0x7f; // server frames are unmasked; control payloads < 126
+        byte[] payload = in.readNBytes(length);
+        int opcode = first & 0x0f;
+        if (opcode == 0x9) {
+          pings++; // never answered: this peer is "gone"
+          continue;
+        }
+        assertThat(opcode).as("a close frame").isEqualTo(0x8);
+        int code = ((payload[0] & 0xff) << 8) | (payload[1] & 0xff);
+        String reason = new String(payload, 2, payload.length - 2, StandardCharsets.UTF_8);
+        long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+        assertThat(code).isEqualTo(1001);
+        assertThat(reason).contains("no pong");
+        assertThat(pings).as("pinged once before being closed").isEqualTo(1);
+        assertThat(ms).as("closed within about two intervals").isLessThan(PING.toMillis() * 4);
+        return;
+      }
+    }
+  }
+
+  private Socket handshake(String uri) throws Exception {
+    Socket raw = new Socket(node.hostName(), node.port());
+    raw.setSoTimeout(10_000);
+    raw.getOutputStream()
+        .write(
+            ("GET "
+                    + uri
+                    + " HTTP/1.1\r\nHost: localhost\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                    + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+                    + "Sec-WebSocket-Version: 13\r\n\r\n")
+                .getBytes(StandardCharsets.US_ASCII));
+    InputStream in = raw.getInputStream();
+    ByteArrayOutputStream head = new ByteArrayOutputStream();
+    while (!head.toString(StandardCharsets.US_ASCII).endsWith("\r\n\r\n")) {
+      int b = in.read();
+      if (b < 0) {
+        throw new AssertionError("connection closed during the handshake: " + head);
+      }
+      head.write(b);
+    }
+    assertThat(head.toString(StandardCharsets.US_ASCII)).startsWith("HTTP/1.1 101");
+    return raw;
+  }
+}
