@@ -67,7 +67,7 @@ public final class ReplicatedNode {
     GroupLeadership leadership =
         new GroupLeadership(self, codeVersion, hazelcast, hazelcast, blocking, time, resolver);
     RatisReplication raft =
-        RatisReplication.start(options, self, layout, dir, syncWrites, leadership);
+        RatisReplication.start(options, self, layout, dir, syncWrites, leadership, time);
     ReplicatedStorage storage = new ReplicatedStorage(raft, resolver, Duration.ofSeconds(60));
     ReplicatedPlacement placement =
         new ReplicatedPlacement(
@@ -127,8 +127,10 @@ public final class ReplicatedNode {
             return;
           }
           try {
-            raft.replaceLostCopies(node -> hazelcast.node(node).isPresent());
-            raft.unstickFollowers(node -> hazelcast.node(node).isPresent());
+            java.util.function.Predicate<String> live = node -> hazelcast.node(node).isPresent();
+            raft.observeLive(live);
+            raft.replaceLostCopies(live);
+            raft.unstickFollowers(live);
           } catch (RuntimeException e) {
             System.getLogger(ReplicatedNode.class.getName())
                 .log(System.Logger.Level.WARNING, "replacing lost copies failed", e);

@@ -387,6 +387,7 @@ final class GroupStateMachine extends BaseStateMachine {
     @Override
     public void cleanupOldSnapshots(SnapshotRetentionPolicy policy) throws IOException {
       List<Snapshot> all = all();
+      // File times are the system's wall clock, so the age is too (not the node's TimeSource).
       long cutoff = System.currentTimeMillis() - SNAPSHOT_MIN_AGE_SECONDS * 1000;
       for (int i = 0; i < all.size() - SNAPSHOTS_KEPT; i++) {
         Path dir = all.get(i).dir();

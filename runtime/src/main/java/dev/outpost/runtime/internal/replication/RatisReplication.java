@@ -2,6 +2,7 @@ package dev.outpost.runtime.internal.replication;
 
 import dev.outpost.runtime.ReplicationOptions;
 import dev.outpost.runtime.ReplicationOptions.ReplicaPeer;
+import dev.outpost.runtime.TimeSource;
 import dev.outpost.runtime.spi.StorageEngine;
 import dev.outpost.runtime.spi.StorageException;
 import java.io.IOException;
@@ -10,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -82,10 +84,11 @@ public final class RatisReplication implements AutoCloseable {
   private final Map<String, RaftGroupId> ids;
   private final Map<String, Integer> unsettled = new ConcurrentHashMap<>();
   private final Set<String> changing = ConcurrentHashMap.newKeySet();
-  private final Map<String, Long> lastSeenLive = new ConcurrentHashMap<>(); // System.nanoTime
-  private final Map<String, Long> liveSince = new ConcurrentHashMap<>(); // System.nanoTime
+  private final TimeSource time;
+  private final Instant startedAt;
+  private final Map<String, Instant> lastSeenLive = new ConcurrentHashMap<>();
+  private final Map<String, Instant> liveSince = new ConcurrentHashMap<>();
   private static final long STALLED_FOLLOWER_SECONDS = 15;
-  private final long startedAt = System.nanoTime();
   private static final int NEVER_SEEN_FACTOR = 10;
 
   private RatisReplication(
@@ -94,7 +97,10 @@ public final class RatisReplication implements AutoCloseable {
       ReplicationOptions options,
       GroupLayout layout,
       Map<String, GroupStateMachine> machines,
-      Map<String, RaftGroupId> ids) {
+      Map<String, RaftGroupId> ids,
+      TimeSource time) {
+    this.time = time;
+    this.startedAt = time.now();
     this.server = server;
     this.self = self;
     this.options = options;
@@ -109,7 +115,7 @@ public final class RatisReplication implements AutoCloseable {
    * dir/groups/NAME}. A group this node starts for the first time is created empty; one it held
    * before (by the layout, or because a membership change added this node) is recovered from its
    * newest snapshot and the log after it. Blocks until the server listens (leaders are elected in
-   * the background).
+   * the background). {@code time} measures how long peers have been absent (re-replication).
    */
   public static RatisReplication start(
       ReplicationOptions options,
@@ -117,7 +123,8 @@ public final class RatisReplication implements AutoCloseable {
       GroupLayout layout,
       Path dir,
       boolean syncWrites,
-      GroupStateMachine.Events events) {
+      GroupStateMachine.Events events,
+      TimeSource time) {
     ReplicaPeer me = options.peer(selfNode);
     RaftPeerId self = RaftPeerId.valueOf(selfNode);
     Map<String, GroupStateMachine> machines = new ConcurrentHashMap<>();
@@ -209,7 +216,7 @@ public final class RatisReplication implements AutoCloseable {
               + " (Raft on "
               + me.address()
               + ")");
-      return new RatisReplication(server, self, options, layout, machines, ids);
+      return new RatisReplication(server, self, options, layout, machines, ids, time);
     } catch (IOException | RuntimeException e) {
       if (server != null) {
         try {
@@ -398,7 +405,6 @@ public final class RatisReplication implements AutoCloseable {
    * keeps running meanwhile. Returns how many changes were started. Never blocks.
    */
   public int replaceLostCopies(Predicate<String> live) {
-    observeLive(live);
     int started = 0;
     for (GroupStateMachine machine : machines.values()) {
       GroupLayout.Group group = machine.group();
@@ -484,7 +490,8 @@ public final class RatisReplication implements AutoCloseable {
                       f.getLastRpcElapsedTimeMs() > STALLED_FOLLOWER_SECONDS * 1000
                           && live.test(f.getId().getId().toStringUtf8())
                           && seenLiveFor(f.getId().getId().toStringUtf8())
-                              > STALLED_FOLLOWER_SECONDS * 1_000_000_000L);
+                                  .compareTo(Duration.ofSeconds(STALLED_FOLLOWER_SECONDS))
+                              > 0);
       if (!stalled) {
         continue;
       }
@@ -513,10 +520,10 @@ public final class RatisReplication implements AutoCloseable {
     return asked;
   }
 
-  /** How long {@code node} has been seen live without a gap, in nanoseconds (0 if not now). */
-  private long seenLiveFor(String node) {
-    Long since = liveSince.get(node);
-    return since == null ? 0 : System.nanoTime() - since;
+  /** How long {@code node} has been seen live without a gap (zero if it is not live now). */
+  private Duration seenLiveFor(String node) {
+    Instant since = liveSince.get(node);
+    return since == null ? Duration.ZERO : Duration.between(since, time.now());
   }
 
   /**
@@ -530,25 +537,30 @@ public final class RatisReplication implements AutoCloseable {
     if (info.isEmpty()) {
       return Optional.empty();
     }
-    long after = options.replaceLostAfter().toNanos();
-    long now = System.nanoTime();
+    Duration after = options.replaceLostAfter();
+    Instant now = time.now();
     return info.get().getRoleInfoProto().getLeaderInfo().getFollowerInfoList().stream()
         .filter(f -> f.getLastRpcElapsedTimeMs() > options.replaceLostAfter().toMillis())
         .map(f -> f.getId().getId().toStringUtf8())
         .filter(node -> !live.test(node))
         .filter(
             node -> {
-              Long seen = lastSeenLive.get(node);
+              Instant seen = lastSeenLive.get(node);
               return seen != null
-                  ? now - seen > after
-                  : now - startedAt > after * NEVER_SEEN_FACTOR;
+                  ? Duration.between(seen, now).compareTo(after) > 0
+                  : Duration.between(startedAt, now)
+                          .compareTo(after.multipliedBy(NEVER_SEEN_FACTOR))
+                      > 0;
             })
         .findFirst();
   }
 
-  /** Records which peers are live now; call regularly (re-replication measures absence by it). */
+  /**
+   * Records which peers are live now; call before {@link #replaceLostCopies} and {@link
+   * #unstickFollowers}, which measure absence and presence by it.
+   */
   public void observeLive(Predicate<String> live) {
-    long now = System.nanoTime();
+    Instant now = time.now();
     for (ReplicaPeer peer : options.peers()) {
       if (live.test(peer.nodeId())) {
         lastSeenLive.put(peer.nodeId(), now);

@@ -27,6 +27,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
@@ -262,13 +263,28 @@ public final class RocksDbStorageEngine implements ReplicaStore {
 
   @Override
   public void commit(ObjectAddress object, WriteBatch batch) {
+    write("commit", object, batch, OptionalLong.empty());
+  }
+
+  @Override
+  public void apply(ObjectAddress object, WriteBatch batch, long logIndex) {
+    write("apply", object, batch, OptionalLong.of(logIndex));
+  }
+
+  /**
+   * The one write path of {@link #commit} and {@link #apply}: under the object's commit lock,
+   * refuses a stale epoch, then writes the batch (with {@code logIndex} as the applied index, when
+   * given) in one RocksDB write batch. A stale batch still records {@code logIndex}; without one,
+   * an empty batch at the current epoch writes nothing.
+   */
+  private void write(String action, ObjectAddress object, WriteBatch batch, OptionalLong logIndex) {
     Objects.requireNonNull(object, "object");
     Objects.requireNonNull(batch, "batch");
     for (WriteBatch.Mutation m : batch.mutations()) {
       Objects.requireNonNull(m.key(), "mutation key");
     }
     guarded(
-        "commit",
+        action,
         object,
         () -> {
           ReentrantLock lock = commitLock(object);
@@ -276,39 +292,19 @@ public final class RocksDbStorageEngine implements ReplicaStore {
           try {
             long current = storedEpoch(object);
             if (batch.epoch() < current) {
+              if (logIndex.isPresent()) {
+                db.put(writeOptions, RocksKeys.APPLIED_INDEX, encodeEpoch(logIndex.getAsLong()));
+              }
               throw new StaleEpochException(object.toString(), batch.epoch(), current);
             }
-            if (batch.epoch() == current && batch.isEmpty()) {
+            if (logIndex.isEmpty() && batch.epoch() == current && batch.isEmpty()) {
               return null;
-            }
-            write(object, batch, current);
-            epochs.put(object, batch.epoch());
-            return null;
-          } finally {
-            lock.unlock();
-          }
-        });
-  }
-
-  @Override
-  public void apply(ObjectAddress object, WriteBatch batch, long logIndex) {
-    Objects.requireNonNull(object, "object");
-    Objects.requireNonNull(batch, "batch");
-    guarded(
-        "apply",
-        object,
-        () -> {
-          ReentrantLock lock = commitLock(object);
-          lock.lock();
-          try {
-            long current = storedEpoch(object);
-            if (batch.epoch() < current) {
-              db.put(writeOptions, RocksKeys.APPLIED_INDEX, encodeEpoch(logIndex));
-              throw new StaleEpochException(object.toString(), batch.epoch(), current);
             }
             try (org.rocksdb.WriteBatch rocksBatch = new org.rocksdb.WriteBatch()) {
               fill(rocksBatch, object, batch, current);
-              rocksBatch.put(RocksKeys.APPLIED_INDEX, encodeEpoch(logIndex));
+              if (logIndex.isPresent()) {
+                rocksBatch.put(RocksKeys.APPLIED_INDEX, encodeEpoch(logIndex.getAsLong()));
+              }
               db.write(writeOptions, rocksBatch);
             }
             epochs.put(object, batch.epoch());
@@ -395,39 +391,30 @@ public final class RocksDbStorageEngine implements ReplicaStore {
     }
   }
 
-  private void write(ObjectAddress object, WriteBatch batch, long current) throws RocksDBException {
-    try (org.rocksdb.WriteBatch rocksBatch = new org.rocksdb.WriteBatch()) {
-      fill(rocksBatch, object, batch, current);
-      db.write(writeOptions, rocksBatch);
-    }
-  }
-
   private void fill(
       org.rocksdb.WriteBatch rocksBatch, ObjectAddress object, WriteBatch batch, long current)
       throws RocksDBException {
     byte[] prefix = objectPrefix(object);
-    {
-      if (batch.epoch() > current) {
-        rocksBatch.put(epochKey(prefix), encodeEpoch(batch.epoch()));
+    if (batch.epoch() > current) {
+      rocksBatch.put(epochKey(prefix), encodeEpoch(batch.epoch()));
+    }
+    if (batch.isClearAll()) {
+      rocksBatch.deleteRange(dataKey(prefix, new byte[0]), epochKey(prefix));
+      rocksBatch.delete(alarmKey(object));
+    }
+    for (WriteBatch.Mutation m : batch.mutations()) {
+      if (m.isDelete()) {
+        rocksBatch.delete(dataKey(prefix, m.key()));
+      } else {
+        rocksBatch.put(dataKey(prefix, m.key()), m.value());
       }
-      if (batch.isClearAll()) {
-        rocksBatch.deleteRange(dataKey(prefix, new byte[0]), epochKey(prefix));
+    }
+    if (batch.alarmChanged()) {
+      Optional<Instant> time = batch.alarm();
+      if (time.isPresent()) {
+        rocksBatch.put(alarmKey(object), encodeAlarm(object, time.get()));
+      } else {
         rocksBatch.delete(alarmKey(object));
-      }
-      for (WriteBatch.Mutation m : batch.mutations()) {
-        if (m.isDelete()) {
-          rocksBatch.delete(dataKey(prefix, m.key()));
-        } else {
-          rocksBatch.put(dataKey(prefix, m.key()), m.value());
-        }
-      }
-      if (batch.alarmChanged()) {
-        Optional<Instant> time = batch.alarm();
-        if (time.isPresent()) {
-          rocksBatch.put(alarmKey(object), encodeAlarm(object, time.get()));
-        } else {
-          rocksBatch.delete(alarmKey(object));
-        }
       }
     }
   }
