@@ -14,6 +14,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.UUID;
 import java.util.function.BiFunction;
 import java.util.stream.Stream;
@@ -126,6 +128,58 @@ final class ReplicatedCluster implements AutoCloseable {
   /** The replica groups, as every node computes them. */
   List<GroupLayout.Group> groups() {
     return layout.groups();
+  }
+
+  /**
+   * What keeps the replica groups from being settled, as {@code nodes} see them now (each asked
+   * with {@code requestTimeout}); empty when every group has a leader that every node agrees on,
+   * and that leader knows every follower to be at most {@code caughtUpLag} entries behind.
+   */
+  String unsettled(List<NodeProcess> nodes, long caughtUpLag, Duration requestTimeout) {
+    Map<String, String> leaders = new TreeMap<>();
+    for (NodeProcess node : nodes) {
+      JsonObject map;
+      try {
+        map = new JsonObject(node.get("/_outpost/cluster", requestTimeout).body());
+      } catch (Exception e) {
+        return node.nodeId + " does not answer: " + e;
+      }
+      for (Object o : map.getJsonArray("replicaGroups")) {
+        JsonObject g = (JsonObject) o;
+        String group = g.getString("name");
+        String leader = g.getString("leader");
+        if (leader == null) {
+          return node.nodeId + " sees no leader of " + group;
+        }
+        String other = leaders.putIfAbsent(group, leader);
+        if (other != null && !other.equals(leader)) {
+          return group
+              + " led by "
+              + other
+              + " and by "
+              + leader
+              + " (as "
+              + node.nodeId
+              + " sees)";
+        }
+        if (leader.equals(node.nodeId)) {
+          JsonObject lag = g.getJsonObject("followerLagEntries");
+          int followers = g.getJsonArray("members").size() - 1;
+          if (lag.size() < followers) {
+            return group + ": its leader " + leader + " knows " + lag + " of its followers";
+          }
+          for (String follower : lag.fieldNames()) {
+            if (lag.getLong(follower) > caughtUpLag) {
+              return group + ": " + follower + " is behind by " + lag.getLong(follower);
+            }
+          }
+        }
+      }
+    }
+    if (leaders.size() < groups().size()) {
+      return "groups seen: " + leaders.keySet();
+    }
+    return "";
   }
 
   /** The replica group that holds counter {@code counter}. */

@@ -443,53 +443,18 @@ class ReplicationPartitionIT {
    * caught up.
    */
   private String recoveryState(List<NodeProcess> nodes) {
-    Map<String, String> leaders = new TreeMap<>();
     for (NodeProcess node : nodes) {
-      JsonObject map;
       try {
-        map = new JsonObject(node.get("/_outpost/cluster", Duration.ofSeconds(2)).body());
+        JsonObject map =
+            new JsonObject(node.get("/_outpost/cluster", Duration.ofSeconds(2)).body());
+        if (map.getInteger("nodes") != nodes.size()) {
+          return node.nodeId + " sees " + map.getInteger("nodes") + " nodes";
+        }
       } catch (Exception e) {
         return node.nodeId + " does not answer: " + e;
       }
-      if (map.getInteger("nodes") != nodes.size()) {
-        return node.nodeId + " sees " + map.getInteger("nodes") + " nodes";
-      }
-      for (Object o : map.getJsonArray("replicaGroups")) {
-        JsonObject g = (JsonObject) o;
-        String group = g.getString("name");
-        String leader = g.getString("leader");
-        if (leader == null) {
-          return node.nodeId + " sees no leader of " + group;
-        }
-        String other = leaders.putIfAbsent(group, leader);
-        if (other != null && !other.equals(leader)) {
-          return group
-              + " led by "
-              + other
-              + " and by "
-              + leader
-              + " (as "
-              + node.nodeId
-              + " sees)";
-        }
-        if (leader.equals(node.nodeId)) {
-          JsonObject lag = g.getJsonObject("followerLagEntries");
-          int followers = g.getJsonArray("members").size() - 1;
-          if (lag.size() < followers) {
-            return group + ": its leader " + leader + " knows " + lag + " of its followers";
-          }
-          for (String follower : lag.fieldNames()) {
-            if (lag.getLong(follower) > CAUGHT_UP_LAG) {
-              return group + ": " + follower + " is behind by " + lag.getLong(follower);
-            }
-          }
-        }
-      }
     }
-    if (leaders.size() < replicated.groups().size()) {
-      return "groups seen: " + leaders.keySet();
-    }
-    return "";
+    return replicated.unsettled(nodes, CAUGHT_UP_LAG, Duration.ofSeconds(2));
   }
 
   /** The counter's value read through {@code router}; -1 if it did not answer 200. */

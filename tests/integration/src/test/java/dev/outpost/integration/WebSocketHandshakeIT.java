@@ -293,8 +293,17 @@ class WebSocketHandshakeIT {
 
   /** A TCP connection that has completed a WebSocket handshake with {@code uri}. */
   private Socket handshake(String uri) throws Exception {
+    return handshake(node, uri, TIMEOUT);
+  }
+
+  /**
+   * A raw TCP connection to {@code node} that has completed a WebSocket handshake with {@code uri}
+   * (answered 101), its reads timing out after {@code timeout}: for tests that must write or
+   * withhold frames themselves (a missing close frame, an unanswered ping).
+   */
+  static Socket handshake(TestNode node, String uri, java.time.Duration timeout) throws Exception {
     Socket raw = new Socket(node.hostName(), node.port());
-    raw.setSoTimeout((int) TIMEOUT.toMillis());
+    raw.setSoTimeout((int) timeout.toMillis());
     raw.getOutputStream()
         .write(
             ("GET "

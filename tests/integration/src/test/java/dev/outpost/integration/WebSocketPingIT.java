@@ -6,7 +6,6 @@ import dev.outpost.router.RouterOptions;
 import dev.outpost.testkit.TestNode;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.WebSocketConnectOptions;
-import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
@@ -73,7 +72,8 @@ class WebSocketPingIT {
 
   @Test
   void aPeerThatNeverAnswersIsClosedWithin2Intervals() throws Exception {
-    try (Socket raw = handshake("/objects/chat/half-open")) {
+    try (Socket raw =
+        WebSocketHandshakeIT.handshake(node, "/objects/chat/half-open", Duration.ofSeconds(10))) {
       long start = System.nanoTime();
       InputStream in = raw.getInputStream();
       int pings = 0;
@@ -98,29 +98,5 @@ class WebSocketPingIT {
         return;
       }
     }
-  }
-
-  private Socket handshake(String uri) throws Exception {
-    Socket raw = new Socket(node.hostName(), node.port());
-    raw.setSoTimeout(10_000);
-    raw.getOutputStream()
-        .write(
-            ("GET "
-                    + uri
-                    + " HTTP/1.1\r\nHost: localhost\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-                    + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
-                    + "Sec-WebSocket-Version: 13\r\n\r\n")
-                .getBytes(StandardCharsets.US_ASCII));
-    InputStream in = raw.getInputStream();
-    ByteArrayOutputStream head = new ByteArrayOutputStream();
-    while (!head.toString(StandardCharsets.US_ASCII).endsWith("\r\n\r\n")) {
-      int b = in.read();
-      if (b < 0) {
-        throw new AssertionError("connection closed during the handshake: " + head);
-      }
-      head.write(b);
-    }
-    assertThat(head.toString(StandardCharsets.US_ASCII)).startsWith("HTTP/1.1 101");
-    return raw;
   }
 }
