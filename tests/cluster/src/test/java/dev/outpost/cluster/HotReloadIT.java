@@ -129,17 +129,29 @@ class HotReloadIT {
         members.add(client.connect("/objects/room/lobby"));
       }
     }
-    int perClient = 40;
+    // At least 40 rounds, and 5 more once the deploy has answered (the rollout is done), so that
+    // messages reach the new version however long the rollout takes on a loaded machine (a fixed
+    // 40 rounds once all went out before it finished).
+    int minRounds = 40;
+    java.util.concurrent.atomic.AtomicBoolean rolledOut =
+        new java.util.concurrent.atomic.AtomicBoolean();
+    java.util.concurrent.atomic.AtomicInteger rounds =
+        new java.util.concurrent.atomic.AtomicInteger();
     Thread sender =
         Thread.ofVirtual()
             .start(
                 () -> {
-                  for (int round = 0; round < perClient; round++) {
+                  int afterRollout = 0;
+                  for (int round = 0; round < 1000; round++) { // bounded: 1,000 rounds at most
+                    if (rolledOut.get() && ++afterRollout > 5 && round >= minRounds) {
+                      return;
+                    }
                     for (int c = 0; c < members.size(); c++) {
                       members.get(c).sendText("c" + c + "-" + round);
                     }
+                    rounds.set(round + 1);
                     try {
-                      Thread.sleep(10); // bounded: 40 rounds, spread over the rollout
+                      Thread.sleep(10); // spreads the rounds over the rollout
                     } catch (InterruptedException e) {
                       return;
                     }
@@ -148,9 +160,11 @@ class HotReloadIT {
     // Deploy mid-stream: once a first round of messages has reached a member.
     members.get(0).awaitTexts(members.size(), Duration.ofSeconds(10));
     HttpResult deployed = admin(cluster.node(1), "/_outpost/admin/deploy", v2);
+    rolledOut.set(true);
     assertThat(deployed.status()).as("deploy: %s", deployed).isEqualTo(200);
     JsonObject report = new JsonObject(deployed.body());
     sender.join(Duration.ofSeconds(60));
+    int perClient = rounds.get();
 
     int total = members.size() * perClient;
     for (int m = 0; m < members.size(); m++) {
