@@ -1,6 +1,7 @@
 package dev.outpost.api;
 
 import java.time.Instant;
+import java.time.InstantSource;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -26,6 +27,14 @@ public interface DurableObjectState {
 
   /** The object's transactional storage. */
   DurableObjectStorage storage();
+
+  /**
+   * The runtime's wall clock: the node's system time in production, the test kit's manual clock
+   * under {@code ObjectHarness}. Read time here rather than from {@code System.currentTimeMillis()}
+   * so that alarms, deadlines and timestamps an object computes can be tested by moving time by
+   * hand. Alarms ({@link DurableObjectStorage#setAlarm}) fire on this same clock. Any thread.
+   */
+  InstantSource clock();
 
   /**
    * Accepts the WebSocket that {@code request} asks for, as a hibernatable socket of this object,

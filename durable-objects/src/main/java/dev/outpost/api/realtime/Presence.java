@@ -3,9 +3,9 @@ package dev.outpost.api.realtime;
 import dev.outpost.api.DurableObjectState;
 import dev.outpost.api.HibernatableWebSocket;
 import dev.outpost.api.ListOptions;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -45,7 +45,8 @@ import java.util.UUID;
  * {@code meta}.
  *
  * <p>Not thread-safe; use it from the object's turns, like the state it wraps. Time comes from the
- * {@link Clock} given (the system clock by default).
+ * clock given, by default the object's ({@link DurableObjectState#clock()}), so the test kit's
+ * manual time moves grace periods too.
  */
 public final class Presence {
 
@@ -55,20 +56,21 @@ public final class Presence {
   private final DurableObjectState state;
   private final String tag;
   private final Duration grace;
-  private final Clock clock;
+  private final InstantSource clock;
 
   /** A pending leave: the user's last entry and when the leave is due (epoch ms). */
   public record PendingLeave(PresenceEntry last, long dueMillis) {}
 
   /**
-   * Presence over the connections tagged {@code tag}, with a {@code grace} period, system clock.
+   * Presence over the connections tagged {@code tag}, with a {@code grace} period, on the object's
+   * clock.
    */
   public Presence(DurableObjectState state, String tag, Duration grace) {
-    this(state, tag, grace, Clock.systemUTC());
+    this(state, tag, grace, state.clock());
   }
 
-  /** As above, with a clock of the caller's. */
-  public Presence(DurableObjectState state, String tag, Duration grace, Clock clock) {
+  /** As above, with a clock of the caller's (a {@link java.time.Clock} is one). */
+  public Presence(DurableObjectState state, String tag, Duration grace, InstantSource clock) {
     this.state = Objects.requireNonNull(state, "state");
     this.tag = Objects.requireNonNull(tag, "tag");
     this.grace = Objects.requireNonNull(grace, "grace");

@@ -116,7 +116,7 @@ public final class Job implements DurableObject {
       return;
     }
     long due =
-        Math.max(now.dueAtMillis(), System.currentTimeMillis())
+        Math.max(now.dueAtMillis(), state.clock().millis())
             + now.stepMs(); // the previous due time, or now after an outage
     save(new Status("running", progress, now.steps(), now.stepMs(), due));
     state.storage().setAlarm(Instant.ofEpochMilli(due));
@@ -151,7 +151,7 @@ public final class Job implements DurableObject {
               + " of "
               + stepMs;
         }
-        long due = System.currentTimeMillis() + stepMs;
+        long due = state.clock().millis() + stepMs;
         save(new Status("running", 0, steps, stepMs, due));
         state.storage().setAlarm(Instant.ofEpochMilli(due));
         return null;

@@ -118,7 +118,7 @@ public final class AnswerStream implements DurableObject {
       return;
     }
     int index = now.sent();
-    long due = Math.max(now.dueAtMillis(), System.currentTimeMillis()) + tokenMs;
+    long due = Math.max(now.dueAtMillis(), state.clock().millis()) + tokenMs;
     Answer next = new Answer(now.number(), now.question(), now.tokens(), index + 1, due);
     state.storage().put(KEY, next);
     broadcast(
@@ -145,7 +145,7 @@ public final class AnswerStream implements DurableObject {
     if (clean.isEmpty() || clean.length() > MAX_QUESTION) {
       return "a question has 1-" + MAX_QUESTION + " characters";
     }
-    long due = System.currentTimeMillis() + tokenMs;
+    long due = state.clock().millis() + tokenMs;
     Answer next = new Answer(now.number() + 1, clean, model(clean), 0, due);
     state.storage().put(KEY, next);
     state.storage().setAlarm(Instant.ofEpochMilli(due));

@@ -6,6 +6,7 @@ import dev.outpost.api.realtime.Presence;
 import dev.outpost.testkit.ObjectHarness;
 import dev.outpost.testkit.ObjectUnderTest;
 import dev.outpost.testkit.RecordingSocket;
+import java.time.Duration;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -150,6 +151,25 @@ class ChatRoomTest {
         .asString()
         .contains("\"event\":\"snapshot\"", "\"user\":\"alice\"", "\"user\":\"bob\"");
     assertThat(bob.takeTexts()).as("no leave/join flicker").isEmpty();
+  }
+
+  @Test
+  void aUserWhoDoesNotComeBackLeavesOnceTheGracePeriodIsOver() {
+    RecordingSocket alice = room.connect("/?user=alice");
+    RecordingSocket bob = room.connect("/?user=bob");
+    alice.takeTexts();
+    bob.takeTexts();
+    alice.close(1006, "gone");
+
+    harness.advance(Duration.ofMillis(2_900));
+    assertThat(bob.takeTexts()).as("within the 3 s grace period").isEmpty();
+
+    harness.advance(Duration.ofMillis(200));
+    assertThat(bob.takeTexts())
+        .singleElement()
+        .asString()
+        .contains("\"event\":\"leave\"", "\"user\":\"alice\"");
+    assertThat(room.storedKeys()).isEmpty();
   }
 
   @Test

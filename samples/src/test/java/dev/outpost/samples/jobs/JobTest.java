@@ -11,14 +11,16 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The job reads the system clock to time its steps, so the harness's manual clock starts at the
- * real now; steps are 10 s and each advance goes half a step past the due time (the real time that
- * passes during the test is far less).
+ * The job times its steps on the object's clock, so the harness's manual clock drives it from a
+ * fixed start; steps are 10 s and each advance goes half a step past the due time.
  */
 class JobTest {
 
   private final ObjectHarness harness =
-      ObjectHarness.builder().namespace("jobs", Job.class).start(Instant.now()).build();
+      ObjectHarness.builder()
+          .namespace("jobs", Job.class)
+          .start(Instant.parse("2026-01-01T00:00:00Z"))
+          .build();
   private final ObjectUnderTest job = harness.object("export");
 
   @AfterEach

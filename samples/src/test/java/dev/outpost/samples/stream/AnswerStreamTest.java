@@ -12,8 +12,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The stream times its tokens with the system clock, so the harness's manual clock starts at the
- * real now and tokens are 10 s apart (the {@code stream.token-ms} setting); each advance goes half
+ * The stream times its tokens on the object's clock, so the harness's manual clock drives it from a
+ * fixed start; tokens are 10 s apart (the {@code stream.token-ms} setting); each advance goes half
  * a token past the due time.
  */
 class AnswerStreamTest {
@@ -24,7 +24,7 @@ class AnswerStreamTest {
       ObjectHarness.builder()
           .namespace("stream", AnswerStream.class)
           .setting("stream.token-ms", Long.toString(TOKEN.toMillis()))
-          .start(Instant.now())
+          .start(Instant.parse("2026-01-01T00:00:00Z"))
           .build();
   private final ObjectUnderTest chat = harness.object("c1");
 

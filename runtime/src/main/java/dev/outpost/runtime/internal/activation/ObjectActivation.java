@@ -65,7 +65,8 @@ public final class ObjectActivation {
             this,
             new ObjectStorage(cache, node.options(), this::requireTurn),
             node.hibernation(),
-            node.options().maxAttachmentSize());
+            node.options().maxAttachmentSize(),
+            node.time()::now);
     this.turns = new TurnRunner(this, node, cache, gate, state);
     this.collector = new ActivationCollector(this, lock, node.time(), node.options().idleTimeout());
   }

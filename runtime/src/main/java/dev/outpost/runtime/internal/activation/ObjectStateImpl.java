@@ -10,6 +10,7 @@ import dev.outpost.api.WebSocketRequestResponsePair;
 import dev.outpost.runtime.internal.hibernation.HibernationManager;
 import dev.outpost.runtime.internal.hibernation.SocketRecord;
 import java.time.Instant;
+import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -24,13 +25,16 @@ final class ObjectStateImpl implements DurableObjectState {
   private final DurableObjectStorage storage;
   private final HibernationManager hibernation;
   private final int maxAttachmentSize;
+  private final InstantSource clock;
 
   ObjectStateImpl(
       ObjectActivation activation,
       DurableObjectStorage storage,
       HibernationManager hibernation,
-      int maxAttachmentSize) {
+      int maxAttachmentSize,
+      InstantSource clock) {
     this.activation = activation;
+    this.clock = clock;
     this.storage = storage;
     this.hibernation = hibernation;
     this.maxAttachmentSize = maxAttachmentSize;
@@ -44,6 +48,11 @@ final class ObjectStateImpl implements DurableObjectState {
   @Override
   public DurableObjectStorage storage() {
     return storage;
+  }
+
+  @Override
+  public InstantSource clock() {
+    return clock;
   }
 
   @Override
