@@ -183,6 +183,37 @@ scenarios.counter = async (a, b) => {
   ok('A sees the increment made in B');
 };
 
+// The JS client itself, without a demo page: A imports the ES module's named exports
+// (/_outpost/client.mjs), B imports the classic file as a side-effect module and uses
+// globalThis.Outpost; both chat in one room through different regions.
+scenarios['client-module'] = async (a, b) => {
+  const room = 'module-' + Date.now();
+  await a.goto(`${urlA}/_outpost/demo/`);
+  await b.goto(`${urlB}/_outpost/demo/`);
+  const chat = async ({ room, how }) => {
+    const connect = how === 'named'
+      ? (await import('/_outpost/client.mjs')).connect
+      : (await import('/_outpost/client.js'), globalThis.Outpost.connect);
+    const conn = connect(location.origin + '/objects/chat/' + room);
+    window.received = [];
+    conn.on('message', (data) => window.received.push(data));
+    await new Promise((resolve, reject) => {
+      conn.on('open', resolve);
+      setTimeout(() => reject(new Error('no open within 15 s')), 15000);
+    });
+    window.conn = conn;
+    return conn.transport;
+  };
+  const ta = await a.evaluate(chat, { room, how: 'named' });
+  const tb = await b.evaluate(chat, { room, how: 'global' });
+  ok(`A connected with the ES module's named export (${ta}), B with the classic file imported as a module (${tb})`);
+  await a.evaluate(() => window.conn.send('from the module'));
+  await b.waitForFunction(() => window.received.includes('from the module'), null, { timeout: TIMEOUT });
+  await b.evaluate(() => window.conn.send('from the script'));
+  await a.waitForFunction(() => window.received.includes('from the script'), null, { timeout: TIMEOUT });
+  ok('each sees the message the other sent');
+};
+
 const scenario = scenarios[pageName];
 if (!scenario) {
   console.log('no scenario for page ' + pageName + '; scenarios: ' + Object.keys(scenarios).join(', '));

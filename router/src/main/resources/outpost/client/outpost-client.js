@@ -1,5 +1,8 @@
 /*
- * Outpost real-time client (protocol outpost.v1), for browsers and Node.js (18+).
+ * Outpost real-time client (protocol outpost.v1), for browsers and Node.js (18+): a classic
+ * script (window.Outpost), a CommonJS module, or imported for its side effect as an ES module
+ * (globalThis.Outpost). /_outpost/client.mjs re-exports it with named exports; its types are in
+ * /_outpost/client.d.ts.
  *
  *   const conn = Outpost.connect('http://host:8080/objects/chat/lobby?user=ana', options);
  *   conn.on('message', (data, offset) => ...);   // string, or Uint8Array for binary

@@ -38,8 +38,9 @@ import java.util.function.Consumer;
  *   <li>{@code /parties/{party}/{room}[/{path}]} and {@code /party/{room}[/{path}]}: PartyKit's
  *       shapes (partysocket's defaults), the same handling; see {@link ObjectUrl}.
  *   <li>{@code GET /_outpost/health}: 200 with the node, its region and namespaces.
- *   <li>{@code GET /_outpost/demo/{sample}}, {@code GET /_outpost/client.js}: the samples' pages
- *       ({@link DemoPages}), listed at {@code /_outpost/demo/}, and the JS client.
+ *   <li>{@code GET /_outpost/demo/{sample}}, {@code GET /_outpost/client.js}, {@code .mjs}, {@code
+ *       .d.ts}: the samples' pages ({@link DemoPages}), listed at {@code /_outpost/demo/}, and the
+ *       JS client (classic script, ES module, TypeScript declarations).
  *   <li>{@code GET /_outpost/link} (cluster nodes): node links; plus {@link ClusterRoutes}.
  * </ul>
  *
@@ -90,6 +91,8 @@ final class ObjectRouter {
     router.get(DemoPages.PREFIX).handler(ObjectRouter::demoIndex);
     router.get("/_outpost/demo").handler(ObjectRouter::demoIndex);
     router.get(RealtimeGateway.CLIENT_PATH).handler(realtime::serveClient);
+    router.get(RealtimeGateway.MODULE_PATH).handler(realtime::serveClient);
+    router.get(RealtimeGateway.TYPES_PATH).handler(realtime::serveClient);
     if (clusterRoutes != null) {
       clusterRoutes.mount(router, vertx);
     }

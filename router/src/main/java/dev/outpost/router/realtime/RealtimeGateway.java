@@ -14,7 +14,9 @@ import io.vertx.ext.web.RoutingContext;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BiConsumer;
 import java.util.function.Function;
 
@@ -29,12 +31,27 @@ public final class RealtimeGateway implements AutoCloseable {
   /** Where the JS client is served. */
   public static final String CLIENT_PATH = "/_outpost/client.js";
 
-  private static final String CLIENT_RESOURCE = "outpost/client/outpost-client.js";
+  /** Where the JS client is served as an ES module with named exports. */
+  public static final String MODULE_PATH = "/_outpost/client.mjs";
+
+  /** Where the JS client's TypeScript declarations are served. */
+  public static final String TYPES_PATH = "/_outpost/client.d.ts";
+
+  /** A served client file: its class-path resource and media type (RFC 9239 for JavaScript). */
+  private record ClientFile(String resource, String contentType) {}
+
+  private static final String JAVASCRIPT = "text/javascript; charset=utf-8";
+  private static final Map<String, ClientFile> CLIENT_FILES =
+      Map.of(
+          CLIENT_PATH, new ClientFile("outpost/client/outpost-client.js", JAVASCRIPT),
+          MODULE_PATH, new ClientFile("outpost/client/outpost-client.mjs", JAVASCRIPT),
+          TYPES_PATH,
+              new ClientFile("outpost/client/outpost-client.d.ts", "text/plain; charset=utf-8"));
 
   private final RealtimeOptions options;
   private final TimeSource time;
   private final AutoCloseable ownedClock; // null when the clock was given
-  private volatile byte[] client; // the JS client, loaded on first use
+  private final Map<String, byte[]> clientFiles = new ConcurrentHashMap<>(); // loaded on first use
 
   /** A gateway with its own {@link SystemTimeSource}. */
   public RealtimeGateway(RealtimeOptions options) {
@@ -90,26 +107,34 @@ public final class RealtimeGateway implements AutoCloseable {
         .start();
   }
 
-  /** Serves the JS client. */
+  /**
+   * Serves the JS client: {@value #CLIENT_PATH} (a classic script, a CommonJS module, and a
+   * side-effect ES module import), {@value #MODULE_PATH} (an ES module with named exports, wrapping
+   * the former) and {@value #TYPES_PATH} (its TypeScript declarations). 404 for another path.
+   */
   public void serveClient(RoutingContext ctx) {
-    byte[] code = client;
+    ClientFile file = CLIENT_FILES.get(ctx.normalizedPath());
+    if (file == null) {
+      ctx.response().setStatusCode(404).end("no such client file\n");
+      return;
+    }
+    byte[] code =
+        clientFiles.computeIfAbsent(
+            file.resource(),
+            resource -> {
+              try (InputStream in =
+                  RealtimeGateway.class.getClassLoader().getResourceAsStream(resource)) {
+                return in == null ? null : in.readAllBytes();
+              } catch (IOException e) {
+                throw new UncheckedIOException(e);
+              }
+            });
     if (code == null) {
-      try (InputStream in =
-          RealtimeGateway.class.getClassLoader().getResourceAsStream(CLIENT_RESOURCE)) {
-        if (in == null) {
-          ctx.response()
-              .setStatusCode(404)
-              .end(CLIENT_RESOURCE + " is missing from the router jar\n");
-          return;
-        }
-        code = in.readAllBytes();
-        client = code;
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
+      ctx.response().setStatusCode(404).end(file.resource() + " is missing from the router jar\n");
+      return;
     }
     ctx.response()
-        .putHeader("Content-Type", "application/javascript; charset=utf-8")
+        .putHeader("Content-Type", file.contentType())
         .putHeader("Cache-Control", "no-cache")
         .putHeader("Access-Control-Allow-Origin", "*")
         .end(Buffer.buffer(code));

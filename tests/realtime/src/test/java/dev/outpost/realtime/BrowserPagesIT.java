@@ -113,6 +113,13 @@ class BrowserPagesIT {
         .contains("ok A sees the increment made in B");
   }
 
+  @Test
+  void theClientAsEsModuleAndAsClassicFile() throws Exception {
+    assertThat(runPage("client-module"))
+        .contains("ok A connected with the ES module's named export")
+        .contains("ok each sees the message the other sent");
+  }
+
   private static String url(int node) {
     return "http://127.0.0.1:" + cluster.node(node).port();
   }

@@ -4,6 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.outpost.router.realtime.RealtimeOptions;
 import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,9 +23,9 @@ import org.junit.jupiter.api.Timeout;
 /**
  * The JS client, as the node serves it at {@code /_outpost/client.js}, under Node.js: a chat over
  * WebSocket, then through a proxy that blocks WebSocket upgrades (it falls back to SSE by itself),
- * then through one that also blocks event streams (long polling). The script and its one package
- * ({@code ws}, pinned by the committed package-lock.json) are copied to target/ and installed there
- * with {@code npm ci}.
+ * then through one that also blocks event streams (long polling); and its TypeScript declarations
+ * ({@code /_outpost/client.d.ts}) checked by {@code tsc}. Packages come from the committed
+ * package-lock.json ({@code ws}, {@code typescript}).
  */
 @Timeout(value = 240, unit = TimeUnit.SECONDS)
 class JsClientIT {
@@ -44,27 +48,74 @@ class JsClientIT {
 
   @Test
   void theJsClientChatsAndFallsBackFromWebSocketToSseToLongPolling() throws Exception {
-    Path source = Path.of(System.getProperty("outpost.realtime.js", "src/test/js"));
-    // .ci/run installs the packages next to the sources from the committed lockfile; without
-    // them (a developer's first run), install into target/ from the same lockfile.
-    Path work = source.toAbsolutePath();
-    if (!Files.isDirectory(work.resolve("node_modules/ws"))) {
-      work = Path.of("target", "js-test").toAbsolutePath();
-      Files.createDirectories(work);
-      for (String file : List.of("package.json", "package-lock.json", "fallback-test.mjs")) {
-        Files.copy(source.resolve(file), work.resolve(file), StandardCopyOption.REPLACE_EXISTING);
-      }
-    }
-    if (!Files.isDirectory(work.resolve("node_modules/ws"))) {
-      Result install = run(work, Duration.ofSeconds(180), "npm", "ci", "--no-audit", "--no-fund");
-      assertThat(install.code).as("npm ci in %s:\n%s", work, install.output).isZero();
-    }
+    Path work = installedScripts();
     Result result = run(work, Duration.ofSeconds(90), "node", "fallback-test.mjs", node.baseUrl());
     assertThat(result.code).as("node fallback-test.mjs:\n%s", result.output).isZero();
     assertThat(result.output)
         .contains("direct: ok via websocket")
         .contains("websocket-blocked: ok via sse")
         .contains("websocket-and-sse-blocked: ok via polling");
+  }
+
+  /**
+   * The declarations served at {@code /_outpost/client.d.ts} type-check the README's uses under
+   * {@code tsc --strict} (TypeScript pinned by the lockfile), and reject wrong ones ({@code
+   * types/example.ts} holds both).
+   */
+  @Test
+  void theServedTypeDeclarationsCheckTheExamples() throws Exception {
+    Path work = installedScripts();
+    Path types = Files.createTempDirectory(Path.of("target").toAbsolutePath(), "ts-check");
+    Files.copy(work.resolve("types/example.ts"), types.resolve("example.ts"));
+    try (HttpClient http = HttpClient.newHttpClient()) {
+      HttpResponse<Path> served =
+          http.send(
+              HttpRequest.newBuilder(URI.create(node.baseUrl() + "/_outpost/client.d.ts")).build(),
+              HttpResponse.BodyHandlers.ofFile(types.resolve("outpost-client.d.ts")));
+      assertThat(served.statusCode()).isEqualTo(200);
+    }
+    Result result =
+        run(
+            work,
+            Duration.ofSeconds(90),
+            "node",
+            work.resolve("node_modules/typescript/bin/tsc").toString(),
+            "--noEmit",
+            "--strict",
+            "--target",
+            "es2022",
+            "--module",
+            "esnext",
+            "--moduleResolution",
+            "bundler",
+            "--lib",
+            "es2022,dom",
+            types.resolve("example.ts").toString());
+    assertThat(result.code).as("tsc --strict types/example.ts:\n%s", result.output).isZero();
+  }
+
+  /**
+   * The JS test directory with its packages: as .ci/run installs them next to the sources from the
+   * committed lockfile, or else (a developer's first run) installed into target/ from the same
+   * lockfile.
+   */
+  private static Path installedScripts() throws IOException, InterruptedException {
+    Path source = Path.of(System.getProperty("outpost.realtime.js", "src/test/js"));
+    Path work = source.toAbsolutePath();
+    if (Files.isDirectory(work.resolve("node_modules/typescript"))) {
+      return work;
+    }
+    work = Path.of("target", "js-test").toAbsolutePath();
+    Files.createDirectories(work.resolve("types"));
+    for (String file :
+        List.of("package.json", "package-lock.json", "fallback-test.mjs", "types/example.ts")) {
+      Files.copy(source.resolve(file), work.resolve(file), StandardCopyOption.REPLACE_EXISTING);
+    }
+    if (!Files.isDirectory(work.resolve("node_modules/typescript"))) {
+      Result install = run(work, Duration.ofSeconds(180), "npm", "ci", "--no-audit", "--no-fund");
+      assertThat(install.code).as("npm ci in %s:\n%s", work, install.output).isZero();
+    }
+    return work;
   }
 
   private record Result(int code, String output) {}

@@ -130,12 +130,21 @@ class ProtocolIT {
   }
 
   @Test
-  void theJsClientIsServed() {
+  void theJsClientIsServedAsScriptModuleAndTypes() {
     try (TestHttpClient http = new TestHttpClient(vertx, "127.0.0.1", node.port(), 1)) {
-      HttpResult result = http.send(HttpMethod.GET, "/_outpost/client.js", Buffer.buffer());
-      assertThat(result.status()).isEqualTo(200);
-      assertThat(result.headers().get("Content-Type")).startsWith("application/javascript");
-      assertThat(result.body()).contains("outpost.v1").contains("function");
+      HttpResult script = http.send(HttpMethod.GET, "/_outpost/client.js", Buffer.buffer());
+      assertThat(script.status()).isEqualTo(200);
+      assertThat(script.headers().get("Content-Type")).startsWith("text/javascript");
+      assertThat(script.body()).contains("outpost.v1").contains("function");
+
+      HttpResult module = http.send(HttpMethod.GET, "/_outpost/client.mjs", Buffer.buffer());
+      assertThat(module.status()).isEqualTo(200);
+      assertThat(module.headers().get("Content-Type")).startsWith("text/javascript");
+      assertThat(module.body()).contains("import './client.js'").contains("export const");
+
+      HttpResult types = http.send(HttpMethod.GET, "/_outpost/client.d.ts", Buffer.buffer());
+      assertThat(types.status()).isEqualTo(200);
+      assertThat(types.body()).contains("export function connect(");
     }
   }
 }
