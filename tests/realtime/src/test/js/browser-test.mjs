@@ -2,6 +2,7 @@
 // browser): two browser contexts, each through a router of a different region, must see each
 // other's actions. Run by BrowserPagesIT.
 // Usage: node browser-test.mjs PAGE URL_A URL_B SCREENSHOT_DIR [CHROMIUM, default /usr/bin/chromium]
+//   [more arguments of the scenario]
 // Prints "ok ..." lines, exits 0 on success; on failure saves PAGE-a.png and PAGE-b.png in
 // SCREENSHOT_DIR and exits 1. To restart the node that owns an object it prints
 // "RESTART namespace/name" and waits for a line "RESTARTED" on its stdin.
@@ -11,7 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import readline from 'node:readline';
 
-const [pageName, urlA, urlB, shotDir, chromiumPath] = process.argv.slice(2);
+const [pageName, urlA, urlB, shotDir, chromiumPath, ...extra] = process.argv.slice(2);
 const CHROMIUM = chromiumPath || '/usr/bin/chromium';
 const TIMEOUT = 20000;
 
@@ -212,6 +213,54 @@ scenarios['client-module'] = async (a, b) => {
   await b.evaluate(() => window.conn.send('from the script'));
   await a.waitForFunction(() => window.received.includes('from the script'), null, { timeout: TIMEOUT });
   ok('each sees the message the other sent');
+};
+
+// CORS: A is a page of an app on an origin the routers allow; from there the JS client reaches the
+// other region's router over SSE and long polling, and connectNearest reads both routers' health.
+// B is a page on an origin they do not allow: it reads nothing, and its POST never reaches the
+// object. Extra arguments: ALLOWED_APP_ORIGIN DENIED_APP_ORIGIN.
+scenarios['cross-origin'] = async (a, b) => {
+  const [allowedOrigin, deniedOrigin] = extra;
+  const room = 'cors-' + Date.now();
+  await a.goto(`${allowedOrigin}/app.html`);
+  await a.addScriptTag({ url: `${urlA}/_outpost/client.js` });
+  for (const transport of ['sse', 'polling']) {
+    const seen = await a.evaluate(async ({ url, transport }) => {
+      const conn = Outpost.connect(url, { transports: [transport] });
+      const got = new Promise((resolve, reject) => {
+        conn.on('message', (data) => { if (data === 'hi over ' + transport) resolve(conn.transport); });
+        setTimeout(() => reject(new Error('nothing over ' + transport + ' within 15 s')), 15000);
+      });
+      conn.send('hi over ' + transport);
+      try { return await got; } finally { conn.close(); }
+    }, { url: `${urlB}/objects/chat/${room}`, transport });
+    if (seen !== transport) throw new Error(`chatted over ${seen}, not ${transport}`);
+    ok(`the allowed origin's page chatted over ${transport}` +
+      (transport === 'sse' ? ' through the other region\'s router' : ''));
+  }
+  const ranked = await a.evaluate(async (seeds) =>
+    (await Outpost.nearest(seeds, { clientRegion: 'eu-west' })).map((r) => r.rtt), [urlA]);
+  if (ranked.length !== 2 || !ranked.every(Number.isFinite)) {
+    throw new Error('connectNearest/nearest from the allowed origin ranked ' + JSON.stringify(ranked));
+  }
+  ok('connectNearest ranked both routers from the allowed origin: ' + ranked.map(Math.round).join(' and ') + ' ms');
+
+  await b.goto(`${deniedOrigin}/app.html`);
+  const health = await b.evaluate(async (url) => {
+    try { await fetch(url + '/_outpost/health'); return 'read'; } catch (e) { return 'refused'; }
+  }, urlA);
+  if (health !== 'refused') throw new Error('the denied origin could read the health: ' + health);
+  ok('the denied origin\'s page could not read health');
+  const counter = `${urlA}/objects/counter/${room}`;
+  await b.evaluate(async (url) => {
+    // A simple request (no preflight): the browser sends it; the router must refuse it itself.
+    try { await fetch(url, { method: 'POST', body: 'x', headers: { 'Content-Type': 'text/plain' } }); } catch (e) { /* unreadable */ }
+  }, counter);
+  const value = await a.evaluate(async (url) => (await fetch(url)).text(), counter);
+  if (value.trim() !== '0') {
+    throw new Error('the counter moved after the denied POST: ' + value);
+  }
+  ok('the denied origin\'s POST never reached the object (counter: ' + value.trim() + ')');
 };
 
 const scenario = scenarios[pageName];

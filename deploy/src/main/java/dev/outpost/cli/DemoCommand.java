@@ -102,6 +102,17 @@ final class DemoCommand implements Callable<Integer> {
                   .toList());
       nodes.forEach(n -> n.extraArgs.addAll(List.of("--replica-peers", peers)));
     }
+    // Every demo router's pages may call every other router (connectNearest, SSE, long polling).
+    String origins =
+        String.join(
+            ",",
+            nodes.stream()
+                .flatMap(
+                    n ->
+                        java.util.stream.Stream.of(
+                            "http://127.0.0.1:" + n.httpPort, "http://localhost:" + n.httpPort))
+                .toList());
+    nodes.forEach(n -> n.extraArgs.addAll(List.of("--allow-origin", origins)));
     nodes.get(0).start(List.of(), emulateLatency);
     nodes.get(0).awaitHealthy();
     for (DemoNode node : nodes.subList(1, nodes.size())) {

@@ -45,6 +45,15 @@ final class DevCommand implements Callable<Integer> {
       description = "Directory for the node's data.")
   Path dataDir;
 
+  @Option(
+      names = "--allow-origin",
+      split = ",",
+      paramLabel = "ORIGIN",
+      description =
+          "Origin (scheme://host[:port]) whose pages may call the node across origins (CORS);"
+              + " * allows any. Default: none.")
+  java.util.List<String> allowedOrigins = new java.util.ArrayList<>();
+
   /** Changes closer together than this are one reload. */
   private static final Duration QUIET = Duration.ofMillis(300);
 
@@ -68,7 +77,8 @@ final class DevCommand implements Callable<Integer> {
             dev.outpost.runtime.RegionTopology.open(),
             false,
             NodeSpec.defaultAdminToken(),
-            null);
+            null,
+            allowedOrigins);
     try (RunningNode node = RunningNode.start(spec);
         WatchService watcher = FileSystems.getDefault().newWatchService()) {
       node.handOverOnExit(false);

@@ -125,6 +125,15 @@ final class NodeCommand implements Callable<Integer> {
               + " copy on another live peer (default ${DEFAULT-VALUE}, 5 minutes).")
   long replaceLostAfterMs;
 
+  @Option(
+      names = "--allow-origin",
+      split = ",",
+      paramLabel = "ORIGIN",
+      description =
+          "Origin (scheme://host[:port]) whose pages may call this node across origins (CORS);"
+              + " repeat or separate with commas; * allows any. Default: none, same-origin only.")
+  java.util.List<String> allowedOrigins = new java.util.ArrayList<>();
+
   @Override
   public Integer call() throws Exception {
     dev.outpost.runtime.ReplicationOptions replication = null;
@@ -162,7 +171,8 @@ final class NodeCommand implements Callable<Integer> {
                 : dev.outpost.runtime.RegionTopology.load(topology),
             emulateLatency,
             NodeSpec.defaultAdminToken(),
-            replication);
+            replication,
+            allowedOrigins);
     try (RunningNode node = RunningNode.start(spec)) {
       node.handOverOnExit(handOverOnExit);
       System.out.printf(

@@ -19,7 +19,8 @@ record NodeSpec(
     dev.outpost.runtime.RegionTopology topology,
     boolean emulateLatency,
     String adminToken,
-    dev.outpost.runtime.ReplicationOptions replication) {
+    dev.outpost.runtime.ReplicationOptions replication,
+    java.util.List<String> allowedOrigins) {
 
   /** The admin token: {@code OUTPOST_ADMIN_TOKEN}, or a development default. */
   static String defaultAdminToken() {

@@ -33,7 +33,8 @@ final class RunningNode implements AutoCloseable {
                     .withHost(spec.host())
                     .withPort(spec.httpPort())
                     .withMaxMessageSize(spec.maxMessageSize())
-                    .withNodeId(spec.nodeId()));
+                    .withNodeId(spec.nodeId())
+                    .withAllowedOrigins(spec.allowedOrigins()));
     if (spec.cluster() != null) {
       builder
           .cluster(spec.cluster())

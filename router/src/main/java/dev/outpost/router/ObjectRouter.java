@@ -44,9 +44,10 @@ import java.util.function.Consumer;
  *   <li>{@code GET /_outpost/link} (cluster nodes): node links; plus {@link ClusterRoutes}.
  * </ul>
  *
- * Every refusal has a body saying why: unknown namespace (404), malformed id (400), body too large
- * (413), object overloaded (503 with Retry-After), object threw (500 with an error id). Handlers
- * run on event loops and never block.
+ * Cross-origin HTTP requests are decided first, by {@link CrossOrigin}: preflights never reach an
+ * object. Every refusal has a body saying why: unknown namespace (404), malformed id (400), body
+ * too large (413), object overloaded (503 with Retry-After), object threw (500 with an error id).
+ * Handlers run on event loops and never block.
  */
 final class ObjectRouter {
 
@@ -81,6 +82,11 @@ final class ObjectRouter {
   /** A Vert.x Web router with every route. */
   Router create(Vertx vertx) {
     Router router = Router.router(vertx);
+    // The JS client files are public, for pages of any origin (served with ACAO *).
+    router.get(RealtimeGateway.CLIENT_PATH).handler(realtime::serveClient);
+    router.get(RealtimeGateway.MODULE_PATH).handler(realtime::serveClient);
+    router.get(RealtimeGateway.TYPES_PATH).handler(realtime::serveClient);
+    router.route().handler(new CrossOrigin(options.allowedOrigins()));
     router.get("/_outpost/health").handler(this::health);
     if (network.clustered()) {
       router
@@ -90,9 +96,6 @@ final class ObjectRouter {
     router.get(DemoPages.PREFIX + ":sample").handler(this::demoPage);
     router.get(DemoPages.PREFIX).handler(ObjectRouter::demoIndex);
     router.get("/_outpost/demo").handler(ObjectRouter::demoIndex);
-    router.get(RealtimeGateway.CLIENT_PATH).handler(realtime::serveClient);
-    router.get(RealtimeGateway.MODULE_PATH).handler(realtime::serveClient);
-    router.get(RealtimeGateway.TYPES_PATH).handler(realtime::serveClient);
     if (clusterRoutes != null) {
       clusterRoutes.mount(router, vertx);
     }

@@ -1,6 +1,8 @@
 package dev.outpost.router;
 
+import java.util.List;
 import java.util.Objects;
+import java.util.regex.Pattern;
 
 /**
  * Settings of a node's HTTP front.
@@ -15,6 +17,13 @@ import java.util.Objects;
  *     that has not answered the previous ping with a pong (§5.5.3) by the next one is closed, so a
  *     half-open connection is noticed within two intervals even for clients without Outpost's own
  *     heartbeats (y-websocket, partysocket). Default 30 s, as y-websocket's server.
+ * @param allowedOrigins the origins ({@code scheme://host[:port]}, as browsers send them in {@code
+ *     Origin}) whose pages may call this router across origins (CORS, WHATWG Fetch §3.2): their
+ *     preflights are answered by the router and their responses carry {@code
+ *     Access-Control-Allow-Origin}; {@code "*"} allows any origin. Other cross-origin HTTP requests
+ *     get 403 and never reach an object. Same-origin requests and WebSocket upgrades are not
+ *     affected (RFC 6455 §10.2 leaves {@code Origin} to the server: the object sees it). Empty by
+ *     default.
  */
 public record RouterOptions(
     String host,
@@ -22,7 +31,11 @@ public record RouterOptions(
     int eventLoops,
     int maxMessageSize,
     String nodeId,
-    java.time.Duration pingInterval) {
+    java.time.Duration pingInterval,
+    List<String> allowedOrigins) {
+
+  private static final Pattern ORIGIN =
+      Pattern.compile("https?://([A-Za-z0-9.-]+|\\[[0-9A-Fa-f:.]+\\])(:[0-9]{1,5})?");
 
   /** Largest message size that may be configured (Cloudflare's limit). */
   public static final int MAX_MESSAGE_SIZE_LIMIT = 32 * 1024 * 1024;
@@ -38,6 +51,15 @@ public record RouterOptions(
     if (pingInterval.toMillis() < 1) {
       throw new IllegalArgumentException("pingInterval must be at least 1 ms, was " + pingInterval);
     }
+    allowedOrigins = List.copyOf(Objects.requireNonNull(allowedOrigins, "allowedOrigins"));
+    for (String origin : allowedOrigins) {
+      if (!origin.equals("*") && !ORIGIN.matcher(origin).matches()) {
+        throw new IllegalArgumentException(
+            "an allowed origin is scheme://host[:port] with no path (e.g. https://app.example.com),"
+                + " or *; not "
+                + origin);
+      }
+    }
     if (eventLoops < 1) {
       throw new IllegalArgumentException("eventLoops must be >= 1");
     }
@@ -50,39 +72,48 @@ public record RouterOptions(
     }
   }
 
-  /** Loopback, a free port, 2 event loops, 1 MiB messages, a ping every 30 s. */
+  /** Loopback, a free port, 2 event loops, 1 MiB messages, a ping every 30 s, no other origin. */
   public static RouterOptions defaults() {
     return new RouterOptions(
-        "127.0.0.1", 0, 2, 1024 * 1024, "node-1", java.time.Duration.ofSeconds(30));
+        "127.0.0.1", 0, 2, 1024 * 1024, "node-1", java.time.Duration.ofSeconds(30), List.of());
   }
 
   /** With another ping interval. */
   public RouterOptions withPingInterval(java.time.Duration value) {
-    return new RouterOptions(host, port, eventLoops, maxMessageSize, nodeId, value);
+    return new RouterOptions(host, port, eventLoops, maxMessageSize, nodeId, value, allowedOrigins);
   }
 
   /** With another interface to bind. */
   public RouterOptions withHost(String value) {
-    return new RouterOptions(value, port, eventLoops, maxMessageSize, nodeId, pingInterval);
+    return new RouterOptions(
+        value, port, eventLoops, maxMessageSize, nodeId, pingInterval, allowedOrigins);
   }
 
   /** With another port. */
   public RouterOptions withPort(int value) {
-    return new RouterOptions(host, value, eventLoops, maxMessageSize, nodeId, pingInterval);
+    return new RouterOptions(
+        host, value, eventLoops, maxMessageSize, nodeId, pingInterval, allowedOrigins);
   }
 
   /** With another message size limit. */
   public RouterOptions withMaxMessageSize(int value) {
-    return new RouterOptions(host, port, eventLoops, value, nodeId, pingInterval);
+    return new RouterOptions(host, port, eventLoops, value, nodeId, pingInterval, allowedOrigins);
   }
 
   /** With another node id. */
   public RouterOptions withNodeId(String value) {
-    return new RouterOptions(host, port, eventLoops, maxMessageSize, value, pingInterval);
+    return new RouterOptions(
+        host, port, eventLoops, maxMessageSize, value, pingInterval, allowedOrigins);
   }
 
   /** With another number of event loops. */
   public RouterOptions withEventLoops(int value) {
-    return new RouterOptions(host, port, value, maxMessageSize, nodeId, pingInterval);
+    return new RouterOptions(
+        host, port, value, maxMessageSize, nodeId, pingInterval, allowedOrigins);
+  }
+
+  /** With other origins allowed to call across origins. */
+  public RouterOptions withAllowedOrigins(List<String> value) {
+    return new RouterOptions(host, port, eventLoops, maxMessageSize, nodeId, pingInterval, value);
   }
 }

@@ -3,12 +3,14 @@ package dev.outpost.realtime;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import com.sun.net.httpserver.HttpServer;
 import dev.outpost.runtime.RegionTopology;
 import dev.outpost.testkit.TestCluster;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
+import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -42,6 +44,9 @@ class BrowserPagesIT {
   @TempDir static Path dir;
   private static TestCluster cluster;
   private static Path scripts;
+  // Two sites of "someone's app" on other origins: the routers allow the first, not the second.
+  private static HttpServer allowedApp;
+  private static HttpServer deniedApp;
 
   @BeforeAll
   static void start() throws Exception {
@@ -51,8 +56,17 @@ class BrowserPagesIT {
       return;
     }
     scripts = installedScripts();
+    allowedApp = appSite();
+    deniedApp = appSite();
     RegionTopology topology = RegionTopology.load(Path.of(System.getProperty("outpost.topology")));
-    cluster = TestCluster.inRegions(dir, REGIONS, b -> b.topology(topology).emulateLatency(true));
+    cluster =
+        TestCluster.inRegions(
+            dir,
+            REGIONS,
+            b ->
+                b.topology(topology)
+                    .emulateLatency(true)
+                    .allowedOrigins(List.of(origin(allowedApp))));
   }
 
   @BeforeEach
@@ -72,6 +86,34 @@ class BrowserPagesIT {
     if (cluster != null) {
       cluster.close();
     }
+    for (HttpServer app : new HttpServer[] {allowedApp, deniedApp}) {
+      if (app != null) {
+        app.stop(0);
+      }
+    }
+  }
+
+  /** A site on an origin of its own, serving one empty page at {@code /app.html}. */
+  private static HttpServer appSite() throws IOException {
+    HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    byte[] page =
+        "<!doctype html><meta charset=utf-8><title>an app on another origin</title>"
+            .getBytes(StandardCharsets.UTF_8);
+    server.createContext(
+        "/app.html",
+        exchange -> {
+          exchange.getResponseHeaders().set("Content-Type", "text/html; charset=utf-8");
+          exchange.sendResponseHeaders(200, page.length);
+          try (OutputStream body = exchange.getResponseBody()) {
+            body.write(page);
+          }
+        });
+    server.start();
+    return server;
+  }
+
+  private static String origin(HttpServer app) {
+    return "http://127.0.0.1:" + app.getAddress().getPort();
   }
 
   @Test
@@ -120,6 +162,16 @@ class BrowserPagesIT {
         .contains("ok each sees the message the other sent");
   }
 
+  @Test
+  void aPageOnAnAllowedOriginUsesEveryTransportAndTheNearestRouter() throws Exception {
+    assertThat(runPage("cross-origin", origin(allowedApp), origin(deniedApp)))
+        .contains("ok the allowed origin's page chatted over sse through the other region's router")
+        .contains("ok the allowed origin's page chatted over polling")
+        .contains("ok connectNearest ranked both routers from the allowed origin")
+        .contains("ok the denied origin's page could not read health")
+        .contains("ok the denied origin's POST never reached the object");
+  }
+
   private static String url(int node) {
     return "http://127.0.0.1:" + cluster.node(node).port();
   }
@@ -128,20 +180,21 @@ class BrowserPagesIT {
    * Runs the page's scenario with context A on the eu-west router and B on the us-east one; serves
    * its "RESTART namespace/name" requests by restarting the object's owner. Returns the output.
    */
-  private static String runPage(String page) throws Exception {
+  private static String runPage(String page, String... extra) throws Exception {
     Path shots = Path.of("target", "browser-screenshots").toAbsolutePath();
-    Process process =
-        new ProcessBuilder(
+    List<String> command =
+        new java.util.ArrayList<>(
+            List.of(
                 "node",
                 "browser-test.mjs",
                 page,
                 url(0),
                 url(1),
                 shots.toString(),
-                CHROMIUM.toString())
-            .directory(scripts.toFile())
-            .redirectErrorStream(true)
-            .start();
+                CHROMIUM.toString()));
+    command.addAll(List.of(extra));
+    Process process =
+        new ProcessBuilder(command).directory(scripts.toFile()).redirectErrorStream(true).start();
     StringBuilder output = new StringBuilder();
     Thread reader =
         Thread.ofVirtual()

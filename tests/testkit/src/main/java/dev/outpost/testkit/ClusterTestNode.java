@@ -83,7 +83,8 @@ public final class ClusterTestNode implements AutoCloseable {
             .time(time)
             .dataDir(b.dataDir)
             .runtimeOptions(b.runtimeOptions)
-            .routerOptions(RouterOptions.defaults().withPort(b.httpPort))
+            .routerOptions(
+                RouterOptions.defaults().withPort(b.httpPort).withAllowedOrigins(b.allowedOrigins))
             .cluster(
                 ClusterOptions.of(
                         b.nodeId, b.region, "127.0.0.1", b.httpPort, b.clusterPort, b.join)
@@ -191,6 +192,7 @@ public final class ClusterTestNode implements AutoCloseable {
     private dev.outpost.runtime.RegionTopology topology = dev.outpost.runtime.RegionTopology.open();
     private boolean emulateLatency;
     private dev.outpost.runtime.ReplicationOptions replication;
+    private List<String> allowedOrigins = List.of();
 
     private Builder(String nodeId, Path dataDir) {
       this.nodeId = nodeId;
@@ -210,6 +212,7 @@ public final class ClusterTestNode implements AutoCloseable {
       b.topology = topology;
       b.emulateLatency = emulateLatency;
       b.replication = replication;
+      b.allowedOrigins = allowedOrigins;
       return b;
     }
 
@@ -259,6 +262,12 @@ public final class ClusterTestNode implements AutoCloseable {
     /** Replicates storage with Raft across {@code options}' peers (this node among them). */
     public Builder replication(dev.outpost.runtime.ReplicationOptions options) {
       this.replication = options;
+      return this;
+    }
+
+    /** Origins whose pages may call this node across origins ({@link RouterOptions}). */
+    public Builder allowedOrigins(List<String> origins) {
+      this.allowedOrigins = List.copyOf(origins);
       return this;
     }
 

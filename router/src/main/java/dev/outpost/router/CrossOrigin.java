@@ -1,0 +1,102 @@
+package dev.outpost.router;
+
+import dev.outpost.client.protocol.OutpostV1;
+import io.vertx.core.Handler;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.net.HostAndPort;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.CorsHandler;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+
+/**
+ * Cross-origin requests (CORS, WHATWG Fetch §3.2), decided by the router before any route, so a
+ * preflight never reaches an object. A request without {@code Origin}, from the router's own origin
+ * (browsers send {@code Origin} on same-origin POSTs too), or upgrading to a WebSocket (CORS does
+ * not apply; RFC 6455 §10.2 leaves the check to the server, so the object sees {@code Origin})
+ * passes untouched. From an allowed origin ({@link RouterOptions#allowedOrigins()}), Vert.x Web's
+ * {@link CorsHandler} answers preflights with 204 and adds {@code Access-Control-Allow-Origin} to
+ * responses. From any other origin the router answers 403 saying how to allow it.
+ *
+ * <p>Runs on the event loop; stateless after construction.
+ */
+final class CrossOrigin implements Handler<RoutingContext> {
+
+  /** How long a browser may cache a preflight answer, in seconds. */
+  static final int PREFLIGHT_MAX_AGE_SECONDS = 600;
+
+  private final boolean anyOrigin;
+  private final Set<String> allowed;
+  private final CorsHandler cors;
+
+  CrossOrigin(List<String> allowedOrigins) {
+    this.anyOrigin = allowedOrigins.contains("*");
+    this.allowed =
+        Set.copyOf(allowedOrigins.stream().map(o -> o.toLowerCase(Locale.ROOT)).toList());
+    CorsHandler handler = CorsHandler.create();
+    if (!anyOrigin) {
+      handler.addOrigins(allowedOrigins);
+    }
+    this.cors =
+        handler
+            .allowedMethods(
+                Set.of(
+                    HttpMethod.GET,
+                    HttpMethod.HEAD,
+                    HttpMethod.POST,
+                    HttpMethod.PUT,
+                    HttpMethod.PATCH,
+                    HttpMethod.DELETE))
+            // The JS client reads these: the session layer's mark, and which node answered.
+            .exposedHeaders(Set.of(OutpostV1.Header.REALTIME, "X-Outpost-Node"))
+            .maxAgeSeconds(PREFLIGHT_MAX_AGE_SECONDS);
+  }
+
+  @Override
+  public void handle(RoutingContext ctx) {
+    HttpServerRequest request = ctx.request();
+    String origin = request.getHeader(HttpHeaders.ORIGIN);
+    if (origin == null
+        || isSameOrigin(origin, request)
+        || "websocket".equalsIgnoreCase(request.getHeader(HttpHeaders.UPGRADE))) {
+      ctx.next();
+      return;
+    }
+    if (anyOrigin || allowed.contains(origin.toLowerCase(Locale.ROOT))) {
+      cors.handle(ctx);
+      return;
+    }
+    HttpReplies.text(
+        ctx.response(),
+        403,
+        "origin "
+            + origin
+            + " may not call this router across origins; allow it with --allow-origin "
+            + origin
+            + " (RouterOptions.allowedOrigins)");
+  }
+
+  /**
+   * Whether {@code origin} is the router's own as the request reached it: its {@code Host} (HTTP/1)
+   * or {@code :authority} (HTTP/2), with the default port omitted as browsers do (RFC 6454 §6.2).
+   */
+  private static boolean isSameOrigin(String origin, HttpServerRequest request) {
+    HostAndPort authority = request.authority();
+    if (authority == null) {
+      return false;
+    }
+    String scheme = request.isSSL() ? "https" : "http";
+    int defaultPort = request.isSSL() ? 443 : 80;
+    String own =
+        scheme
+            + "://"
+            + authority.host()
+            + (authority.port() < 0 || authority.port() == defaultPort
+                ? ""
+                : ":" + authority.port());
+    return origin.equalsIgnoreCase(own);
+  }
+}
