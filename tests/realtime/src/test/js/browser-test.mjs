@@ -263,6 +263,129 @@ scenarios['cross-origin'] = async (a, b) => {
   ok('the denied origin\'s POST never reached the object (counter: ' + value.trim() + ')');
 };
 
+scenarios.playback = async (a, b) => {
+  const room = 'browser-' + Date.now();
+  const SKEW = { A: 3000, B: -2000 };
+  const TOLERANCE = 50;
+  // Each context's clock is wrong by SKEW ms: Date.now() and performance.timeOrigin (which the page
+  // reads) are shifted; window.__realTime() keeps the true time, for this test to line up samples.
+  for (const [label, page] of [['A', a], ['B', b]]) {
+    await page.addInitScript((shift) => {
+      const realOrigin = performance.timeOrigin;
+      const realDateNow = Date.now.bind(Date);
+      window.__realTime = () => realOrigin + performance.now();
+      Date.now = () => realDateNow() + shift;
+      Object.defineProperty(Performance.prototype, 'timeOrigin', { get: () => realOrigin + shift, configurable: true });
+    }, SKEW[label]);
+  }
+  await a.goto(`${urlA}/_outpost/demo/playback?room=${room}&user=ana`);
+  await b.goto(`${urlB}/_outpost/demo/playback?room=${room}&user=ben`);
+  for (const [label, page] of [['A', a], ['B', b]]) {
+    const seen = await page.evaluate(() => ({
+      date: Date.now() - window.__realTime(),
+      origin: performance.timeOrigin + performance.now() - window.__realTime(),
+    }));
+    if (Math.abs(seen.date - SKEW[label]) > 5 || Math.abs(seen.origin - SKEW[label]) > 1) {
+      throw new Error(`${label}'s clock is not skewed by ${SKEW[label]} ms: ${JSON.stringify(seen)}`);
+    }
+  }
+  ok(`A's clock runs ${SKEW.A} ms ahead, B's ${-SKEW.B} ms behind (Date.now and performance.timeOrigin)`);
+  await seeText(a, '#state', 'connected', 'A connects');
+  await seeText(b, '#state', 'connected', 'B connects');
+  await seeText(a, '#viewers', 'ben', 'A sees ben watching');
+  await seeText(b, '#viewers', 'ana', 'B sees ana watching');
+  const offsets = {};
+  for (const [label, page] of [['A', a], ['B', b]]) {
+    try {
+      await page.waitForFunction(() => window.playback.samples >= 8, null, { timeout: TIMEOUT });
+    } catch (e) {
+      throw new Error(`${label} did not finish its first time sync: ${await page.evaluate(() => window.playback.samples)} samples`);
+    }
+    const { offsetMs, rttMs } = await page.evaluate(() => ({ offsetMs: window.playback.offsetMs, rttMs: window.playback.rttMs }));
+    // The server's clock is the true one, so the true offset is -SKEW; NTP's error is at most rtt/2.
+    const error = offsetMs + SKEW[label];
+    if (Math.abs(error) > rttMs / 2 + 5) {
+      throw new Error(`${label} estimated its offset as ${offsetMs.toFixed(1)} ms (rtt ${rttMs.toFixed(1)}); the truth is ${-SKEW[label]}`);
+    }
+    await seeText(page, '#offset', /[+-]\d+\.\d ms/, `${label} shows its offset`);
+    offsets[label] = `offset ${offsetMs.toFixed(1)} ms (error ${error.toFixed(1)}), rtt ${rttMs.toFixed(1)} ms`;
+  }
+  ok(`both estimated their offset to the server: A ${offsets.A}; B ${offsets.B}`);
+
+  /** Both positions at (nearly) one true instant: the difference, corrected for the time between the two reads. */
+  async function together() {
+    const read = () => ({ position: window.playback.position(), real: window.__realTime(), state: window.playback.state });
+    const start = performance.now();
+    const [ra, rb] = await Promise.all([a.evaluate(read), b.evaluate(read)]);
+    const latency = performance.now() - start;
+    const rate = ra.state.playing ? ra.state.rate : 0;
+    return { diff: (ra.position - rb.position) - (ra.real - rb.real) * rate, apart: ra.real - rb.real, latency, a: ra, b: rb };
+  }
+  async function agree(what, times) {
+    const diffs = [];
+    for (let i = 0; i < times; i++) {
+      const t = await together();
+      if (Math.abs(t.diff) > TOLERANCE) {
+        throw new Error(`${what}: A at ${t.a.position.toFixed(1)} ms, B at ${t.b.position.toFixed(1)} ms, read ${t.apart.toFixed(1)} ms apart: ${t.diff.toFixed(1)} ms off (limit ${TOLERANCE})`);
+      }
+      diffs.push(t);
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    return diffs;
+  }
+  const shown = (diffs) => diffs.map((t) => t.diff.toFixed(1)).join(', ') + ' ms (reads ' +
+    Math.max(...diffs.map((t) => Math.abs(t.apart))).toFixed(1) + ' ms apart at most, evaluate ' +
+    Math.max(...diffs.map((t) => t.latency)).toFixed(0) + ' ms at most)';
+  const stateOf = (page) => page.evaluate(() => window.playback.state);
+  async function waitState(page, label, test, what) {
+    try {
+      await page.waitForFunction(test, null, { timeout: TIMEOUT });
+    } catch (e) {
+      throw new Error(`${label} never saw ${what}: state ${JSON.stringify(await stateOf(page))}`);
+    }
+  }
+
+  await a.click('#play');
+  await waitState(b, 'B', () => window.playback.state && window.playback.state.playing, 'the play pressed in A');
+  await waitState(a, 'A', () => window.playback.state && window.playback.state.playing, 'its own play');
+  await seeText(b, '#play', 'Pause', 'B offers to pause');
+  const playing = await agree('playing', 8);
+  const first = playing[0].a.position;
+  if (first <= 0 || playing[playing.length - 1].a.position - first < 1500) {
+    throw new Error('the position does not advance: ' + playing.map((t) => t.a.position.toFixed(0)).join(', '));
+  }
+  ok(`A pressed play, B plays; positions A - B at one instant: ${shown(playing)}`);
+
+  await b.fill('#seek-to', '120');
+  await b.press('#seek-to', 'Enter');
+  await waitState(a, 'A', () => window.playback.state.cause === 'seek', 'the seek made in B');
+  const sought = await agree('after the seek', 6);
+  const at = sought[0].a.position;
+  if (at < 120000 || at > 125000) throw new Error('A is at ' + at + ' ms after the seek to 120 s');
+  ok(`B sought to 120 s, A follows (at ${(at / 1000).toFixed(2)} s); A - B: ${shown(sought)}`);
+
+  await b.click('#play');
+  await waitState(a, 'A', () => !window.playback.state.playing, 'the pause made in B');
+  await waitState(b, 'B', () => !window.playback.state.playing, 'its own pause');
+  const stopped = await together();
+  await new Promise((r) => setTimeout(r, 300));
+  const later = await together();
+  if (Math.abs(stopped.a.position - stopped.b.position) > TOLERANCE || later.a.position !== stopped.a.position || later.b.position !== stopped.b.position) {
+    throw new Error(`after the pause: A at ${stopped.a.position} then ${later.a.position}, B at ${stopped.b.position} then ${later.b.position}`);
+  }
+  const paused = await stateOf(a);
+  if (paused.by !== 'ben' || paused.cause !== 'pause') throw new Error('A should know ben paused: ' + JSON.stringify(paused));
+  await seeText(a, '#last', 'pause by ben', 'A shows who paused');
+  ok(`B paused; both stopped at ${(stopped.a.position / 1000).toFixed(3)} s, A - B ${(stopped.a.position - stopped.b.position).toFixed(1)} ms`);
+
+  await b.fill('#seek-to', '9999');
+  await b.press('#seek-to', 'Enter');
+  await seeText(b, '#notice', 'whole number of milliseconds 0..300000', 'B is told its seek is past the end');
+  const after = await stateOf(a);
+  if (after.version !== paused.version) throw new Error('the refused seek changed the state: ' + JSON.stringify(after));
+  ok('B\'s seek past the end was refused with the reason; nothing changed');
+};
+
 const scenario = scenarios[pageName];
 if (!scenario) {
   console.log('no scenario for page ' + pageName + '; scenarios: ' + Object.keys(scenarios).join(', '));

@@ -181,8 +181,12 @@ public final class Presence {
       }
     }
     if (next != Long.MAX_VALUE) {
+      // While the handler runs, the alarm that fired is still set (the runtime deletes it after
+      // the handler unless the handler set another): one at or before now does not count.
       Optional<Instant> alarm = state.storage().getAlarm();
-      if (alarm.isEmpty() || alarm.get().toEpochMilli() > next) {
+      if (alarm.isEmpty()
+          || alarm.get().toEpochMilli() > next
+          || alarm.get().toEpochMilli() <= now) {
         state.storage().setAlarm(Instant.ofEpochMilli(next));
       }
     }

@@ -173,6 +173,28 @@ class ChatRoomTest {
   }
 
   @Test
+  void usersWhoLeaveOneSecondApartAreEachAnnouncedWhenTheirGracePeriodEnds() {
+    RecordingSocket alice = room.connect("/?user=alice");
+    RecordingSocket bob = room.connect("/?user=bob");
+    RecordingSocket carol = room.connect("/?user=carol");
+    alice.close(1006, "gone");
+    harness.advance(Duration.ofSeconds(1));
+    bob.close(1006, "gone");
+    carol.takeTexts();
+
+    harness.advance(Duration.ofSeconds(2));
+    assertThat(carol.takeTexts()).singleElement().asString().contains("\"user\":\"alice\"");
+    assertThat(room.alarm())
+        .as("the alarm that announced alice re-armed for bob")
+        .contains(harness.now().plusSeconds(1));
+    harness.advance(Duration.ofSeconds(1));
+    assertThat(carol.takeTexts())
+        .singleElement()
+        .asString()
+        .contains("\"event\":\"leave\"", "\"user\":\"bob\"");
+  }
+
+  @Test
   void eachUserIsTiedToTheSocketTheyJoinedWith() {
     RecordingSocket alice = room.connect("/?user=alice");
     RecordingSocket bob = room.connect("/?user=bob");

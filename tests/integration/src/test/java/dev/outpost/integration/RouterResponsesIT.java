@@ -85,12 +85,12 @@ class RouterResponsesIT {
     assertThat(health.getString("status")).as("health status").isEqualTo("ok");
     assertThat(health.getJsonArray("namespaces").getList())
         .as("namespaces in the health answer")
-        .containsExactlyInAnyOrder("chat", "counter", "yjs", "todo", "jobs", "stream");
+        .containsExactlyInAnyOrder("chat", "counter", "yjs", "todo", "jobs", "stream", "playback");
   }
 
   @Test
   void demoPagesAreServedByNameAndAnUnknownOneIsNamedIn404() {
-    for (String page : List.of("chat", "counter", "todo", "jobs", "stream")) {
+    for (String page : List.of("chat", "counter", "todo", "jobs", "stream", "playback")) {
       HttpResult result = http.get("/_outpost/demo/" + page);
       assertThat(result.status()).as("GET /_outpost/demo/%s: %s", page, result).isEqualTo(200);
       assertThat(result.body()).as("page %s", page).contains("/_outpost/client.js");
@@ -102,7 +102,8 @@ class RouterResponsesIT {
             "href=\"/_outpost/demo/chat\"",
             "href=\"/_outpost/demo/todo\"",
             "href=\"/_outpost/demo/jobs\"",
-            "href=\"/_outpost/demo/stream\"");
+            "href=\"/_outpost/demo/stream\"",
+            "href=\"/_outpost/demo/playback\"");
     HttpResult unknown = http.get("/_outpost/demo/nope");
     assertThat(unknown.status()).isEqualTo(404);
     assertThat(unknown.body()).contains("no demo page nope", "chat", "todo");

@@ -172,6 +172,17 @@ class BrowserPagesIT {
         .contains("ok the denied origin's POST never reached the object");
   }
 
+  @Test
+  void playback() throws Exception {
+    assertThat(runPage("playback"))
+        .contains("ok A's clock runs 3000 ms ahead, B's 2000 ms behind")
+        .contains("ok both estimated their offset to the server")
+        .contains("ok A pressed play, B plays; positions A - B at one instant")
+        .contains("ok B sought to 120 s, A follows")
+        .contains("ok B paused; both stopped at")
+        .contains("ok B's seek past the end was refused with the reason; nothing changed");
+  }
+
   private static String url(int node) {
     return "http://127.0.0.1:" + cluster.node(node).port();
   }
