@@ -7,12 +7,10 @@ import dev.outpost.api.HibernatableWebSocket;
 import dev.outpost.api.ListOptions;
 import dev.outpost.api.Request;
 import dev.outpost.api.Response;
-import dev.outpost.api.StorageOperations;
 import dev.outpost.api.WebSocketMessage;
 import dev.outpost.api.realtime.Broadcast;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -66,13 +64,21 @@ import java.util.regex.Pattern;
  */
 public final class NotificationInbox implements DurableObject {
 
-  /** The most notifications an inbox keeps; the oldest are dropped past it. */
+  /**
+   * The most notifications an inbox keeps; the oldest are dropped past it. Mark-all-read writes
+   * every item and the meta key in one multi-key put, so this stays below {@link
+   * dev.outpost.api.StorageOperations#MAX_KEYS_PER_CALL} (128).
+   */
   static final int MAX_ITEMS = 100;
 
-  /** The longest text, in Unicode code points. */
+  /** The longest text, in Unicode code points (a short message; the sample's own choice). */
   static final int MAX_TEXT = 280;
 
-  /** The largest POST body or command, in UTF-8 bytes. */
+  /**
+   * The largest POST body or command, in UTF-8 bytes: room for a text of {@value #MAX_TEXT} code
+   * points written entirely as escaped surrogate pairs (280 x 12 = 3360 bytes) and two names, with
+   * margin.
+   */
   static final int MAX_MESSAGE_BYTES = 8 * 1024;
 
   /** What a user name is, for error messages. */
@@ -86,13 +92,6 @@ public final class NotificationInbox implements DurableObject {
       "commands: {\"op\":\"read\",\"id\":N}, {\"op\":\"readAll\"},"
           + " {\"op\":\"notify\",\"from\":NAME,\"text\":TEXT}";
 
-  static {
-    // Marking all read writes every item and the meta key in one call.
-    if (MAX_ITEMS + 1 > StorageOperations.MAX_KEYS_PER_CALL) {
-      throw new AssertionError("MAX_ITEMS must leave room for meta in one multi-key put");
-    }
-  }
-
   /** One stored notification; {@code timeMillis} is epoch milliseconds on the object's clock. */
   public record Item(long id, String from, String text, long timeMillis, boolean read) {}
 
@@ -101,13 +100,16 @@ public final class NotificationInbox implements DurableObject {
     static final Meta EMPTY = new Meta(1, 1, 0);
   }
 
-  /** A command's outcome: the event for everyone, or for the sender only, or a refusal. */
+  /**
+   * A command's outcome: the event for everyone, or for the sender only, or a refusal (then {@code
+   * event} is null).
+   */
   private record Outcome(String event, boolean toAll, String refusal) {
-    static Outcome toAll(String event) {
+    static Outcome everyone(String event) {
       return new Outcome(event, true, null);
     }
 
-    static Outcome toSender(String event) {
+    static Outcome senderOnly(String event) {
       return new Outcome(event, false, null);
     }
 
@@ -129,7 +131,7 @@ public final class NotificationInbox implements DurableObject {
       return Response.text(
           404,
           "no inbox for "
-              + state.id().name().map(NotificationInbox::quote).orElse("an object id")
+              + state.id().name().map(InboxEvents::quote).orElse("an object id")
               + ": an inbox is /objects/notifications/NAME, where NAME is "
               + NAME_RULE);
     }
@@ -177,7 +179,7 @@ public final class NotificationInbox implements DurableObject {
       outcome = command(message.text());
     }
     if (outcome.refusal() != null) {
-      from.send(rejected(opOf(message), outcome.refusal()));
+      from.send(InboxEvents.rejected(opOf(message), outcome.refusal()));
     } else if (outcome.toAll()) {
       Broadcast.toAll(state, outcome.event());
     } else {
@@ -238,7 +240,7 @@ public final class NotificationInbox implements DurableObject {
           default -> null;
         };
     if (members == null) {
-      return Outcome.refused("unknown command " + quote(op) + "; " + COMMANDS);
+      return Outcome.refused("unknown command " + InboxEvents.quote(op) + "; " + COMMANDS);
     }
     String refusal = unexpectedMembers(fields, members, op);
     if (refusal != null) {
@@ -285,14 +287,7 @@ public final class NotificationInbox implements DurableObject {
       first++;
     }
     state.storage().put(META, new Meta(first, id + 1, unread));
-    return Outcome.toAll(
-        "{\"type\":\"notification\",\"item\":"
-            + json(item)
-            + ",\"unread\":"
-            + unread
-            + ",\"dropped\":"
-            + dropped.toString().replace(" ", "") // [1, 2] -> [1,2]
-            + "}");
+    return Outcome.everyone(InboxEvents.notification(item, unread, dropped));
   }
 
   private Outcome read(Object idValue) {
@@ -315,13 +310,13 @@ public final class NotificationInbox implements DurableObject {
                   : " (it is empty)"));
     }
     if (item.get().read()) {
-      return Outcome.toSender(readEvent(List.of(), meta.unread()));
+      return Outcome.senderOnly(InboxEvents.read(List.of(), meta.unread()));
     }
     Item old = item.get();
     state.storage().put(key(id), new Item(id, old.from(), old.text(), old.timeMillis(), true));
     int unread = meta.unread() - 1;
     state.storage().put(META, new Meta(meta.firstId(), meta.nextId(), unread));
-    return Outcome.toAll(readEvent(List.of(id), unread));
+    return Outcome.everyone(InboxEvents.read(List.of(id), unread));
   }
 
   private Outcome readAll() {
@@ -336,11 +331,11 @@ public final class NotificationInbox implements DurableObject {
       }
     }
     if (ids.isEmpty()) {
-      return Outcome.toSender(readEvent(List.of(), meta.unread()));
+      return Outcome.senderOnly(InboxEvents.read(List.of(), meta.unread()));
     }
     writes.put(META, new Meta(meta.firstId(), meta.nextId(), 0));
     state.storage().put(writes);
-    return Outcome.toAll(readEvent(ids, 0));
+    return Outcome.everyone(InboxEvents.read(ids, 0));
   }
 
   private Meta meta() {
@@ -359,45 +354,7 @@ public final class NotificationInbox implements DurableObject {
   }
 
   private String snapshot(String user) {
-    StringBuilder out =
-        new StringBuilder("{\"type\":\"snapshot\",\"user\":")
-            .append(quote(user))
-            .append(",\"unread\":")
-            .append(meta().unread())
-            .append(",\"limit\":")
-            .append(MAX_ITEMS)
-            .append(",\"items\":[");
-    List<Item> items = items(true);
-    for (int i = 0; i < items.size(); i++) {
-      out.append(i == 0 ? "" : ",").append(json(items.get(i)));
-    }
-    return out.append("]}").toString();
-  }
-
-  private static String readEvent(List<Long> ids, int unread) {
-    return "{\"type\":\"read\",\"ids\":"
-        + ids.toString().replace(" ", "")
-        + ",\"unread\":"
-        + unread
-        + "}";
-  }
-
-  private static String rejected(String op, String reason) {
-    return "{\"type\":\"rejected\",\"op\":" + quote(op) + ",\"reason\":" + quote(reason) + "}";
-  }
-
-  private static String json(Item item) {
-    return "{\"id\":"
-        + item.id()
-        + ",\"from\":"
-        + quote(item.from())
-        + ",\"text\":"
-        + quote(item.text())
-        + ",\"time\":\""
-        + Instant.ofEpochMilli(item.timeMillis())
-        + "\",\"read\":"
-        + item.read()
-        + "}";
+    return InboxEvents.snapshot(user, meta().unread(), MAX_ITEMS, items(true));
   }
 
   /** The JSON text as an object, or why it is not one. */
@@ -420,7 +377,7 @@ public final class NotificationInbox implements DurableObject {
       if (!allowed.contains(name)) {
         return what
             + " has no member "
-            + quote(name)
+            + InboxEvents.quote(name)
             + "; its members are "
             + String.join(", ", allowed.stream().sorted().toList());
       }
@@ -455,7 +412,7 @@ public final class NotificationInbox implements DurableObject {
   private static String describe(Object value) {
     return switch (value) {
       case null -> "null or nothing";
-      case String s -> "the string " + quote(abbreviate(s));
+      case String s -> "the string " + InboxEvents.quote(abbreviate(s));
       case BigDecimal n -> "the number " + abbreviate(n.toString());
       case Boolean b -> b.toString();
       case Map<?, ?> m -> "an object";
@@ -466,27 +423,5 @@ public final class NotificationInbox implements DurableObject {
 
   private static String abbreviate(String text) {
     return text.length() > 40 ? text.substring(0, 40) + "..." : text;
-  }
-
-  static String quote(String text) {
-    StringBuilder out = new StringBuilder("\"");
-    for (int i = 0; i < text.length(); i++) {
-      char c = text.charAt(i);
-      switch (c) {
-        case '"' -> out.append("\\\"");
-        case '\\' -> out.append("\\\\");
-        case '\n' -> out.append("\\n");
-        case '\r' -> out.append("\\r");
-        case '\t' -> out.append("\\t");
-        default -> {
-          if (c < 0x20 || c == 0x2028 || c == 0x2029) {
-            out.append(String.format("\\u%04x", (int) c));
-          } else {
-            out.append(c);
-          }
-        }
-      }
-    }
-    return out.append('"').toString();
   }
 }

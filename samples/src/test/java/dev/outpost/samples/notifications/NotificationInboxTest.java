@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.outpost.api.Request;
 import dev.outpost.api.Response;
+import dev.outpost.api.StorageOperations;
 import dev.outpost.testkit.ObjectHarness;
 import dev.outpost.testkit.ObjectUnderTest;
 import dev.outpost.testkit.RecordingSocket;
@@ -28,6 +29,12 @@ class NotificationInboxTest {
   @AfterEach
   void close() {
     harness.close();
+  }
+
+  @Test
+  void markingAllReadFitsInOneMultiKeyPut() {
+    assertThat(NotificationInbox.MAX_ITEMS + 1)
+        .isLessThanOrEqualTo(StorageOperations.MAX_KEYS_PER_CALL);
   }
 
   private Response send(String from, String text) {
