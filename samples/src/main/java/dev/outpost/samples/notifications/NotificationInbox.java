@@ -30,7 +30,10 @@ import java.util.regex.Pattern;
  * {"from":NAME,"text":TEXT}} (at most {@value #MAX_MESSAGE_BYTES} bytes) answers 201 with the
  * {@code notification} event below; or a connected client sends {@code
  * {"op":"notify","from":NAME,"text":TEXT}}. A name is {@value #NAME_RULE}; a text is 1-{@value
- * #MAX_TEXT} characters (Unicode code points) once stripped of surrounding white space.
+ * #MAX_TEXT} characters (Unicode code points) once stripped of surrounding white space. A refused
+ * POST stores nothing and says why in a plain-text body: 400 (not JSON, not an object, a member
+ * missing, unknown or invalid), 413 (too large), 415 (a {@code Content-Type} that is not JSON); an
+ * inbox whose name breaks the rule, or a path below the inbox, answers 404, any other method 405.
  *
  * <p><b>Events</b>, JSON text messages to the inbox's connections; an item is {@code
  * {"id":N,"from":..,"text":..,"time":"2030-01-01T00:00:00Z","read":B}}, ids counting up from 1,
