@@ -3,9 +3,10 @@
 // other's actions. Run by BrowserPagesIT.
 // Usage: node browser-test.mjs PAGE URL_A URL_B SCREENSHOT_DIR [CHROMIUM, default /usr/bin/chromium]
 //   [more arguments of the scenario]
-// Prints "ok ..." lines, exits 0 on success; on failure saves PAGE-a.png and PAGE-b.png in
-// SCREENSHOT_DIR and exits 1. To restart the node that owns an object it prints
-// "RESTART namespace/name" and waits for a line "RESTARTED" on its stdin.
+// Prints "ok ..." lines, exits 0 on success; on failure saves PAGE-a.png and PAGE-b.png (and one
+// per extra page a scenario opened with newPage) in SCREENSHOT_DIR and exits 1. To restart the
+// node that owns an object it prints "RESTART namespace/name" and waits for a line "RESTARTED" on
+// its stdin.
 import { chromium } from 'playwright-core';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -386,6 +387,87 @@ scenarios.playback = async (a, b) => {
   ok('B\'s seek past the end was refused with the reason; nothing changed');
 };
 
+scenarios.notifications = async (a, b) => {
+  const stamp = Date.now();
+  const ben = 'ben-' + stamp;
+  const ana = 'ana-' + stamp;
+  const inbox = `${urlB}/_outpost/demo/notifications?user=${ben}`;
+  // Ben's inbox three ways, none told which transport to use: B as it is, one context where
+  // WebSocket upgrades fail (as behind a proxy that refuses them), one where event streams are
+  // refused too. The client must fall back by itself to SSE, then to long polling.
+  const noWs = await newPage('b-no-websocket');
+  await noWs.context().routeWebSocket(/\/objects\/notifications\//,
+    (ws) => ws.close({ code: 1006, reason: 'WebSocket upgrades are blocked here' }));
+  const noWsNoSse = await newPage('b-no-websocket-no-sse');
+  await noWsNoSse.context().routeWebSocket(/\/objects\/notifications\//,
+    (ws) => ws.close({ code: 1006, reason: 'WebSocket upgrades are blocked here' }));
+  await noWsNoSse.context().route(/\/objects\/notifications\//, (route) => {
+    if ((route.request().headers().accept || '').includes('text/event-stream')) {
+      return route.fulfill({ status: 502, contentType: 'text/plain', body: 'event streams are blocked here' });
+    }
+    return route.fallback();
+  });
+  const bens = [['websocket', b], ['sse', noWs], ['polling', noWsNoSse]];
+  for (const [, page] of bens) await page.goto(inbox);
+  for (const [transport, page] of bens) {
+    await seeText(page, '#transport', new RegExp(`^${transport}$`), `ben's page connects over ${transport}`);
+    await seeText(page, '#unread', /^0$/, `ben's ${transport} page shows the empty inbox`);
+  }
+  const logs = await Promise.all(bens.map(([, page]) => page.evaluate(() => window.notifyLog)));
+  const downs = logs.map((log) => log.filter((l) => l.startsWith('transportdown')).map((l) => l.split(' ')[1]));
+  if (downs[0].length !== 0 || downs[1].join() !== 'websocket' || downs[2].join() !== 'websocket,sse') {
+    throw new Error('ben\'s pages did not fall back as expected: ' + JSON.stringify(logs));
+  }
+  ok('ben\'s three pages connected by themselves over websocket, sse (WebSocket blocked) and polling (WebSocket and SSE blocked)');
+
+  await a.goto(`${urlA}/_outpost/demo/notifications?user=${ana}&transport=sse`);
+  await seeText(a, '#transport', /^sse$/, 'ana\'s page, told transport=sse, connects over sse');
+  ok('ana\'s page, with transport=sse, connected over sse');
+
+  async function send(text, expectSent) {
+    await a.fill('input[name=to]', ben);
+    await a.fill('input[name=text]', text);
+    await a.press('input[name=text]', 'Enter');
+    await seeText(a, '#sent', expectSent, 'A sends "' + text.slice(0, 20) + '" to ben');
+  }
+  async function allBens(unread, what) {
+    for (const [transport, page] of bens) {
+      await seeText(page, '#unread', new RegExp(`^${unread}$`), `ben's ${transport} page: ${what}, unread ${unread}`);
+    }
+  }
+  await send('hello ben, one', /^sent to .* as #1$/);
+  for (const [transport, page] of bens) {
+    await seeText(page, '#items li.unread', 'hello ben, one', `ben's ${transport} page shows the first notification`);
+  }
+  await allBens(1, 'after the first notification');
+  ok('all three of ben\'s pages show the notification sent from A, unread 1');
+  await send('hello ben, two', /^sent to .* as #2$/);
+  for (const [transport, page] of bens) {
+    await seeText(page, '#items li.unread', 'hello ben, two', `ben's ${transport} page shows the second notification`);
+  }
+  await allBens(2, 'after the second notification');
+  ok('all three of ben\'s pages show the second notification, unread 2');
+
+  await noWsNoSse.locator('#items li', { hasText: 'hello ben, one' }).locator('button.mark-read').click();
+  await allBens(1, 'after one was marked read in the polling page');
+  for (const [transport, page] of bens) {
+    await seeText(page, '#items li.read', 'hello ben, one', `ben's ${transport} page shows the first as read`);
+    await seeText(page, '#items li.unread', 'hello ben, two', `ben's ${transport} page still shows the second unread`);
+  }
+  ok('marking one read in the polling page updated unread to 1 in all three');
+  await b.click('#mark-all');
+  await allBens(0, 'after mark all read in the websocket page');
+  ok('mark all read in the websocket page updated unread to 0 in all three');
+
+  await send('x'.repeat(281), /refused: HTTP 400: "text" is 281 characters; the limit is 280/);
+  for (const [transport, page] of bens) {
+    const count = await page.locator('#items li').count();
+    const unread = await page.locator('#unread').innerText();
+    if (count !== 2 || unread !== '0') throw new Error(`ben's ${transport} page changed after a refused send: ${count} items, unread ${unread}`);
+  }
+  ok('a too-long notification from A was refused with the reason, and ben\'s pages did not change');
+};
+
 const scenario = scenarios[pageName];
 if (!scenario) {
   console.log('no scenario for page ' + pageName + '; scenarios: ' + Object.keys(scenarios).join(', '));
@@ -400,16 +482,22 @@ const browser = await chromium.launch({
     '--disable-background-networking', '--disable-component-update', '--disable-sync'],
   env: { ...process.env, HOME: profile },
 });
-const pages = [];
+const pages = [];  // every page opened, A and B first; each has a label for logs and screenshots
+const labels = [];
+/** A page in a new browser context of its own (cookies, routes), labelled for logs and screenshots. */
+async function newPage(label) {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  page.on('console', (msg) => { if (msg.type() === 'error') console.log(`[${label} console] ${msg.text()}`); });
+  page.on('pageerror', (err) => console.log(`[${label} page error] ${err.message}`));
+  pages.push(page);
+  labels.push(label);
+  return page;
+}
 let failed = false;
 try {
-  for (const label of ['a', 'b']) {
-    const context = await browser.newContext();
-    const page = await context.newPage();
-    page.on('console', (msg) => { if (msg.type() === 'error') console.log(`[${label} console] ${msg.text()}`); });
-    page.on('pageerror', (err) => console.log(`[${label} page error] ${err.message}`));
-    pages.push(page);
-  }
+  await newPage('a');
+  await newPage('b');
   await scenario(pages[0], pages[1]);
   ok('page ' + pageName);
 } catch (e) {
@@ -417,7 +505,7 @@ try {
   console.log('FAILED ' + pageName + ': ' + (e && e.stack ? e.stack : e));
   fs.mkdirSync(shotDir, { recursive: true });
   for (const [i, page] of pages.entries()) {
-    const file = path.join(shotDir, `${pageName}-${'ab'[i]}.png`);
+    const file = path.join(shotDir, `${pageName}-${labels[i]}.png`);
     try {
       await page.screenshot({ path: file, fullPage: true });
       console.log('screenshot ' + file);

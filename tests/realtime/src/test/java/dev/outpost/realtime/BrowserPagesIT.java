@@ -183,6 +183,22 @@ class BrowserPagesIT {
         .contains("ok B's seek past the end was refused with the reason; nothing changed");
   }
 
+  @Test
+  void notifications() throws Exception {
+    assertThat(runPage("notifications"))
+        .contains(
+            "ok ben's three pages connected by themselves over websocket, sse (WebSocket blocked)"
+                + " and polling (WebSocket and SSE blocked)")
+        .contains("ok ana's page, with transport=sse, connected over sse")
+        .contains("ok all three of ben's pages show the notification sent from A, unread 1")
+        .contains("ok all three of ben's pages show the second notification, unread 2")
+        .contains("ok marking one read in the polling page updated unread to 1 in all three")
+        .contains("ok mark all read in the websocket page updated unread to 0 in all three")
+        .contains(
+            "ok a too-long notification from A was refused with the reason, and ben's pages did"
+                + " not change");
+  }
+
   private static String url(int node) {
     return "http://127.0.0.1:" + cluster.node(node).port();
   }
