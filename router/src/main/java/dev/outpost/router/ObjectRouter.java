@@ -40,6 +40,8 @@ import java.util.function.Consumer;
  *   <li>{@code GET /_outpost/health}: 200 with the node, its region and namespaces.
  *   <li>{@code GET /_outpost/demo/{sample}}, {@code GET /_outpost/client.js}: the samples' pages
  *       ({@link DemoPages}), listed at {@code /_outpost/demo/}, and the JS client.
+ *   <li>{@code GET /_outpost/vendor/{package}@{version}/{path}}: the browser modules some pages
+ *       import ({@link VendorModules}); 404 for anything not vendored.
  *   <li>{@code GET /_outpost/link} (cluster nodes): node links; plus {@link ClusterRoutes}.
  * </ul>
  *
@@ -90,6 +92,7 @@ final class ObjectRouter {
     router.get(DemoPages.PREFIX).handler(ObjectRouter::demoIndex);
     router.get("/_outpost/demo").handler(ObjectRouter::demoIndex);
     router.get(RealtimeGateway.CLIENT_PATH).handler(realtime::serveClient);
+    router.get(VendorModules.PREFIX + "*").handler(VendorModules::serve);
     if (clusterRoutes != null) {
       clusterRoutes.mount(router, vertx);
     }
