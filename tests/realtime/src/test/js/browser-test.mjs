@@ -279,8 +279,26 @@ scenarios.doc = async (a, b) => {
   await textUntil(c, (v) => v === final, 'C gets the whole text');
   const people = await c.locator('#here .who').allInnerTexts();
   if (people.length !== 1 || people[0] !== 'cy (you)') throw new Error('C should be alone in the room: ' + JSON.stringify(people));
-  await context.close();
   ok('C, joining after everyone left, got the whole text (' + final.length + ' chars) from storage');
+
+  // Refusals: an edit past the length limit is undone with a reason; a bad name connects nowhere.
+  await c.locator('#text').press('Control+End');
+  await c.evaluate(() => {
+    const area = document.getElementById('text');
+    area.setRangeText('x'.repeat(100001), area.value.length, area.value.length, 'end');
+    area.dispatchEvent(new Event('input'));
+  });
+  await seeText(c, '#notice', 'the limit is 100000', 'C is told its oversized paste was undone');
+  if (await text(c) !== final || await c.evaluate(() => window.docTest.ytext.toString()) !== final) {
+    throw new Error('C\'s oversized paste changed the text');
+  }
+  await c.locator('#text').pressSequentially('!');
+  await textUntil(c, (v) => v === final + '!', 'C types again after the refusal');
+  await c.goto(`${urlB}/_outpost/demo/doc?room=${room}&user=c%20y`);
+  await seeText(c, '#notice', 'user "c y" is not allowed', 'a name with a space is refused');
+  await seeText(c, '#state', 'not connected', 'a refused name does not connect');
+  await context.close();
+  ok('an oversized paste was undone with a reason and lost nothing; a bad user name was refused before connecting');
 };
 
 const scenario = scenarios[pageName];

@@ -123,7 +123,8 @@ class BrowserPagesIT {
         .contains("ok A shows ben's selection of \"eu-west\"")
         .contains("ben's selection still covers \"eu-west\" in A, and in B itself")
         .containsPattern("ok ben left A's #here \\d+ ms after B's browser context closed")
-        .contains("ok C, joining after everyone left, got the whole text");
+        .contains("ok C, joining after everyone left, got the whole text")
+        .contains("ok an oversized paste was undone with a reason and lost nothing");
   }
 
   private static String url(int node) {
