@@ -6,6 +6,7 @@
 // SCREENSHOT_DIR and exits 1. To restart the node that owns an object it prints
 // "RESTART namespace/name" and waits for a line "RESTARTED" on its stdin.
 import { chromium } from 'playwright-core';
+import * as Y from 'yjs';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -294,11 +295,34 @@ scenarios.doc = async (a, b) => {
   }
   await c.locator('#text').pressSequentially('!');
   await textUntil(c, (v) => v === final + '!', 'C types again after the refusal');
+  // One emoji replaced by another sharing its high surrogate: the binding must not split the pair.
+  await c.evaluate(() => {
+    const area = document.getElementById('text');
+    area.value += '\u{1F600}';
+    area.dispatchEvent(new Event('input'));
+    area.value = area.value.slice(0, -2) + '\u{1F601}';
+    area.dispatchEvent(new Event('input'));
+  });
+  const last = final + '!\u{1F601}';
+  const inC = await c.evaluate(() => window.docTest.ytext.toString());
+  if (inC !== last) throw new Error('C\'s Y.Text is ' + JSON.stringify(inC) + ', expected ' + JSON.stringify(last));
+  // The room's stored copy, read over HTTP and decoded by yjs in Node, is exactly that text.
+  let stored;
+  const deadline = Date.now() + TIMEOUT;
+  do {
+    const update = new Uint8Array(await (await fetch(`${urlA}/objects/yjs/${room}`)).arrayBuffer());
+    const copy = new Y.Doc();
+    Y.applyUpdate(copy, update);
+    stored = copy.getText('text').toString();
+    if (stored === last) break;
+    await new Promise((r) => setTimeout(r, 100));
+  } while (Date.now() < deadline);
+  if (stored !== last) throw new Error('the room stores ' + JSON.stringify(stored) + ', expected ' + JSON.stringify(last));
   await c.goto(`${urlB}/_outpost/demo/doc?room=${room}&user=c%20y`);
   await seeText(c, '#notice', 'user "c y" is not allowed', 'a name with a space is refused');
   await seeText(c, '#state', 'not connected', 'a refused name does not connect');
   await context.close();
-  ok('an oversized paste was undone with a reason and lost nothing; a bad user name was refused before connecting');
+  ok('an oversized paste was undone with a reason and lost nothing; an emoji swap kept its surrogate pair, as stored by the room; a bad user name was refused before connecting');
 };
 
 const scenario = scenarios[pageName];

@@ -124,7 +124,8 @@ class BrowserPagesIT {
         .contains("ben's selection still covers \"eu-west\" in A, and in B itself")
         .containsPattern("ok ben left A's #here \\d+ ms after B's browser context closed")
         .contains("ok C, joining after everyone left, got the whole text")
-        .contains("ok an oversized paste was undone with a reason and lost nothing");
+        .contains("ok an oversized paste was undone with a reason and lost nothing")
+        .contains("an emoji swap kept its surrogate pair, as stored by the room");
   }
 
   private static String url(int node) {
