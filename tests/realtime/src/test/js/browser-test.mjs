@@ -8,6 +8,7 @@
 // node that owns an object it prints "RESTART namespace/name" and waits for a line "RESTARTED" on
 // its stdin.
 import { chromium } from 'playwright-core';
+import * as Y from 'yjs';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -466,6 +467,147 @@ scenarios.notifications = async (a, b) => {
     if (count !== 2 || unread !== '0') throw new Error(`ben's ${transport} page changed after a refused send: ${count} items, unread ${unread}`);
   }
   ok('a too-long notification from A was refused with the reason, and ben\'s pages did not change');
+};
+
+scenarios.doc = async (a, b) => {
+  const room = 'browser-' + Date.now();
+  const text = (page) => page.inputValue('#text');
+  /** Waits until page's textarea satisfies test(value); label and the last value in the error. */
+  async function textUntil(page, test, label, timeout = TIMEOUT) {
+    const deadline = Date.now() + timeout;
+    let value;
+    while (!test(value = await text(page))) {
+      if (Date.now() > deadline) throw new Error(`${label}: not within ${timeout} ms; the text is ${JSON.stringify(value)}`);
+      await page.waitForTimeout(50);
+    }
+    return value;
+  }
+  await a.goto(`${urlA}/_outpost/demo/doc?room=${room}&user=ana`);
+  await b.goto(`${urlB}/_outpost/demo/doc?room=${room}&user=ben`);
+  await seeText(a, '#state', 'in sync', 'A syncs');
+  await seeText(b, '#state', 'in sync', 'B syncs');
+  await seeText(a, '#here', 'ben', 'A sees ben here');
+  await seeText(b, '#here', 'ana', 'B sees ana here');
+  ok('both in sync, each sees the other in #here');
+
+  await a.locator('#text').pressSequentially('Hello from eu-west.');
+  await textUntil(b, (v) => v === 'Hello from eu-west.', 'B shows what A typed');
+  ok('B sees the text typed in A');
+  await b.locator('#text').press('Control+End');
+  await b.locator('#text').pressSequentially(' And from us-east.');
+  await textUntil(a, (v) => v === 'Hello from eu-west. And from us-east.', 'A shows what B typed');
+  ok('A sees the text typed in B');
+
+  // Both type at once: A at the start, B at the end, each key while the other's edits arrive.
+  const fromA = '[ana was here] ';
+  const fromB = ' [ben too]';
+  await a.locator('#text').press('Control+Home');
+  await b.locator('#text').press('Control+End');
+  await Promise.all([
+    a.locator('#text').pressSequentially(fromA, { delay: 15 }),
+    b.locator('#text').pressSequentially(fromB, { delay: 15 }),
+  ]);
+  const expected = fromA + 'Hello from eu-west. And from us-east.' + fromB;
+  await textUntil(a, (v) => v === expected, 'A converges');
+  await textUntil(b, (v) => v === expected, 'B converges');
+  ok('A and B typed at once and both end with the same text holding both inputs, each in one piece');
+
+  // B selects "eu-west" (forward: the caret at its end); A shows ben's selection and caret there.
+  const from = expected.indexOf('eu-west');
+  const to = from + 'eu-west'.length;
+  await b.locator('#text').focus();
+  await b.evaluate(([s, e]) => document.getElementById('text').setSelectionRange(s, e, 'forward'), [from, to]);
+  const selection = a.locator('#mirror .sel[data-user~="ben"]');
+  try {
+    await selection.filter({ hasText: /^eu-west$/ }).waitFor({ timeout: TIMEOUT });
+  } catch (e) {
+    throw new Error('A shows no selection of ben over "eu-west": ' + JSON.stringify(await a.locator('#mirror').innerHTML()));
+  }
+  const shown = await selection.evaluate((el) => [Number(el.dataset.from), Number(el.dataset.to)]);
+  const caretAt = Number(await a.locator('#mirror .caret[data-user="ben"]').getAttribute('data-at'));
+  if (shown[0] !== from || shown[1] !== to || caretAt !== to) {
+    throw new Error(`ben's selection in A is ${shown} with the caret at ${caretAt}; expected ${from},${to} with the caret at ${to}`);
+  }
+  const [sel, box] = [await selection.boundingBox(), await a.locator('#text').boundingBox()];
+  if (!sel || sel.width < 10 || sel.x < box.x || sel.y < box.y || sel.x + sel.width > box.x + box.width) {
+    throw new Error('ben\'s selection is not drawn inside A\'s textarea: ' + JSON.stringify({ sel, box }));
+  }
+  ok(`A shows ben's selection of "eu-west" (${from}-${to}) with his caret at ${to}`);
+  // A edits before ben's selection: the selection stays on the same characters (relative positions).
+  await a.locator('#text').press('Control+Home');
+  await a.locator('#text').pressSequentially('>> ');
+  await selection.filter({ hasText: /^eu-west$/ }).and(a.locator(`[data-from="${from + 3}"]`)).waitFor({ timeout: TIMEOUT });
+  const final = await textUntil(b, (v) => v === '>> ' + expected, 'B shows A\'s last edit');
+  const [bs, be] = await b.evaluate(() => [document.getElementById('text').selectionStart, document.getElementById('text').selectionEnd]);
+  if (bs !== from + 3 || be !== to + 3) throw new Error(`B's own selection moved to ${bs}-${be}; expected ${from + 3}-${to + 3}`);
+  ok('after A typed before it, ben\'s selection still covers "eu-west" in A, and in B itself');
+
+  // B's browser goes away without a goodbye: ben leaves A's list within 5 s.
+  const closedAt = Date.now();
+  await b.context().close();
+  try {
+    await a.locator('#here .who[data-user="ben"]').waitFor({ state: 'detached', timeout: 5000 });
+  } catch (e) {
+    throw new Error('ben is still in A\'s #here 5 s after B closed: ' + await a.locator('#here').innerText());
+  }
+  await a.locator('#mirror .caret[data-user="ben"]').waitFor({ state: 'detached', timeout: TIMEOUT });
+  ok(`ben left A's #here ${Date.now() - closedAt} ms after B's browser context closed; his cursor went with him`);
+
+  // Everyone leaves; a new browser joins later and gets the whole text from the room's storage.
+  const browser = a.context().browser();
+  await a.context().close();
+  await new Promise((r) => setTimeout(r, 300)); // let the room see A go
+  const context = await browser.newContext();
+  const c = await context.newPage();
+  c.on('pageerror', (err) => console.log(`[c page error] ${err.message}`));
+  await c.goto(`${urlB}/_outpost/demo/doc?room=${room}&user=cy`);
+  await seeText(c, '#state', 'in sync', 'C syncs');
+  await textUntil(c, (v) => v === final, 'C gets the whole text');
+  const people = await c.locator('#here .who').allInnerTexts();
+  if (people.length !== 1 || people[0] !== 'cy (you)') throw new Error('C should be alone in the room: ' + JSON.stringify(people));
+  ok('C, joining after everyone left, got the whole text (' + final.length + ' chars) from storage');
+
+  // Refusals: an edit past the length limit is undone with a reason; a bad name connects nowhere.
+  await c.locator('#text').press('Control+End');
+  await c.evaluate(() => {
+    const area = document.getElementById('text');
+    area.setRangeText('x'.repeat(100001), area.value.length, area.value.length, 'end');
+    area.dispatchEvent(new Event('input'));
+  });
+  await seeText(c, '#notice', 'the limit is 100000', 'C is told its oversized paste was undone');
+  if (await text(c) !== final || await c.evaluate(() => window.docTest.ytext.toString()) !== final) {
+    throw new Error('C\'s oversized paste changed the text');
+  }
+  await c.locator('#text').pressSequentially('!');
+  await textUntil(c, (v) => v === final + '!', 'C types again after the refusal');
+  // One emoji replaced by another sharing its high surrogate: the binding must not split the pair.
+  await c.evaluate(() => {
+    const area = document.getElementById('text');
+    area.value += '\u{1F600}';
+    area.dispatchEvent(new Event('input'));
+    area.value = area.value.slice(0, -2) + '\u{1F601}';
+    area.dispatchEvent(new Event('input'));
+  });
+  const last = final + '!\u{1F601}';
+  const inC = await c.evaluate(() => window.docTest.ytext.toString());
+  if (inC !== last) throw new Error('C\'s Y.Text is ' + JSON.stringify(inC) + ', expected ' + JSON.stringify(last));
+  // The room's stored copy, read over HTTP and decoded by yjs in Node, is exactly that text.
+  let stored;
+  const deadline = Date.now() + TIMEOUT;
+  do {
+    const update = new Uint8Array(await (await fetch(`${urlA}/objects/yjs/${room}`)).arrayBuffer());
+    const copy = new Y.Doc();
+    Y.applyUpdate(copy, update);
+    stored = copy.getText('text').toString();
+    if (stored === last) break;
+    await new Promise((r) => setTimeout(r, 100));
+  } while (Date.now() < deadline);
+  if (stored !== last) throw new Error('the room stores ' + JSON.stringify(stored) + ', expected ' + JSON.stringify(last));
+  await c.goto(`${urlB}/_outpost/demo/doc?room=${room}&user=c%20y`);
+  await seeText(c, '#notice', 'user "c y" is not allowed', 'a name with a space is refused');
+  await seeText(c, '#state', 'not connected', 'a refused name does not connect');
+  await context.close();
+  ok('an oversized paste was undone with a reason and lost nothing; an emoji swap kept its surrogate pair, as stored by the room; a bad user name was refused before connecting');
 };
 
 const scenario = scenarios[pageName];

@@ -7,6 +7,7 @@ import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.RoutingContext;
 import java.lang.System.Logger.Level;
+import java.nio.charset.StandardCharsets;
 
 /**
  * The router's own HTTP answers, shared by the object routes and the cluster routes: plain-text
@@ -31,18 +32,23 @@ final class HttpReplies {
         .end(message + "\n");
   }
 
-  /** Serves the HTML page at class-path {@code resource} of the router jar (404 if missing). */
+  /**
+   * Serves the HTML page at class-path {@code resource} of the router jar (404 if missing), with
+   * the vendored modules' import map in place of its {@link VendorModules#IMPORT_MAP_MARKER}.
+   */
   static void page(RoutingContext ctx, String resource) {
     try (var in = HttpReplies.class.getClassLoader().getResourceAsStream(resource)) {
       if (in == null) {
         text(ctx.response(), 404, "page " + resource + " is missing from the router jar");
         return;
       }
+      String html =
+          VendorModules.withImportMap(new String(in.readAllBytes(), StandardCharsets.UTF_8));
       ctx.response()
           .putHeader(HttpHeaders.CONTENT_TYPE, "text/html; charset=utf-8")
-          .end(Buffer.buffer(in.readAllBytes()));
-    } catch (java.io.IOException e) {
-      text(ctx.response(), 500, "cannot read page " + resource + ": " + e.getMessage());
+          .end(Buffer.buffer(html));
+    } catch (java.io.IOException | IllegalStateException e) {
+      text(ctx.response(), 500, "cannot serve page " + resource + ": " + e.getMessage());
     }
   }
 

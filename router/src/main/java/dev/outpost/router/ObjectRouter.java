@@ -41,6 +41,8 @@ import java.util.function.Consumer;
  *   <li>{@code GET /_outpost/demo/{sample}}, {@code GET /_outpost/client.js}, {@code .mjs}, {@code
  *       .d.ts}: the samples' pages ({@link DemoPages}), listed at {@code /_outpost/demo/}, and the
  *       JS client (classic script, ES module, TypeScript declarations).
+ *   <li>{@code GET /_outpost/vendor/{package}@{version}/{path}}: the browser modules some pages
+ *       import ({@link VendorModules}); 404 for anything not vendored.
  *   <li>{@code GET /_outpost/link} (cluster nodes): node links; plus {@link ClusterRoutes}.
  * </ul>
  *
@@ -96,6 +98,7 @@ final class ObjectRouter {
     router.get(DemoPages.PREFIX + ":sample").handler(this::demoPage);
     router.get(DemoPages.PREFIX).handler(ObjectRouter::demoIndex);
     router.get("/_outpost/demo").handler(ObjectRouter::demoIndex);
+    router.get(VendorModules.PREFIX + "*").handler(VendorModules::serve);
     if (clusterRoutes != null) {
       clusterRoutes.mount(router, vertx);
     }

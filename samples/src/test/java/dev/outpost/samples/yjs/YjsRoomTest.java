@@ -137,6 +137,45 @@ class YjsRoomTest {
   }
 
   @Test
+  void aJoinerGetsEachClientsLatestCursorStateVerbatimAndNotOnceItSaidGoodbye() {
+    // The doc page's awareness: {user:{name,color}, cursor:{anchor,head}} as y-protocols sends it,
+    // the cursor as Yjs relative positions (JSON); each move is a new state with a higher clock.
+    RecordingSocket ben = room.connect("/");
+    RecordingSocket zoe = room.connect("/");
+    String user = "\"user\":{\"name\":\"ben\",\"color\":\"hsl(350 65% 42%)\"}";
+    String first = "{" + user + "}";
+    String moved =
+        "{"
+            + user
+            + ",\"cursor\":{\"anchor\":{\"type\":null,\"tname\":\"text\",\"item\":{\"client\":7,"
+            + "\"clock\":26},\"assoc\":0},\"head\":{\"type\":null,\"tname\":\"text\",\"item\":"
+            + "{\"client\":7,\"clock\":33},\"assoc\":0}}}";
+    String zoeHere = "{\"user\":{\"name\":\"zoë\",\"color\":\"hsl(31 65% 42%)\"}}";
+
+    ben.send(awareness(7, 1, first));
+    ben.send(awareness(7, 2, moved));
+    zoe.send(awareness(9, 1, zoeHere));
+    RecordingSocket cy = room.connect("/");
+
+    List<AwarenessEntry> snapshot = new ArrayList<>();
+    for (WebSocketMessage m : cy.received()) {
+      YProtocol.Message message = YProtocol.decode(m.bytes());
+      if (message.type() == YProtocol.MESSAGE_AWARENESS) {
+        snapshot.addAll(YProtocol.decodeAwareness(message.payload()));
+      }
+    }
+    assertThat(snapshot)
+        .containsExactlyInAnyOrder(
+            new AwarenessEntry(7, 2, moved), new AwarenessEntry(9, 1, zoeHere));
+
+    ben.send(awareness(7, 3, "null")); // y-websocket's goodbye when its page unloads
+    ben.drop();
+    RecordingSocket dee = room.connect("/");
+    assertThat(frames(cy)).contains(hex(awareness(7, 3, "null")));
+    assertThat(frames(dee)).containsExactly("00000100", hex(awareness(9, 1, zoeHere)));
+  }
+
+  @Test
   void garbageClosesTheSocketWith1007AndStoresNothing() {
     RecordingSocket ann = room.connect("/");
 

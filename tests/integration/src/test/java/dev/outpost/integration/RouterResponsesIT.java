@@ -90,7 +90,7 @@ class RouterResponsesIT {
 
   @Test
   void demoPagesAreServedByNameAndAnUnknownOneIsNamedIn404() {
-    for (String page : List.of("chat", "counter", "todo", "jobs", "stream", "playback", "notifications")) {
+    for (String page : List.of("chat", "counter", "todo", "jobs", "stream", "playback", "notifications", "doc")) {
       HttpResult result = http.get("/_outpost/demo/" + page);
       assertThat(result.status()).as("GET /_outpost/demo/%s: %s", page, result).isEqualTo(200);
       assertThat(result.body()).as("page %s", page).contains("/_outpost/client.js");
@@ -108,5 +108,36 @@ class RouterResponsesIT {
     assertThat(unknown.status()).isEqualTo(404);
     assertThat(unknown.body()).contains("no demo page nope", "chat", "todo");
     assertThat(http.get("/_outpost/demo/..%2Fcluster").status()).isEqualTo(404);
+  }
+
+  @Test
+  void theDocPageGetsTheImportMapAndOnlyVendoredModulesAreServed() {
+    HttpResult page = http.get("/_outpost/demo/doc");
+    assertThat(page.status()).as("GET /_outpost/demo/doc: %s", page).isEqualTo(200);
+    assertThat(page.body())
+        .contains("<script type=\"importmap\">", "\"y-websocket\": \"/_outpost/vendor/y-websocket@")
+        .doesNotContain("<!-- outpost:importmap -->");
+    int at = page.body().indexOf("\"yjs\": \"") + "\"yjs\": \"".length();
+    String yjs = page.body().substring(at, page.body().indexOf('"', at));
+    HttpResult module = http.get(yjs);
+    assertThat(module.status()).as("GET %s", yjs).isEqualTo(200);
+    assertThat(module.headers().get("Content-Type")).isEqualTo("text/javascript; charset=utf-8");
+    assertThat(module.headers().get("Cache-Control")).contains("immutable");
+    assertThat(module.body()).contains("export {");
+    String pkg = yjs.substring(0, yjs.indexOf('/', "/_outpost/vendor/".length()));
+    assertThat(http.get(pkg + "/LICENSE").body()).contains("Permission is hereby granted");
+    for (String path :
+        List.of(
+            pkg + "/package.json",
+            pkg + "/dist/nope.mjs",
+            pkg + "/%2e%2e/x.js",
+            "/_outpost/vendor/importmap.json")) {
+      HttpResult refused = http.get(path);
+      assertThat(refused.status()).as("GET %s", path).isEqualTo(404);
+      assertThat(refused.body()).as("GET %s", path).contains("no vendored file");
+    }
+    HttpResult escape = http.get(pkg + "/%2e%2e/%2e%2e/demo/chat.html");
+    assertThat(escape.status()).as("a path climbing out of the vendor directory").isEqualTo(404);
+    assertThat(escape.body()).doesNotContain("<html");
   }
 }

@@ -199,6 +199,21 @@ class BrowserPagesIT {
                 + " not change");
   }
 
+  @Test
+  void doc() throws Exception {
+    assertThat(runPage("doc"))
+        .contains("ok both in sync, each sees the other in #here")
+        .contains("ok B sees the text typed in A")
+        .contains("ok A sees the text typed in B")
+        .contains("ok A and B typed at once and both end with the same text holding both inputs")
+        .contains("ok A shows ben's selection of \"eu-west\"")
+        .contains("ben's selection still covers \"eu-west\" in A, and in B itself")
+        .containsPattern("ok ben left A's #here \\d+ ms after B's browser context closed")
+        .contains("ok C, joining after everyone left, got the whole text")
+        .contains("ok an oversized paste was undone with a reason and lost nothing")
+        .contains("an emoji swap kept its surrogate pair, as stored by the room");
+  }
+
   private static String url(int node) {
     return "http://127.0.0.1:" + cluster.node(node).port();
   }
