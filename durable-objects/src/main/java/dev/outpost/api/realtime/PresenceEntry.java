@@ -1,5 +1,7 @@
 package dev.outpost.api.realtime;
 
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 
@@ -20,13 +22,28 @@ public record PresenceEntry(
   public PresenceEntry {
     Objects.requireNonNull(user, "user");
     Objects.requireNonNull(connection, "connection");
-    meta = meta == null ? Map.of() : Map.copyOf(meta);
+    if (meta == null) {
+      meta = Map.of();
+    } else {
+      meta.forEach(
+          (key, value) -> {
+            Objects.requireNonNull(key, "meta key");
+            Objects.requireNonNull(value, () -> "meta value of " + key);
+          });
+      // Keeps the application's key order, so every node writes the same JSON.
+      meta = Collections.unmodifiableMap(new LinkedHashMap<>(meta));
+    }
   }
 
-  /** The entry as a JSON object: {@code {"user":..,"connection":..,"meta":{..}}}. */
+  /**
+   * The entry as a JSON object, keys always in this order: {@code
+   * {"user":..,"connection":..,"meta":{..}}}.
+   */
   public String toJson() {
-    return Json.write(
-        new java.util.LinkedHashMap<>(
-            Map.of("user", user, "connection", connection, "meta", meta)));
+    Map<String, Object> json = new LinkedHashMap<>();
+    json.put("user", user);
+    json.put("connection", connection);
+    json.put("meta", meta);
+    return Json.write(json);
   }
 }
