@@ -20,10 +20,11 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The README's "Write your own object", step by step: {@code outpost new greeter}, {@code mvn
  * package} (which runs the project's own ObjectHarness test), {@code outpost dev --watch
- * target/classes}, then {@code curl}. Maven runs offline against a temporary local repository
- * holding this build's API, test kit and their Outpost dependencies (copied from the reactor, as
- * {@code ./outpost build} would install them) and, by symbolic links, every other group of the
- * build's own local repository; the real repository's {@code dev/outpost} is never read or written.
+ * target/classes}, then {@code curl}; and {@code outpost dev --watch target/greeter.jar}. Maven
+ * runs offline against a temporary local repository holding this build's API, test kit and their
+ * Outpost dependencies (copied from the reactor, as {@code ./outpost build} would install them)
+ * and, by symbolic links, every other group of the build's own local repository; the real
+ * repository's {@code dev/outpost} is never read or written.
  */
 class TemplateIT {
 
@@ -92,6 +93,31 @@ class TemplateIT {
             HttpRequest.newBuilder(lobby).timeout(Duration.ofSeconds(30)).build(),
             HttpResponse.BodyHandlers.ofString());
     assertThat(count.body()).isEqualTo("1 visitors");
+
+    // The jar serves as well: outpost dev --watch target/greeter.jar
+    int jarHttp = ClusterTestNode.freePort();
+    launcher.start(
+        Duration.ofSeconds(90),
+        line -> line.contains("outpost dev: serving"),
+        dir.resolve("dev-jar.log"),
+        "dev",
+        "--watch",
+        project.resolve("target/greeter.jar").toString(),
+        "--http-port",
+        Integer.toString(jarHttp),
+        "--cluster-port",
+        Integer.toString(ClusterTestNode.freePort()),
+        "--data-dir",
+        dir.resolve("data-jar").toString());
+    HttpResponse<String> fromJar =
+        client.send(
+            HttpRequest.newBuilder(
+                    URI.create("http://127.0.0.1:" + jarHttp + "/objects/greeter/hall"))
+                .timeout(Duration.ofSeconds(30))
+                .POST(HttpRequest.BodyPublishers.ofString("ben"))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    assertThat(fromJar.body()).isEqualTo("Hello, ben! You are visitor 1.");
   }
 
   /**
