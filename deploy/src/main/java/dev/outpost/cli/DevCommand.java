@@ -24,13 +24,16 @@ import picocli.CommandLine.Option;
 @Command(
     name = "dev",
     mixinStandardHelpOptions = true,
-    description = "Run a node on a classes directory and reload it whenever it changes.")
+    description = "Run a node on a classes directory or a jar, reloaded whenever it changes.")
 final class DevCommand implements Callable<Integer> {
 
   @Option(
       names = "--watch",
       required = true,
-      description = "Classes directory with META-INF/outpost/bundle.properties.")
+      paramLabel = "DIR|JAR",
+      description =
+          "The bundle: a classes directory with META-INF/outpost/bundle.properties (e.g."
+              + " target/classes), or a bundle jar; reloaded whenever it changes.")
   Path watch;
 
   @Option(names = "--http-port", defaultValue = "8080", description = "Port for clients.")
@@ -59,6 +62,16 @@ final class DevCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    if (!Files.isDirectory(watch) && !Files.isRegularFile(watch)) {
+      throw new CliException(
+          "--watch "
+              + watch
+              + ": no such directory or jar; build your project first (mvn package makes"
+              + " target/classes and target/NAME.jar)");
+    }
+    NodeAddresses.requireFree("127.0.0.1", httpPort, "HTTP", "--http-port", "--http-port");
+    NodeAddresses.requireFree(
+        "127.0.0.1", clusterPort, "cluster", "--cluster-port", "--cluster-port");
     NodeSpec spec =
         new NodeSpec(
             "dev-1",
@@ -85,18 +98,21 @@ final class DevCommand implements Callable<Integer> {
       System.out.printf(
           "outpost dev: serving %s on http://127.0.0.1:%d, reloading on change%n",
           watch, node.port());
-      register(watcher, watch);
+      boolean jar = Files.isRegularFile(watch);
+      Path watched = jar ? watch.toAbsolutePath().getParent() : watch;
+      register(watcher, watched, jar);
       int generation = 0;
       while (true) { // runs until Ctrl-C
         WatchKey key = watcher.take();
-        key.pollEvents();
-        key.reset();
+        boolean changed = concerns(key, jar);
         WatchKey more;
         while ((more = watcher.poll(QUIET.toMillis(), TimeUnit.MILLISECONDS)) != null) {
-          more.pollEvents();
-          more.reset();
+          changed |= concerns(more, jar);
         }
-        register(watcher, watch); // new subdirectories
+        if (!changed) {
+          continue;
+        }
+        register(watcher, watched, jar); // new subdirectories
         generation++;
         try {
           String version = "dev-" + generation;
@@ -109,7 +125,25 @@ final class DevCommand implements Callable<Integer> {
     }
   }
 
-  private static void register(WatchService watcher, Path root) throws IOException {
+  /** Takes the key's events; whether one is about the bundle (any file of a directory bundle). */
+  private boolean concerns(WatchKey key, boolean jar) {
+    boolean changed = false;
+    for (var event : key.pollEvents()) {
+      changed |= !jar || watch.getFileName().equals(event.context());
+    }
+    key.reset();
+    return changed;
+  }
+
+  private static void register(WatchService watcher, Path root, boolean jar) throws IOException {
+    if (jar) {
+      root.register(
+          watcher,
+          StandardWatchEventKinds.ENTRY_CREATE,
+          StandardWatchEventKinds.ENTRY_MODIFY,
+          StandardWatchEventKinds.ENTRY_DELETE);
+      return;
+    }
     Files.walkFileTree(
         root,
         new SimpleFileVisitor<>() {

@@ -1,12 +1,13 @@
 package dev.outpost.cli;
 
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code outpost move}: hands one object to another region (an explicit admin operation). */
@@ -23,11 +24,10 @@ final class MoveCommand implements Callable<Integer> {
   @Option(names = "--to-region", required = true, description = "The region to move it to.")
   String region;
 
-  @Option(
-      names = "--via",
-      defaultValue = "http://127.0.0.1:8081",
-      description = "Any router of the cluster.")
-  String via;
+  @Mixin RouterOption router;
+
+  @Option(names = "--via", hidden = true, converter = RouterOption.RouterUrl.class)
+  URI via; // the older name of --router
 
   @Option(
       names = "--token",
@@ -38,30 +38,10 @@ final class MoveCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     String path =
         "/_outpost/admin/move?object="
-            + java.net.URLEncoder.encode(object, java.nio.charset.StandardCharsets.UTF_8)
+            + URLEncoder.encode(object, StandardCharsets.UTF_8)
             + "&to-region="
-            + java.net.URLEncoder.encode(region, java.nio.charset.StandardCharsets.UTF_8);
-    HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-    URI target = URI.create(via.replaceAll("/+$", "") + path);
-    for (int hop = 0; hop < 3; hop++) {
-      HttpResponse<String> response =
-          http.send(
-              HttpRequest.newBuilder(target)
-                  .timeout(Duration.ofSeconds(60))
-                  .header(
-                      "Authorization",
-                      "Bearer " + (token != null ? token : NodeSpec.defaultAdminToken()))
-                  .POST(HttpRequest.BodyPublishers.noBody())
-                  .build(),
-              HttpResponse.BodyHandlers.ofString());
-      if (response.statusCode() == 307) {
-        target = URI.create(response.headers().firstValue("Location").orElseThrow());
-        continue;
-      }
-      System.out.println(response.body().strip());
-      return response.statusCode() == 200 ? 0 : 1;
-    }
-    System.err.println("outpost move: too many redirects");
-    return 1;
+            + URLEncoder.encode(region, StandardCharsets.UTF_8);
+    return new AdminClient(token)
+        .post(router.or(Optional.ofNullable(via)), path, new byte[0], Duration.ofSeconds(60));
   }
 }

@@ -19,8 +19,22 @@ final class NodeCommand implements Callable<Integer> {
   @Option(names = "--region", defaultValue = "local", description = "Region this node is in.")
   String region;
 
-  @Option(names = "--host", defaultValue = "127.0.0.1", description = "Interface to bind.")
+  @Option(
+      names = "--host",
+      defaultValue = "127.0.0.1",
+      description =
+          "Address the HTTP server binds; 0.0.0.0 (or ::) for every interface. The cluster uses"
+              + " --advertise.")
   String host;
+
+  @Option(
+      names = "--advertise",
+      paramLabel = "ADDRESS",
+      description =
+          "Address other nodes reach this node at: its cluster member (Hazelcast) binds it and"
+              + " announces it, and routers forward to its HTTP port there. Default: --host, or"
+              + " 127.0.0.1 when --host is 0.0.0.0 or ::; set it for a cluster across machines.")
+  String advertise;
 
   @Option(names = "--http-port", defaultValue = "8080", description = "Port for clients.")
   int httpPort;
@@ -98,7 +112,7 @@ final class NodeCommand implements Callable<Integer> {
   @Option(
       names = "--replica-copies",
       defaultValue = "3",
-      description = "Copies of each object's data with --replica-peers (default ${DEFAULT-VALUE}).")
+      description = "Copies of each object's data with --replica-peers.")
   int replicaCopies;
 
   @Option(
@@ -106,7 +120,7 @@ final class NodeCommand implements Callable<Integer> {
       defaultValue = "1000",
       description =
           "With --replica-peers: the shortest Raft election timeout; the longest is twice it."
-              + " Failover takes about 1-2x the longest (default ${DEFAULT-VALUE}).")
+              + " Failover takes about 1-2x the longest.")
   long electionTimeoutMs;
 
   @Option(
@@ -114,7 +128,7 @@ final class NodeCommand implements Callable<Integer> {
       defaultValue = "10000",
       description =
           "With --replica-peers: Raft log entries between two snapshots of a replica group's copy;"
-              + " the log before a snapshot is purged (default ${DEFAULT-VALUE}).")
+              + " the log before a snapshot is purged.")
   long snapshotInterval;
 
   @Option(
@@ -122,7 +136,7 @@ final class NodeCommand implements Callable<Integer> {
       defaultValue = "300000",
       description =
           "With --replica-peers: how long a copy's node must be gone before its group builds a new"
-              + " copy on another live peer (default ${DEFAULT-VALUE}, 5 minutes).")
+              + " copy on another live peer (5 minutes).")
   long replaceLostAfterMs;
 
   @Option(
@@ -134,8 +148,11 @@ final class NodeCommand implements Callable<Integer> {
               + " repeat or separate with commas; * allows any. Default: none, same-origin only.")
   java.util.List<String> allowedOrigins = new java.util.ArrayList<>();
 
+  @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
+
   @Override
   public Integer call() throws Exception {
+    String clusterHost = NodeAddresses.advertised(spec.commandLine(), host, advertise);
     dev.outpost.runtime.ReplicationOptions replication = null;
     if (replicaPeers != null) {
       try {
@@ -149,10 +166,17 @@ final class NodeCommand implements Callable<Integer> {
         replication.peer(nodeId); // this node must be one of them
       } catch (IllegalArgumentException e) {
         throw new picocli.CommandLine.ParameterException(
-            new picocli.CommandLine(this), "--replica-peers: " + e.getMessage());
+            spec.commandLine(), "--replica-peers: " + e.getMessage());
       }
     }
-    NodeSpec spec =
+    NodeAddresses.requireFree(host, httpPort, "HTTP", "--http-port", "--host");
+    NodeAddresses.requireFree(
+        clusterHost,
+        clusterPort,
+        "cluster",
+        "--cluster-port",
+        advertise == null ? "--host" : "--advertise");
+    NodeSpec nodeSpec =
         new NodeSpec(
             nodeId,
             region,
@@ -164,7 +188,8 @@ final class NodeCommand implements Callable<Integer> {
             syncWrites,
             maxMessageSize,
             java.time.Duration.ofMillis(idleTimeoutMs),
-            dev.outpost.runtime.ClusterOptions.of(nodeId, region, host, httpPort, clusterPort, join)
+            dev.outpost.runtime.ClusterOptions.of(
+                    nodeId, region, clusterHost, httpPort, clusterPort, join)
                 .withClusterName(clusterName),
             topology == null
                 ? NodeSpec.defaultTopology()
@@ -173,11 +198,18 @@ final class NodeCommand implements Callable<Integer> {
             NodeSpec.defaultAdminToken(),
             replication,
             allowedOrigins);
-    try (RunningNode node = RunningNode.start(spec)) {
+    try (RunningNode node = RunningNode.start(nodeSpec)) {
       node.handOverOnExit(handOverOnExit);
       System.out.printf(
-          "outpost node %s (region %s) serving %s on http://%s:%d%n",
-          nodeId, region, node.bundleDescription(), host, node.port());
+          "outpost node %s (region %s) serving %s on http://%s:%d%s%n",
+          nodeId,
+          region,
+          node.bundleDescription(),
+          host,
+          node.port(),
+          clusterHost.equals(host)
+              ? ""
+              : " (advertised to the cluster as " + clusterHost + ":" + clusterPort + ")");
       node.awaitShutdownSignal();
     }
     return 0;

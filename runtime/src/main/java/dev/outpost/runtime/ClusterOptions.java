@@ -16,7 +16,10 @@ import java.util.Objects;
  * @param clusterName only members with the same name join each other
  * @param nodeId unique node id ({@code |} not allowed)
  * @param region the node's region
- * @param host the interface every server of the node binds (127.0.0.1 by default)
+ * @param host the address this node is reached at by the others: its Hazelcast member binds and
+ *     announces it, and other routers open node links to its HTTP port there (127.0.0.1 by default;
+ *     never a wildcard such as 0.0.0.0). The HTTP server binds its own address ({@code
+ *     RouterOptions.host}), which may be a wildcard.
  * @param httpPort the node's HTTP port (clients and node-to-node links)
  * @param clusterPort Hazelcast's member port
  * @param join HOST:PORT of members to join; empty to start a new cluster

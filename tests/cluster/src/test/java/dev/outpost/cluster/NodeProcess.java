@@ -85,6 +85,9 @@ final class NodeProcess implements AutoCloseable {
   void start(String clusterName, List<String> join, Duration healthTimeout) throws Exception {
     List<String> command = new ArrayList<>(commandPrefix);
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    if (Runtime.version().feature() >= 23) { // as the launcher: no sun.misc.Unsafe warnings
+      command.add("--sun-misc-unsafe-memory-access=allow");
+    }
     command.addAll(
         List.of(
             "--add-modules",

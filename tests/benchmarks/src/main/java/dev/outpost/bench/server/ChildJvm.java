@@ -27,23 +27,35 @@ import java.util.concurrent.TimeoutException;
  */
 public final class ChildJvm implements AutoCloseable {
 
-  /** The JVM flags of the {@code ./outpost} launcher (Hazelcast's and RocksDB's needs). */
-  public static final List<String> OUTPOST_JVM_FLAGS =
-      List.of(
-          "--add-modules",
-          "java.se",
-          "--add-exports",
-          "java.base/jdk.internal.ref=ALL-UNNAMED",
-          "--add-opens",
-          "java.base/java.lang=ALL-UNNAMED",
-          "--add-opens",
-          "java.base/sun.nio.ch=ALL-UNNAMED",
-          "--add-opens",
-          "java.management/sun.management=ALL-UNNAMED",
-          "--add-opens",
-          "jdk.management/com.sun.management.internal=ALL-UNNAMED",
-          "--enable-native-access=ALL-UNNAMED",
-          "-Dhazelcast.phone.home.enabled=false");
+  /**
+   * The JVM flags of the {@code ./outpost} launcher (Hazelcast's and RocksDB's needs; on JDK 23+
+   * also the one that keeps {@code sun.misc.Unsafe} warnings out of the log).
+   */
+  public static final List<String> OUTPOST_JVM_FLAGS = launcherFlags();
+
+  private static List<String> launcherFlags() {
+    List<String> flags =
+        new java.util.ArrayList<>(
+            List.of(
+                "--add-modules",
+                "java.se",
+                "--add-exports",
+                "java.base/jdk.internal.ref=ALL-UNNAMED",
+                "--add-opens",
+                "java.base/java.lang=ALL-UNNAMED",
+                "--add-opens",
+                "java.base/sun.nio.ch=ALL-UNNAMED",
+                "--add-opens",
+                "java.management/sun.management=ALL-UNNAMED",
+                "--add-opens",
+                "jdk.management/com.sun.management.internal=ALL-UNNAMED",
+                "--enable-native-access=ALL-UNNAMED",
+                "-Dhazelcast.phone.home.enabled=false"));
+    if (Runtime.version().feature() >= 23) { // the flag is unknown before JDK 23
+      flags.add("--sun-misc-unsafe-memory-access=allow");
+    }
+    return List.copyOf(flags);
+  }
 
   private static final String END = "\u0000end-of-stdout";
   private static final Duration STOP_GRACE = Duration.ofSeconds(15);
