@@ -108,19 +108,18 @@ public final class RpcClient implements AutoCloseable {
     Objects.requireNonNull(vertx, "vertx");
     Objects.requireNonNull(routerUrl, "routerUrl");
     Objects.requireNonNull(timeout, "timeout");
+    String shape =
+        "router URL '" + routerUrl + "' must be http(s)://HOST[:PORT], e.g. http://127.0.0.1:8081";
     URI uri;
     try {
       uri = URI.create(routerUrl);
     } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException("router URL '" + routerUrl + "' is not a URL", e);
+      throw new IllegalArgumentException(shape, e);
     }
     if (uri.getScheme() == null
         || !(uri.getScheme().equals("http") || uri.getScheme().equals("https"))
         || uri.getHost() == null) {
-      throw new IllegalArgumentException(
-          "router URL '"
-              + routerUrl
-              + "' must be http(s)://HOST[:PORT], e.g. http://127.0.0.1:8081");
+      throw new IllegalArgumentException(shape);
     }
     if (timeout.isNegative() || timeout.isZero()) {
       throw new IllegalArgumentException("timeout must be positive, was " + timeout);
