@@ -130,15 +130,15 @@ public final class RpcMethods {
     if (!request.method().equals("POST")) {
       return RpcWire.invalid(mapper, "a typed call is a POST, not a " + request.method());
     }
-    Collection from;
+    Candidates from;
     if (wanted.isPresent()) {
       Class<?> iface = interfaces.get(wanted.get());
       if (iface == null) {
         return RpcWire.invalid(mapper, notImplemented(wanted.get()));
       }
-      from = new Collection(List.of(iface));
+      from = new Candidates(List.of(iface));
     } else {
-      from = new Collection(List.copyOf(interfaces.values()));
+      from = new Candidates(List.copyOf(interfaces.values()));
     }
     JsonNode args;
     try {
@@ -268,7 +268,7 @@ public final class RpcMethods {
   }
 
   /** The callable methods of some interfaces. */
-  private record Collection(List<Class<?>> interfaces) {
+  private record Candidates(List<Class<?>> interfaces) {
 
     List<Method> named(String name) {
       List<Method> found = new ArrayList<>();
