@@ -99,7 +99,31 @@ export interface Connection {
   send(data: string | Uint8Array): boolean;
   /** Ends the session: the object sees a clean close. */
   close(): void;
+
+  /**
+   * A typed call: runs `method` (of an interface the object's class implements) with `args` as one
+   * turn, and resolves to its result as JSON. One HTTP POST through the router this connection
+   * uses; never queued nor resent. Rejects with an RpcError.
+   */
+  call<T = unknown>(method: string, ...args: unknown[]): Promise<T>;
 }
+
+/** A typed call's failure. */
+export class RpcError extends Error {
+  /** 'RpcError'. */
+  name: string;
+  /** The HTTP status of the answer; 0 when no answer came. */
+  status: number;
+  /** The object's method threw (remoteClass names what it threw). */
+  remote: boolean;
+  /** The Java class the method threw, e.g. 'java.lang.IllegalStateException'; null if not remote. */
+  remoteClass: string | null;
+  /** The thrown exception's message, or why the call did not fit the object. */
+  remoteMessage: string;
+}
+
+/** A typed call to the object at `url` (e.g. `https://host/objects/rooms/lobby`), no session needed. */
+export function call<T = unknown>(url: string, method: string, ...args: unknown[]): Promise<T>;
 
 /** The protocol name, `outpost.v1` (the WebSocket subprotocol). */
 export const PROTOCOL: 'outpost.v1';
@@ -119,6 +143,8 @@ export function connectNearest(
 
 declare const Outpost: {
   PROTOCOL: typeof PROTOCOL;
+  RpcError: typeof RpcError;
+  call: typeof call;
   connect: typeof connect;
   nearest: typeof nearest;
   connectNearest: typeof connectNearest;
@@ -129,6 +155,8 @@ declare global {
   /** Set by the classic script /_outpost/client.js. */
   var Outpost: {
     PROTOCOL: 'outpost.v1';
+    RpcError: typeof RpcError;
+    call: typeof call;
     connect: typeof connect;
     nearest: typeof nearest;
     connectNearest: typeof connectNearest;

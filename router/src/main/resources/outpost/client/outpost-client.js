@@ -11,6 +11,7 @@
  *   conn.on('close', ({code, reason}) => ...);   // closed for good
  *   conn.send('hello');                          // queued while offline; false when the queue is full
  *   conn.close();                                // ends the session (the object sees a clean close)
+ *   const n = await conn.call('join', 'ana');    // a typed call: the object's method join("ana")
  *
  *   const near = await Outpost.connectNearest(['http://any-router:8080'], '/objects/chat/lobby',
  *                                             { clientRegion: 'eu-west' });  // nearest router first
@@ -23,6 +24,14 @@
  * 5 s, maxQueued 1000, resume ({epoch, offset} of an earlier connection, e.g. kept in sessionStorage
  * across a page reload: the first connect asks to resume that session; conn.epoch and the offset of
  * each 'message' give the position to keep).
+ *
+ * Typed calls: conn.call(method, ...args) (or Outpost.call(objectUrl, method, ...args), no session
+ * needed) runs a method of an interface the object's class implements, as one turn, and resolves to
+ * its result. It is one HTTP POST to the object's URL on the router the connection uses, marked
+ * X-Outpost-Rpc: METHOD, with the arguments as a JSON array; never queued nor resent, so it may
+ * fail while the connection is down. It rejects with an RpcError: remote (the method threw;
+ * remoteClass and remoteMessage say what), or not remote (the call did not fit the object, or the
+ * router refused it: status says how).
  *
  * Recovery: the client keeps (epoch, offset) and asks to resume on every reconnect; the server sends
  * exactly the messages missed, or says "not recovered" (the 'open' event's notRecovered: reload your
@@ -258,6 +267,51 @@
     }
   }
 
+  /** A typed call's failure: see the file's comment. */
+  class RpcError extends Error {
+    constructor(message, status, remoteClass, remoteMessage) {
+      super(message);
+      this.name = 'RpcError';
+      this.status = status;
+      this.remote = remoteClass !== null;
+      this.remoteClass = remoteClass;
+      this.remoteMessage = remoteMessage;
+    }
+  }
+
+  /** POSTs a typed call to the object at `url` (its query dropped); resolves to the result. */
+  async function call(url, method, args, fetchImpl) {
+    if (typeof method !== 'string' || method === '') throw new TypeError('method must be a non-empty string');
+    const f = fetchImpl || globalThis.fetch;
+    const target = url.split('?')[0].split('#')[0];
+    let res;
+    try {
+      res = await f(target, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', 'X-Outpost-Rpc': method },
+        body: JSON.stringify(args),
+        cache: 'no-store',
+      });
+    } catch (e) {
+      throw new RpcError(method + ' to ' + target + ' failed: ' + e.message, 0, null, e.message);
+    }
+    const text = await res.text();
+    let body = null;
+    try { body = JSON.parse(text); } catch (e) { /* not an RPC answer */ }
+    if (body && typeof body === 'object' && !Array.isArray(body)) {
+      if (res.status === 200 && 'result' in body) return body.result;
+      if (typeof body.threw === 'string') {
+        const m = body.message || '';
+        throw new RpcError(method + ' threw ' + body.threw + (m ? ': ' + m : ''), res.status, body.threw, m);
+      }
+      if (typeof body.invalid === 'string') {
+        throw new RpcError(method + ': ' + body.invalid, res.status, null, body.invalid);
+      }
+    }
+    const excerpt = text.length > 200 ? text.slice(0, 200) + '...' : text;
+    throw new RpcError(method + ' was answered ' + res.status + ', not an RPC answer: ' + excerpt, res.status, null, excerpt);
+  }
+
   const CHANNELS = { websocket: WebSocketChannel, sse: EventStreamChannel, polling: LongPollChannel };
 
   class Connection extends Emitter {
@@ -305,6 +359,11 @@
       if (channel && this.opened) channel.send([JSON.stringify({ t: 'bye', code: 1000 })]);
       this._finish(1000, 'closed by the client');
       if (channel) setTimeout(() => channel.kill(), 100);
+    }
+
+    call(method, ...args) {
+      const url = this.channel ? this.channel.url : this.urls[0];
+      return call(url, method, args, this.options.fetch);
     }
 
     _fetch(url, init) {
@@ -477,6 +536,8 @@
 
   return {
     PROTOCOL,
+    RpcError,
+    call(url, method, ...args) { return call(url, method, args); },
     connect(url, options) { return new Connection(url, options || {}); },
     nearest,
     connectNearest,

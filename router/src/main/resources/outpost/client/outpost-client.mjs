@@ -13,5 +13,5 @@ import './client.js';
 
 const Outpost = globalThis.Outpost;
 
-export const { PROTOCOL, connect, nearest, connectNearest } = Outpost;
+export const { PROTOCOL, RpcError, call, connect, nearest, connectNearest } = Outpost;
 export default Outpost;

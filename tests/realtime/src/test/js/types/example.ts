@@ -1,7 +1,7 @@
 // Type-checked by JsClientIT against the declarations the node serves at /_outpost/client.d.ts
 // (saved beside this file as outpost-client.d.ts): the README's examples must compile under
 // --strict, and each @ts-expect-error line must stay an error (so the types are not `any`).
-import Outpost, { connect, connectNearest, type Connection, type OpenEvent } from './outpost-client';
+import Outpost, { call, connect, connectNearest, RpcError, type Connection, type OpenEvent } from './outpost-client';
 
 const conn: Connection = connect('http://127.0.0.1:8080/objects/chat/lobby?user=ana', {
   transports: ['websocket', 'sse'],
@@ -27,11 +27,26 @@ async function nearby(): Promise<void> {
 }
 void nearby;
 
+// Typed calls (README, "Typed RPC"): by method name, over the connection or without one.
+async function typed(): Promise<void> {
+  const count = await conn.call<number>('join', 'ana');
+  const members: string[] = await call<string[]>('http://127.0.0.1:8080/objects/rooms/lobby', 'members');
+  try {
+    await Outpost.call('http://127.0.0.1:8080/objects/rooms/lobby', 'join', '');
+  } catch (e) {
+    if (e instanceof RpcError && e.remote) console.log(e.remoteClass, e.remoteMessage, e.status);
+  }
+  console.log(count + 1, members.length);
+}
+void typed;
+
 // @ts-expect-error: messages are strings or bytes
 conn.send(42);
 // @ts-expect-error: no such transport
 connect('http://x', { transports: ['carrier-pigeon'] });
 // @ts-expect-error: the open event has no such field
 conn.on('open', (e) => e.nonsense);
+// @ts-expect-error: a typed call names its method with a string
+conn.call(7);
 // @ts-expect-error: state is read-only
 conn.state = 'open';

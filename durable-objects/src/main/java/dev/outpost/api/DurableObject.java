@@ -33,6 +33,9 @@ public interface DurableObject {
    * String...)}. The response is held by the output gate until every write made before it is
    * durable.
    *
+   * <p>Typed calls ({@link DurableObjectStub#rpc(Class)}: requests marked {@code X-Outpost-Rpc})
+   * never reach this method: the runtime runs the interface method they name instead.
+   *
    * @param request the request, never null
    * @return the response, never null
    * @throws Exception any exception answers 500 once the writes made before it are durable

@@ -18,4 +18,29 @@ public interface DurableObjectStub {
    *     ({@link DurableObjectException#retryable()})
    */
   Response fetch(Request request);
+
+  /**
+   * A typed stub: an implementation of {@code api} whose every call runs the same method of the
+   * object, as one turn on its owner wherever it is (Cloudflare's JS RPC, {@code
+   * stub.method(args)}, in Java). The object's class must implement {@code api}; only methods of
+   * interfaces it implements are callable, never its other public methods nor {@link Object}'s.
+   *
+   * <pre>{@code
+   * interface RoomApi { int join(String user); List<String> members(); }
+   * RoomApi room = env.namespace("rooms").getByName("lobby").rpc(RoomApi.class);
+   * int count = room.join("ana");   // runs RoomApi.join on the room's instance, in its own turn
+   * }</pre>
+   *
+   * <p>Arguments and results travel as JSON (Jackson): strings, numbers, booleans, enums, records,
+   * beans, arrays, lists, sets and maps of those, and {@code null}. Their JSON is limited to the
+   * node's message size ({@code outpost.websocket.max-message-size}, 1 MiB by default). Calls block
+   * the calling thread (from inside a turn, only the calling object's virtual thread) and are
+   * delivered in call order; a call back into an object waiting in the same call chain runs
+   * re-entrantly, as for {@link #fetch}. {@code equals}, {@code hashCode} and {@code toString} of
+   * the returned stub are local. The returned stub is thread-safe.
+   *
+   * @throws IllegalArgumentException at once if {@code api} is not an interface
+   * @see RpcException for what a call throws
+   */
+  <T> T rpc(Class<T> api);
 }

@@ -177,7 +177,11 @@ public final class OutpostNode implements AutoCloseable {
   private static ObjectHost buildHost(
       Builder b, TimeSource time, StorageEngine engine, Cluster cluster, NodeNetwork network) {
     ObjectHost.Builder host =
-        ObjectHost.builder().options(b.runtimeOptions).time(time).storage(engine);
+        ObjectHost.builder()
+            // A typed call is a message: bounded by the router's message limit, as HTTP bodies are.
+            .options(b.runtimeOptions.withMaxRpcSize(b.routerOptions.maxMessageSize()))
+            .time(time)
+            .storage(engine);
     if (b.classes.isEmpty()) {
       host.bundle(b.bundle);
     } else {

@@ -12,6 +12,7 @@ import dev.outpost.runtime.internal.bundle.BundleLoader;
 import dev.outpost.runtime.internal.bundle.BundleRegistry;
 import dev.outpost.runtime.internal.bundle.CodeBundle;
 import dev.outpost.runtime.internal.bundle.ObjectIds;
+import dev.outpost.runtime.internal.bundle.StubCalls;
 import dev.outpost.runtime.internal.hibernation.HibernationManager;
 import dev.outpost.runtime.internal.hibernation.SocketRecord;
 import dev.outpost.runtime.spi.ClientConnection;
@@ -59,7 +60,21 @@ public final class ObjectHost implements ObjectInbox, ObjectMigrations, AutoClos
     // this host. Neither can deliver before the catalog exists: stubs run only in turns, and no
     // timer is armed before alarms.start below.
     this.alarms = new AlarmScheduler(time, this::deliverAlarm);
-    this.bundles = new BundleRegistry(ids, this::callFromStub, b.bundle);
+    this.bundles =
+        new BundleRegistry(
+            ids,
+            new StubCalls() {
+              @Override
+              public Response call(ObjectAddress target, Request request) {
+                return catalog.call(target, request);
+              }
+
+              @Override
+              public int maxRpcSize() {
+                return options.maxRpcSize();
+              }
+            },
+            b.bundle);
     Optional<ObjectCaller> caller =
         b.callerFactory.map(
             factory -> Objects.requireNonNull(factory.apply(this), "caller factory returned null"));
@@ -78,10 +93,6 @@ public final class ObjectHost implements ObjectInbox, ObjectMigrations, AutoClos
 
   private boolean deliverAlarm(ObjectAddress object, java.time.Instant scheduled, int retryCount) {
     return catalog.alarm(object, scheduled, retryCount);
-  }
-
-  private Response callFromStub(ObjectAddress target, Request request) {
-    return catalog.call(target, request);
   }
 
   /** Starts a builder. */

@@ -36,7 +36,11 @@ public interface ObjectInbox {
    */
   java.util.SortedMap<String, String> parties();
 
-  /** Delivers an HTTP request to the object's {@code fetch}. */
+  /**
+   * Delivers an HTTP request to the object's {@code fetch}; a typed call (a request marked {@link
+   * RpcCalls#METHOD_HEADER}) runs the interface method it names instead and is answered with its
+   * result, its exception or why it did not fit (README, "Typed RPC").
+   */
   CompletableFuture<Response> fetch(ObjectAddress address, Request request);
 
   /**

@@ -21,6 +21,8 @@ import java.util.Objects;
  * @param alarmRetryStart first retry delay of a failing alarm; doubled on each retry
  * @param alarmMaxRetries retries of a failing alarm before it is dropped
  * @param idKey secret from which object ids are derived; the same on every node of a cluster
+ * @param maxRpcSize bytes of JSON of one typed call's arguments, or of its result; a cluster node
+ *     sets it to its router's {@code outpost.websocket.max-message-size}
  */
 public record RuntimeOptions(
     Duration idleTimeout,
@@ -32,7 +34,8 @@ public record RuntimeOptions(
     int maxAttachmentSize,
     Duration alarmRetryStart,
     int alarmMaxRetries,
-    String idKey) {
+    String idKey,
+    int maxRpcSize) {
 
   /** Validates every field. */
   public RuntimeOptions {
@@ -40,8 +43,13 @@ public record RuntimeOptions(
     requirePositive(turnTimeout, "turnTimeout");
     requirePositive(watchdogInterval, "watchdogInterval");
     requirePositive(alarmRetryStart, "alarmRetryStart");
-    if (maxQueuedEvents < 1 || maxTurnsPerCommit < 1 || maxEntrySize < 1 || maxAttachmentSize < 1) {
-      throw new IllegalArgumentException("queue, group, entry and attachment sizes must be >= 1");
+    if (maxQueuedEvents < 1
+        || maxTurnsPerCommit < 1
+        || maxEntrySize < 1
+        || maxAttachmentSize < 1
+        || maxRpcSize < 1) {
+      throw new IllegalArgumentException(
+          "queue, group, entry, attachment and RPC sizes must be >= 1");
     }
     if (alarmMaxRetries < 0) {
       throw new IllegalArgumentException("alarmMaxRetries must be >= 0");
@@ -49,7 +57,10 @@ public record RuntimeOptions(
     Objects.requireNonNull(idKey, "idKey");
   }
 
-  /** Cloudflare's values where it has one: 10 s idle, 30 s per turn, 2 MiB entries, 16 KiB. */
+  /**
+   * Cloudflare's values where it has one: 10 s idle, 30 s per turn, 2 MiB entries, 16 KiB
+   * attachments; typed calls up to 1 MiB of JSON (the router's default message limit).
+   */
   public static RuntimeOptions defaults() {
     return new RuntimeOptions(
         Duration.ofSeconds(10),
@@ -61,7 +72,8 @@ public record RuntimeOptions(
         16 * 1024,
         Duration.ofSeconds(2),
         6,
-        "outpost-development-id-key");
+        "outpost-development-id-key",
+        1024 * 1024);
   }
 
   /** With another idle timeout. */
@@ -76,7 +88,8 @@ public record RuntimeOptions(
         maxAttachmentSize,
         alarmRetryStart,
         alarmMaxRetries,
-        idKey);
+        idKey,
+        maxRpcSize);
   }
 
   /** With another turn timeout. */
@@ -91,7 +104,8 @@ public record RuntimeOptions(
         maxAttachmentSize,
         alarmRetryStart,
         alarmMaxRetries,
-        idKey);
+        idKey,
+        maxRpcSize);
   }
 
   /** With another bound on queued events per object. */
@@ -106,7 +120,8 @@ public record RuntimeOptions(
         maxAttachmentSize,
         alarmRetryStart,
         alarmMaxRetries,
-        idKey);
+        idKey,
+        maxRpcSize);
   }
 
   /** With another limit on key plus value size. */
@@ -121,7 +136,8 @@ public record RuntimeOptions(
         maxAttachmentSize,
         alarmRetryStart,
         alarmMaxRetries,
-        idKey);
+        idKey,
+        maxRpcSize);
   }
 
   /** With another id key. */
@@ -136,6 +152,23 @@ public record RuntimeOptions(
         maxAttachmentSize,
         alarmRetryStart,
         alarmMaxRetries,
+        value,
+        maxRpcSize);
+  }
+
+  /** With another limit on a typed call's arguments or result, in bytes of JSON. */
+  public RuntimeOptions withMaxRpcSize(int value) {
+    return new RuntimeOptions(
+        idleTimeout,
+        turnTimeout,
+        watchdogInterval,
+        maxQueuedEvents,
+        maxTurnsPerCommit,
+        maxEntrySize,
+        maxAttachmentSize,
+        alarmRetryStart,
+        alarmMaxRetries,
+        idKey,
         value);
   }
 

@@ -5,6 +5,7 @@ import dev.outpost.api.DurableObjectId;
 import dev.outpost.api.Request;
 import dev.outpost.api.Response;
 import dev.outpost.runtime.ObjectAddress;
+import dev.outpost.runtime.RpcCalls;
 import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
@@ -56,6 +57,23 @@ public final class ObjectUnderTest {
     Response response = await(fetchAsync(request), request.toString());
     harness.settle();
     return response;
+  }
+
+  /**
+   * A typed stub of the object ({@link dev.outpost.api.DurableObjectStub#rpc}): each call runs the
+   * method of {@code api} on the object as one turn and returns once its writes are committed, as
+   * {@link #fetch} does.
+   *
+   * <pre>{@code
+   * RoomApi room = harness.object("lobby").rpc(RoomApi.class);
+   * assertThat(room.join("ana")).isEqualTo(1);
+   * }</pre>
+   *
+   * @throws IllegalArgumentException if {@code api} is not an interface
+   */
+  public <T> T rpc(Class<T> api) {
+    return RpcCalls.stub(
+        api, address.toString(), harness.host().options().maxRpcSize(), this::fetch);
   }
 
   /**

@@ -2,10 +2,13 @@ package dev.outpost.runtime.internal.activation;
 
 import dev.outpost.api.DurableObject;
 import dev.outpost.api.DurableObjectException;
+import dev.outpost.api.Request;
 import dev.outpost.api.Response;
 import dev.outpost.runtime.NotOwnerException;
 import dev.outpost.runtime.ObjectAddress;
 import dev.outpost.runtime.internal.hibernation.SocketRecord;
+import dev.outpost.runtime.internal.rpc.RpcMethods;
+import dev.outpost.runtime.internal.rpc.RpcWire;
 import dev.outpost.runtime.internal.storage.StorageCache;
 import dev.outpost.runtime.spi.StaleEpochException;
 import dev.outpost.runtime.spi.WriteBatch;
@@ -139,7 +142,7 @@ final class TurnRunner {
     try {
       Throwable failure = null;
       try {
-        Response response = instance.fetch(call.request());
+        Response response = answer(instance, call.request(), turn);
         if (response == null) {
           throw new IllegalStateException("fetch returned null; return a Response");
         }
@@ -199,7 +202,7 @@ final class TurnRunner {
   private void dispatch(DurableObject object, TurnContext turn) throws Exception {
     switch (turn.event) {
       case Event.Fetch fetch -> {
-        Response response = object.fetch(fetch.request());
+        Response response = answer(object, fetch.request(), turn);
         if (response == null) {
           throw new IllegalStateException("fetch returned null; return a Response");
         }
@@ -228,6 +231,37 @@ final class TurnRunner {
                   activate.done().completeExceptionally(cause);
                 }
               });
+    }
+  }
+
+  /**
+   * Runs a request: a typed call ({@link RpcWire#isCall}) runs the interface method it names,
+   * anything else the object's {@code fetch}. An exception the method throws is the caller's answer
+   * (a 500 naming its class) when it is the object's own ({@link TurnFailure#THROWN}): as for a
+   * throwing {@code fetch}, the turn's writes are kept and the answer waits for them. Any other
+   * failure (a broken turn, a lost lease) propagates and is handled as for {@code fetch}.
+   */
+  private Response answer(DurableObject object, Request request, TurnContext turn)
+      throws Exception {
+    if (!RpcWire.isCall(request)) {
+      return object.fetch(request);
+    }
+    RpcMethods methods = RpcMethods.of(object.getClass());
+    try {
+      return methods.invoke(object, request, node.options().maxRpcSize());
+    } catch (Exception thrown) {
+      if (TurnFailure.of(turn, thrown) != TurnFailure.THROWN) {
+        throw thrown;
+      }
+      LOG.log(
+          Level.DEBUG,
+          "typed call "
+              + request.header(RpcWire.METHOD_HEADER).orElse("")
+              + " of "
+              + address
+              + " threw",
+          thrown);
+      return methods.threw(thrown);
     }
   }
 

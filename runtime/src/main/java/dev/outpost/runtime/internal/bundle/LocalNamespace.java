@@ -6,6 +6,7 @@ import dev.outpost.api.DurableObjectStub;
 import dev.outpost.api.Request;
 import dev.outpost.api.Response;
 import dev.outpost.runtime.ObjectAddress;
+import dev.outpost.runtime.internal.rpc.RpcStubs;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -75,6 +76,12 @@ public final class LocalNamespace implements DurableObjectNamespace {
       @Override
       public Response fetch(Request request) {
         return calls.call(address, Objects.requireNonNull(request, "request"));
+      }
+
+      @Override
+      public <T> T rpc(Class<T> api) {
+        return RpcStubs.create(
+            api, address.toString(), calls.maxRpcSize(), request -> calls.call(address, request));
       }
     };
   }

@@ -5,10 +5,9 @@ import dev.outpost.api.Response;
 import dev.outpost.runtime.ObjectAddress;
 
 /**
- * Where a stub's {@code fetch} goes: an object-to-object call, made on the calling turn's thread.
- * The node's catalog answers it; the bundle only needs this one method of it.
+ * Where a stub's {@code fetch} (and its typed calls, which travel as requests) goes: an
+ * object-to-object call, made on the calling turn's thread. The node's catalog answers it.
  */
-@FunctionalInterface
 public interface StubCalls {
 
   /**
@@ -18,4 +17,7 @@ public interface StubCalls {
    *     {@code retryable}
    */
   Response call(ObjectAddress target, Request request);
+
+  /** Most bytes of JSON of one typed call's arguments ({@code RuntimeOptions.maxRpcSize}). */
+  int maxRpcSize();
 }
