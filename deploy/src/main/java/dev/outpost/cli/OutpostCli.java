@@ -16,6 +16,7 @@ import picocli.CommandLine.Command;
       DevCommand.class,
       DeployCommand.class,
       RollbackCommand.class,
+      UndeployCommand.class,
       MoveCommand.class
     })
 public final class OutpostCli implements Callable<Integer> {

@@ -4,11 +4,16 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** {@code outpost rollback --to URL}: returns the whole cluster to the previous code version. */
+/**
+ * {@code outpost rollback [--app APP] --to URL}: returns one app, on the whole cluster, to its
+ * previous version (the version the cluster booted with counts).
+ */
 @Command(
     name = "rollback",
     mixinStandardHelpOptions = true,
-    description = "Return every node to the previous code version.")
+    description =
+        "Return every node to the previous version of an app (the boot version counts); the other"
+            + " apps are untouched.")
 final class RollbackCommand implements Callable<Integer> {
 
   @Option(names = "--to", defaultValue = "http://127.0.0.1:8081", description = "Any router.")
@@ -17,8 +22,18 @@ final class RollbackCommand implements Callable<Integer> {
   @Option(names = "--token", description = "Admin token (default: $OUTPOST_ADMIN_TOKEN).")
   String token;
 
+  @Option(
+      names = "--app",
+      description = "The app (bundle.name) to roll back; default: the app deployed last.")
+  String app;
+
   @Override
   public Integer call() throws Exception {
-    return DeployCommand.AdminCall.post(to, "/_outpost/admin/rollback", new byte[0], token);
+    String path =
+        app == null
+            ? "/_outpost/admin/rollback"
+            : "/_outpost/admin/rollback?app="
+                + java.net.URLEncoder.encode(app, java.nio.charset.StandardCharsets.UTF_8);
+    return DeployCommand.AdminCall.post(to, path, new byte[0], token);
   }
 }

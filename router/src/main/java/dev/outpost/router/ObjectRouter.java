@@ -37,7 +37,8 @@ import java.util.function.Consumer;
  *   <li>{@code /objects/{namespace}/id/{id}[/{path}]}: the same, addressed by id.
  *   <li>{@code /parties/{party}/{room}[/{path}]} and {@code /party/{room}[/{path}]}: PartyKit's
  *       shapes (partysocket's defaults), the same handling; see {@link ObjectUrl}.
- *   <li>{@code GET /_outpost/health}: 200 with the node, its region and namespaces.
+ *   <li>{@code GET /_outpost/health}: 200 with the node, its region, namespaces, party aliases and
+ *       apps ({@code [{name, version, namespaces}]}).
  *   <li>{@code GET /_outpost/demo/{sample}}, {@code GET /_outpost/client.js}, {@code .mjs}, {@code
  *       .d.ts}: the samples' pages ({@link DemoPages}), listed at {@code /_outpost/demo/}, and the
  *       JS client (classic script, ES module, TypeScript declarations).
@@ -197,10 +198,24 @@ final class ObjectRouter {
                         .put("node", options.nodeId())
                         .put("region", network.region())
                         .put("namespaces", List.copyOf(inbox.namespaceNames()))
+                        .put("apps", apps(inbox))
                         .put(
                             "parties",
                             new JsonObject(new LinkedHashMap<String, Object>(inbox.parties())))
                         .encode()));
+  }
+
+  /** The apps as JSON: {@code [{"name":..,"version":..,"namespaces":[..]}]}, sorted by name. */
+  static io.vertx.core.json.JsonArray apps(ObjectInbox inbox) {
+    io.vertx.core.json.JsonArray apps = new io.vertx.core.json.JsonArray();
+    for (dev.outpost.runtime.ServedApp app : inbox.apps()) {
+      apps.add(
+          new JsonObject()
+              .put("name", app.name())
+              .put("version", app.version())
+              .put("namespaces", app.namespaces()));
+    }
+    return apps;
   }
 
   private void eventStreamOrNext(RoutingContext ctx) {

@@ -109,7 +109,8 @@ class DemoIT {
     }
     assertThat(routers).as("routers printed by the demo:\n%s", output).hasSize(6);
     assertThat(routers.stream().map(r -> r[1]).distinct()).hasSize(3);
-    for (String sample : List.of("chat", "counter", "todo", "jobs", "stream", "playback", "notifications", "doc")) {
+    for (String sample :
+        List.of("chat", "counter", "todo", "jobs", "stream", "playback", "notifications", "doc")) {
       assertThat(output)
           .as("the demo prints every sample's page")
           .contains("/_outpost/demo/" + sample + "  (");

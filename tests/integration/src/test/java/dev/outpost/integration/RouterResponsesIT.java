@@ -85,12 +85,14 @@ class RouterResponsesIT {
     assertThat(health.getString("status")).as("health status").isEqualTo("ok");
     assertThat(health.getJsonArray("namespaces").getList())
         .as("namespaces in the health answer")
-        .containsExactlyInAnyOrder("chat", "counter", "yjs", "todo", "jobs", "stream", "playback", "notifications");
+        .containsExactlyInAnyOrder(
+            "chat", "counter", "yjs", "todo", "jobs", "stream", "playback", "notifications");
   }
 
   @Test
   void demoPagesAreServedByNameAndAnUnknownOneIsNamedIn404() {
-    for (String page : List.of("chat", "counter", "todo", "jobs", "stream", "playback", "notifications", "doc")) {
+    for (String page :
+        List.of("chat", "counter", "todo", "jobs", "stream", "playback", "notifications", "doc")) {
       HttpResult result = http.get("/_outpost/demo/" + page);
       assertThat(result.status()).as("GET /_outpost/demo/%s: %s", page, result).isEqualTo(200);
       assertThat(result.body()).as("page %s", page).contains("/_outpost/client.js");
