@@ -199,6 +199,15 @@ class AppsIT {
           .containsOnlyKeys("greeter", "rooms", "samples");
     }
 
+    try (TestHttpClient http = new TestHttpClient(vertx, "127.0.0.1", cluster.node(0).port(), 2)) {
+      String landing = http.get("/").body();
+      assertThat(landing)
+          .as("the landing page of a cluster node")
+          .contains("<tr><td>greeter</td>")
+          .contains("<td>greet</td>")
+          .contains("href=\"/_outpost/cluster.html\"");
+    }
+
     assertThat(deploy(app("greeter", "greet", "hello v2")).status()).isEqualTo(200);
     everyNodeAnswers("/objects/greet/g", "hello v2", "greeter v2");
     HttpResult greeterBack = admin("/_outpost/admin/rollback?app=greeter", new byte[0]);
