@@ -71,6 +71,51 @@ class BundleRegistryTest {
   }
 
   @Test
+  void aPartyAliasCannotTakeAnotherAppsNamespaceOrParty() {
+    CodeBundle chat =
+        new CodeBundle(
+            "chat-app",
+            "1",
+            Map.of("chat", BundleRoom.class),
+            Map.of(),
+            Map.of("main", "chat"),
+            null);
+    BundleRegistry registry = new BundleRegistry(ids, NO_CALLS, List.of(chat));
+    CodeBundle sameParty =
+        new CodeBundle(
+            "rooms",
+            "1",
+            Map.of("rooms", BundleRoom.class),
+            Map.of(),
+            Map.of("main", "rooms"),
+            null);
+    CodeBundle partyOnNamespace =
+        new CodeBundle(
+            "other",
+            "1",
+            Map.of("lobby", BundleRoom.class),
+            Map.of(),
+            Map.of("chat", "lobby"),
+            null);
+    CodeBundle namespaceOnParty =
+        new CodeBundle("third", "1", Map.of("main", BundleRoom.class), Map.of(), Map.of(), null);
+
+    assertThat(registry.conflicts(sameParty))
+        .singleElement()
+        .asString()
+        .startsWith("party 'main' of app rooms is already served by app chat-app");
+    assertThat(registry.conflicts(partyOnNamespace))
+        .singleElement()
+        .asString()
+        .startsWith("party 'chat' of app other is already served by app chat-app");
+    assertThat(registry.conflicts(namespaceOnParty))
+        .singleElement()
+        .asString()
+        .startsWith("namespace 'main' of app third is already served by app chat-app");
+    assertThat(registry.parties()).containsExactly(Map.entry("main", "chat"));
+  }
+
+  @Test
   void twoBootBundlesOfOneAppOrOneNamespaceAreRefused() {
     assertThatThrownBy(
             () -> new BundleRegistry(ids, NO_CALLS, List.of(app("a", "chat"), app("a", "todo"))))
