@@ -212,14 +212,26 @@ public final class ObjectHost implements ObjectInbox, ObjectMigrations, AutoClos
   }
 
   /**
-   * Stops serving {@code app}: its namespaces are refused from now on (404 naming what is served)
-   * and each of its live objects fails its next turn; other apps are untouched. Stored data stays.
+   * Stops serving {@code app}: its namespaces are refused from now on (404 naming what is served),
+   * the client sockets its objects hold are closed with 1001 ("app APP was undeployed"), and each
+   * of its live objects fails its next turn (an alarm, say); other apps are untouched. Stored data
+   * stays.
    *
    * @return whether this node ran the app
    */
   public boolean undeploy(String app) {
-    boolean removed = bundles.remove(Objects.requireNonNull(app, "app"));
+    Objects.requireNonNull(app, "app");
+    Set<String> namespaces =
+        Optional.ofNullable(bundles.apps().get(app))
+            .map(v -> v.bundle().namespaces())
+            .orElse(Set.of());
+    boolean removed = bundles.remove(app);
     if (removed) {
+      for (ObjectAddress owner : hibernation.owners()) {
+        if (namespaces.contains(owner.namespace())) {
+          closeSockets(owner, 1001, "app " + app + " was undeployed");
+        }
+      }
       dev.outpost.runtime.internal.storage.ValueCodec.forgetClasses();
       LOG.log(Level.INFO, "app " + app + " is no longer served");
     }

@@ -4,11 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.outpost.testkit.ClusterTestNode;
+import dev.outpost.testkit.CollectingWebSocket;
 import dev.outpost.testkit.HttpResult;
 import dev.outpost.testkit.TestBundle;
 import dev.outpost.testkit.TestCluster;
 import dev.outpost.testkit.TestHttpClient;
 import dev.outpost.testkit.TestNode;
+import dev.outpost.testkit.TestWebSocketClient;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -19,6 +21,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -34,14 +37,21 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class AppsIT {
 
-  /** An object answering {@code TAG} to every request; TAG is replaced per app and version. */
+  /**
+   * An object answering {@code TAG} to every request, and accepting WebSockets; TAG is replaced per
+   * app and version.
+   */
   private static final String ANSWER =
       """
       package apps;
       import dev.outpost.api.*;
       public final class Answer implements DurableObject {
-        public Answer(DurableObjectState state, Env env) {}
-        @Override public Response fetch(Request request) { return Response.ok("TAG"); }
+        private final DurableObjectState state;
+        public Answer(DurableObjectState state, Env env) { this.state = state; }
+        @Override public Response fetch(Request request) {
+          if (request.isWebSocketUpgrade()) { return state.acceptWebSocket(request, "m"); }
+          return Response.ok("TAG");
+        }
       }
       """;
 
@@ -224,9 +234,16 @@ class AppsIT {
     samplesStillServe("clash refused");
     assertThat(healthApps(cluster.node(0))).containsOnlyKeys("greeter", "rooms", "samples");
 
-    // Removing an app leaves the others.
+    // Removing an app leaves the others, and closes its objects' sockets.
+    TestWebSocketClient sockets =
+        new TestWebSocketClient(vertx, "127.0.0.1", cluster.node(1).port(), 2);
+    CollectingWebSocket greeterSocket = sockets.connect("/objects/greet/g");
     HttpResult removed = admin("/_outpost/admin/undeploy?app=greeter", new byte[0]);
     assertThat(removed.status()).as("%s", removed).isEqualTo(200);
+    assertThat(greeterSocket.awaitClose(Duration.ofSeconds(10)))
+        .as("a socket of an undeployed app's object")
+        .isEqualTo(new CollectingWebSocket.CloseStatus(1001, "app greeter was undeployed"));
+    sockets.close();
     for (ClusterTestNode node : cluster.nodes()) {
       try (TestHttpClient http = new TestHttpClient(vertx, "127.0.0.1", node.port(), 2)) {
         HttpResult gone = http.get("/objects/greet/g");
