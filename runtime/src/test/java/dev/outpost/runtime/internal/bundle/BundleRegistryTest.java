@@ -15,10 +15,19 @@ import org.junit.jupiter.api.Test;
 /** Apps side by side in one registry: switching one leaves the others, conflicts are refused. */
 class BundleRegistryTest {
 
-  private static final StubCalls NO_CALLS =
-      (target, request) -> {
-        throw new IllegalStateException("no calls in this test");
-      };
+  private static final StubCalls NO_CALLS = new NoCalls();
+
+  /** Stubs that refuse every call: no object here calls another. */
+  private static final class NoCalls implements StubCalls {
+    @Override
+    public Response call(ObjectAddress target, dev.outpost.api.Request request) {
+      throw new IllegalStateException("no calls in this test");
+    }
+
+    public int maxRpcSize() { // StubCalls' typed-call limit, where StubCalls has one
+      return 1 << 20;
+    }
+  }
 
   private static CodeBundle app(String name, String... namespaces) {
     Map<String, Class<? extends DurableObject>> classes = new java.util.LinkedHashMap<>();
