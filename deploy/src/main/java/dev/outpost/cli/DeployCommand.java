@@ -11,15 +11,18 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code outpost deploy BUNDLE --router URL}: rolls a code bundle out to the whole cluster. */
+/**
+ * {@code outpost deploy BUNDLE --router URL}: rolls a code bundle out to the whole cluster as a version
+ * of its app ({@code bundle.name}), adding the app or replacing its version; other apps keep
+ * serving.
+ */
 @Command(
     name = "deploy",
     mixinStandardHelpOptions = true,
-    description = {
-      "Roll a code bundle (jar) out to the whole cluster.",
-      "Every node checks it, then all switch at their objects' next turn boundary; sockets stay"
-          + " open."
-    })
+    description =
+        "Roll a code bundle (jar) out to every node as a version of its app (bundle.name): all"
+            + " check it, then all switch at their objects' next turn boundary; sockets stay open"
+            + " and the other apps keep serving.")
 final class DeployCommand implements Callable<Integer> {
 
   /** How long a deploy may take: every node loads and checks the bundle first. */

@@ -80,7 +80,7 @@ final class DevCommand implements Callable<Integer> {
             httpPort,
             clusterPort,
             dataDir,
-            watch,
+            java.util.List.of(watch),
             false,
             1024 * 1024,
             Duration.ofSeconds(10),

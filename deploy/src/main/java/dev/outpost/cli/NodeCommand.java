@@ -81,8 +81,13 @@ final class NodeCommand implements Callable<Integer> {
   @Option(names = "--data-dir", required = true, description = "Directory for this node's data.")
   Path dataDir;
 
-  @Option(names = "--bundle", description = "Code bundle (jar or classes dir); default: samples.")
-  Path bundle;
+  @Option(
+      names = "--bundle",
+      paramLabel = "JAR",
+      description =
+          "Code bundle (jar or classes dir), one app (its bundle.name) each; repeat to run several"
+              + " apps side by side (no namespace in two). Default: the samples.")
+  List<Path> bundles = new java.util.ArrayList<>();
 
   @Option(
       names = "--sync-writes",
@@ -184,7 +189,7 @@ final class NodeCommand implements Callable<Integer> {
             httpPort,
             clusterPort,
             dataDir,
-            bundle == null ? NodeSpec.samplesBundle() : bundle,
+            bundles.isEmpty() ? List.of(NodeSpec.samplesBundle()) : bundles,
             syncWrites,
             maxMessageSize,
             java.time.Duration.ofMillis(idleTimeoutMs),

@@ -11,7 +11,7 @@ record NodeSpec(
     int httpPort,
     int clusterPort,
     Path dataDir,
-    Path bundle,
+    java.util.List<Path> bundles,
     boolean syncWrites,
     int maxMessageSize,
     Duration idleTimeout,

@@ -29,6 +29,7 @@ import picocli.CommandLine.ParseResult;
       NewCommand.class,
       DeployCommand.class,
       RollbackCommand.class,
+      UndeployCommand.class,
       MoveCommand.class,
       LauncherCommands.Build.class,
       LauncherCommands.Test.class,

@@ -7,11 +7,16 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-/** {@code outpost rollback --router URL}: returns the whole cluster to the previous version. */
+/**
+ * {@code outpost rollback [--app APP] --router URL}: returns one app, on the whole cluster, to its
+ * previous version (the version the cluster booted with counts).
+ */
 @Command(
     name = "rollback",
     mixinStandardHelpOptions = true,
-    description = "Return every node to the previous code version.")
+    description =
+        "Return every node to the previous version of an app (the boot version counts); the other"
+            + " apps are untouched.")
 final class RollbackCommand implements Callable<Integer> {
 
   @Mixin RouterOption router;
@@ -22,13 +27,19 @@ final class RollbackCommand implements Callable<Integer> {
   @Option(names = "--token", description = "Admin token (default: $OUTPOST_ADMIN_TOKEN).")
   String token;
 
+  @Option(
+      names = "--app",
+      description = "The app (bundle.name) to roll back; default: the app deployed last.")
+  String app;
+
   @Override
   public Integer call() throws Exception {
+    String path =
+        app == null
+            ? "/_outpost/admin/rollback"
+            : "/_outpost/admin/rollback?app="
+                + java.net.URLEncoder.encode(app, java.nio.charset.StandardCharsets.UTF_8);
     return new AdminClient(token)
-        .post(
-            router.or(Optional.ofNullable(to)),
-            "/_outpost/admin/rollback",
-            new byte[0],
-            DeployCommand.TIMEOUT);
+        .post(router.or(Optional.ofNullable(to)), path, new byte[0], DeployCommand.TIMEOUT);
   }
 }

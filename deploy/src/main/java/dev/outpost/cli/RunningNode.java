@@ -26,7 +26,7 @@ final class RunningNode implements AutoCloseable {
         OutpostNode.builder()
             .dataDir(spec.dataDir())
             .syncWrites(spec.syncWrites())
-            .bundle(spec.bundle())
+            .bundles(spec.bundles())
             .runtimeOptions(RuntimeOptions.defaults().withIdleTimeout(spec.idleTimeout()))
             .routerOptions(
                 RouterOptions.defaults()

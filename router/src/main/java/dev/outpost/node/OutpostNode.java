@@ -54,7 +54,7 @@ import java.util.Optional;
  */
 public final class OutpostNode implements AutoCloseable {
 
-  /** The code version a node that was never deployed to records in the directory. */
+  /** The code version label a node records in the directory's placement records. */
   private static final String BOOT_CODE_VERSION = "1";
 
   private final Builder config;
@@ -183,7 +183,7 @@ public final class OutpostNode implements AutoCloseable {
             .time(time)
             .storage(engine);
     if (b.classes.isEmpty()) {
-      host.bundle(b.bundle);
+      b.bundles.forEach(host::bundle);
     } else {
       b.classes.forEach(host::namespace);
     }
@@ -327,7 +327,7 @@ public final class OutpostNode implements AutoCloseable {
     private Path dataDir;
     private StorageEngine storage; // null: RocksDB in dataDir/storage
     private boolean syncWrites;
-    private Path bundle;
+    private final java.util.List<Path> bundles = new java.util.ArrayList<>();
     private final Map<String, Class<? extends DurableObject>> classes = new LinkedHashMap<>();
     private final Map<String, String> settings = new LinkedHashMap<>();
     private RuntimeOptions runtimeOptions = RuntimeOptions.defaults();
@@ -347,7 +347,7 @@ public final class OutpostNode implements AutoCloseable {
       b.dataDir = dataDir;
       b.storage = null;
       b.syncWrites = syncWrites;
-      b.bundle = bundle;
+      b.bundles.addAll(bundles);
       b.classes.putAll(classes);
       b.settings.putAll(settings);
       b.runtimeOptions = runtimeOptions;
@@ -394,9 +394,21 @@ public final class OutpostNode implements AutoCloseable {
       return this;
     }
 
-    /** The code bundle to serve (a jar, or a classes directory with its manifest). */
+    /**
+     * Adds a code bundle to serve (a jar, or a classes directory with its manifest) as one app
+     * ({@code bundle.name}); call once per app. The apps run side by side, each owning its
+     * namespaces; {@link #start()} refuses two bundles of one app or one namespace in two apps.
+     */
     public Builder bundle(Path value) {
-      this.bundle = Objects.requireNonNull(value, "bundle");
+      this.bundles.add(Objects.requireNonNull(value, "bundle"));
+      return this;
+    }
+
+    /** Serves exactly these bundles (replacing any given before), one app each. */
+    public Builder bundles(java.util.List<Path> values) {
+      java.util.List<Path> copy = java.util.List.copyOf(values);
+      bundles.clear();
+      bundles.addAll(copy);
       return this;
     }
 
@@ -476,12 +488,14 @@ public final class OutpostNode implements AutoCloseable {
      *
      * @throws IllegalStateException if the configuration is incomplete (says what is missing) or
      *     the port cannot be bound
+     * @throws IllegalArgumentException if a bundle does not load, two bundles are the same app, or
+     *     two apps claim one namespace (the message names both)
      */
     public OutpostNode start() {
-      if (bundle == null && classes.isEmpty()) {
+      if (bundles.isEmpty() && classes.isEmpty()) {
         throw new IllegalStateException("give the node a code bundle or at least one namespace");
       }
-      if (bundle != null && !classes.isEmpty()) {
+      if (!bundles.isEmpty() && !classes.isEmpty()) {
         throw new IllegalStateException("give the node a code bundle or namespaces, not both");
       }
       if (cluster != null && (dataDir == null || adminToken == null)) {

@@ -29,6 +29,15 @@ import java.util.TreeMap;
  *   <li>{@code POST /_outpost/admin/move?object=NS/NAME&to-region=R} (bearer token): moves an
  *       object with the hand-over; sent to another node than the owner, it answers 307 to the
  *       owner's URL.
+ *   <li>{@code POST /_outpost/admin/deploy} (bearer token, the jar as body): rolls the jar out as a
+ *       version of its app ({@code bundle.name}); the other apps keep serving. {@code POST
+ *       /_outpost/admin/rollback[?app=APP]}: the app (default: the one deployed last) back to its
+ *       previous version, the boot version included. {@code POST /_outpost/admin/undeploy?app=APP}:
+ *       stops serving an app everywhere. Each answers JSON {@code {activated, app, version,
+ *       activateMillis, problems}}: 200 when done, 422 when refused (the problems say why), 400 for
+ *       a request that is not one.
+ *   <li>{@code GET /_outpost/code}: this node's apps and versions ({@code {node, apps: {APP:
+ *       VERSION}}}).
  * </ul>
  */
 final class ClusterRoutes {
@@ -38,16 +47,13 @@ final class ClusterRoutes {
   private final ObjectMigrations migrations;
   private final HandoverTransport transport;
   private final String adminToken;
-  private final java.util.function.Supplier<String> codeVersion;
 
   ClusterRoutes(
       Cluster cluster,
       ObjectInbox inbox,
       ObjectMigrations migrations,
       HandoverTransport transport,
-      String adminToken,
-      java.util.function.Supplier<String> codeVersion) {
-    this.codeVersion = codeVersion;
+      String adminToken) {
     this.cluster = cluster;
     this.inbox = inbox;
     this.migrations = migrations;
@@ -69,15 +75,8 @@ final class ClusterRoutes {
         .handler(io.vertx.ext.web.handler.BodyHandler.create(false).setBodyLimit(MAX_BUNDLE_BYTES))
         .handler(ctx -> rollout(ctx, vertx, true));
     router.post("/_outpost/admin/rollback").handler(ctx -> rollout(ctx, vertx, false));
-    router
-        .get("/_outpost/code")
-        .handler(
-            ctx ->
-                json(
-                    ctx,
-                    new JsonObject()
-                        .put("node", cluster.self().nodeId())
-                        .put("version", codeVersion.get())));
+    router.post("/_outpost/admin/undeploy").handler(ctx -> undeploy(ctx, vertx));
+    router.get("/_outpost/code").handler(this::code);
   }
 
   static String url(NodeInfo node) {
@@ -142,7 +141,16 @@ final class ClusterRoutes {
             .put("objects", objects)
             .put("connections", sockets)
             .put("oneWayLatencyMs", latency)
-            .put("replicaGroups", replicaGroups()));
+            .put("replicaGroups", replicaGroups())
+            .put(
+                "apps",
+                new JsonObject(new java.util.LinkedHashMap<String, Object>(cluster.apps()))));
+  }
+
+  private void code(RoutingContext ctx) {
+    JsonObject apps = new JsonObject();
+    inbox.apps().forEach(app -> apps.put(app.name(), app.version()));
+    json(ctx, new JsonObject().put("node", cluster.self().nodeId()).put("apps", apps));
   }
 
   /** Each replica group: members, leader, term, and followers' lag when led here. */
@@ -185,8 +193,26 @@ final class ClusterRoutes {
       HttpReplies.text(ctx.response(), 400, "POST the bundle jar as the request body");
       return;
     }
+    java.util.Optional<String> app = java.util.Optional.ofNullable(ctx.request().getParam("app"));
+    answer(ctx, vertx, () -> deploy ? cluster.deploy(jar) : cluster.rollback(app));
+  }
+
+  private void undeploy(RoutingContext ctx, Vertx vertx) {
+    if (!authorized(ctx)) {
+      return;
+    }
+    String app = ctx.request().getParam("app");
+    if (app == null || app.isBlank()) {
+      HttpReplies.text(ctx.response(), 400, "name the app: POST /_outpost/admin/undeploy?app=APP");
+      return;
+    }
+    answer(ctx, vertx, () -> cluster.undeploy(app));
+  }
+
+  private static void answer(
+      RoutingContext ctx, Vertx vertx, java.util.concurrent.Callable<Cluster.RolloutReport> call) {
     vertx
-        .executeBlocking(() -> deploy ? cluster.deploy(jar) : cluster.rollback(), false)
+        .executeBlocking(call, false)
         .onSuccess(
             report ->
                 ctx.response()
@@ -195,6 +221,7 @@ final class ClusterRoutes {
                     .end(
                         new JsonObject()
                             .put("activated", report.activated())
+                            .put("app", report.app())
                             .put("version", report.version())
                             .put("activateMillis", report.activateMillis())
                             .put("problems", new JsonArray(report.problems()))

@@ -37,7 +37,11 @@ import java.util.function.Consumer;
  *   <li>{@code /objects/{namespace}/id/{id}[/{path}]}: the same, addressed by id.
  *   <li>{@code /parties/{party}/{room}[/{path}]} and {@code /party/{room}[/{path}]}: PartyKit's
  *       shapes (partysocket's defaults), the same handling; see {@link ObjectUrl}.
- *   <li>{@code GET /_outpost/health}: 200 with the node, its region and namespaces.
+ *   <li>{@code GET /}: the node's landing page ({@link LandingPage}: node, region, apps, links to
+ *       the samples' pages, the cluster map and the docs); {@code GET /favicon.ico} and {@code
+ *       /favicon.svg}: the icon (SVG).
+ *   <li>{@code GET /_outpost/health}: 200 with the node, its region, namespaces, party aliases and
+ *       apps ({@code [{name, version, namespaces}]}).
  *   <li>{@code GET /_outpost/demo/{sample}}, {@code GET /_outpost/client.js}, {@code .mjs}, {@code
  *       .d.ts}: the samples' pages ({@link DemoPages}), listed at {@code /_outpost/demo/}, and the
  *       JS client (classic script, ES module, TypeScript declarations).
@@ -90,6 +94,11 @@ final class ObjectRouter {
     router.get(RealtimeGateway.TYPES_PATH).handler(realtime::serveClient);
     router.route().handler(new CrossOrigin(options.allowedOrigins()));
     router.get("/_outpost/health").handler(this::health);
+    LandingPage landing =
+        new LandingPage(inbox, options.nodeId(), network.region(), clusterRoutes != null);
+    router.get("/").handler(landing::serve);
+    router.get("/favicon.svg").handler(landing::favicon);
+    router.get("/favicon.ico").handler(landing::favicon);
     if (network.clustered()) {
       router
           .get(NodeLinks.PATH)
@@ -122,7 +131,8 @@ final class ObjectRouter {
                     "no route for "
                         + ctx.request().path()
                         + "; objects live under /objects/{namespace}/{name}"
-                        + " (or PartyKit's /parties/{party}/{room} and /party/{room})"));
+                        + " (or PartyKit's /parties/{party}/{room} and /party/{room});"
+                        + " the node's page at / lists its namespaces"));
     router.errorHandler(
         413,
         ctx ->
@@ -197,10 +207,24 @@ final class ObjectRouter {
                         .put("node", options.nodeId())
                         .put("region", network.region())
                         .put("namespaces", List.copyOf(inbox.namespaceNames()))
+                        .put("apps", apps(inbox))
                         .put(
                             "parties",
                             new JsonObject(new LinkedHashMap<String, Object>(inbox.parties())))
                         .encode()));
+  }
+
+  /** The apps as JSON: {@code [{"name":..,"version":..,"namespaces":[..]}]}, sorted by name. */
+  static io.vertx.core.json.JsonArray apps(ObjectInbox inbox) {
+    io.vertx.core.json.JsonArray apps = new io.vertx.core.json.JsonArray();
+    for (dev.outpost.runtime.ServedApp app : inbox.apps()) {
+      apps.add(
+          new JsonObject()
+              .put("name", app.name())
+              .put("version", app.version())
+              .put("namespaces", app.namespaces()));
+    }
+    return apps;
   }
 
   private void eventStreamOrNext(RoutingContext ctx) {

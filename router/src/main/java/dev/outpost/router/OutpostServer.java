@@ -91,8 +91,7 @@ public final class OutpostServer implements AutoCloseable {
                           inbox,
                           host,
                           network.handoverTransport().orElseThrow(),
-                          c.adminToken(),
-                          host::codeVersion))
+                          c.adminToken()))
               .orElse(null);
       ClientSockets sockets = new ClientSockets();
       sockets.startPinging(vertx, options.pingInterval());

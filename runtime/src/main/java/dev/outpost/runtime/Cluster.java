@@ -263,73 +263,83 @@ public final class Cluster implements AutoCloseable, ClusterView {
   }
 
   /**
-   * Makes this node take part in code rollouts, and brings it to the cluster's current version if
-   * one was deployed before it joined. Blocks.
+   * Makes this node take part in code rollouts: records each app it booted with as that app's first
+   * version if the cluster has none (so a rollback can return to it), then brings it to every app's
+   * current version if some were deployed before it joined. Blocks.
+   *
+   * @throws BundleRejectedException if a deployed app does not load here or conflicts with a boot
+   *     app of another name over a namespace
    */
   public void attachCode(CodeDeployments deployments) {
-    var rollout = hazelcast.rollout(time);
-    rollout.attach(deployments);
-    rollout.sync(deployments);
+    hazelcast.rollout(time).attach(deployments);
   }
 
   /**
-   * Rolls a code bundle (jar bytes) out to every node: all prepare it, then, only if all succeeded,
-   * all activate it. Blocks.
+   * Rolls a code bundle (jar bytes) out to every node as a version of its app ({@code bundle.name}
+   * of its manifest): all prepare it, then, only if all succeeded, all activate it. The other apps
+   * keep serving. Blocks.
+   *
+   * @throws IllegalArgumentException if the bytes are not a jar or its manifest names no app
    */
   public RolloutReport deploy(byte[] jar) {
-    return report(hazelcast.rollout(time).deploy(versionOf(jar), jar));
+    String app = dev.outpost.runtime.internal.bundle.BundleJars.appName(jar);
+    String version = dev.outpost.runtime.internal.bundle.BundleJars.label(jar);
+    return report(hazelcast.rollout(time).deploy(app, version, jar));
   }
 
-  /** Rolls every node back to the previous version. Blocks. */
+  /** Rolls the app deployed last back to its previous version. Blocks. */
   public RolloutReport rollback() {
-    return report(hazelcast.rollout(time).rollback());
+    return rollback(java.util.Optional.empty());
   }
 
-  /** The cluster's current code version, if one was deployed. */
-  public java.util.Optional<String> currentCodeVersion() {
-    return hazelcast.rollout(time).current();
+  /**
+   * Rolls {@code app} (empty: the app deployed last) back to its version before the current one on
+   * every node; the version the cluster booted with counts. Blocks.
+   */
+  public RolloutReport rollback(java.util.Optional<String> app) {
+    return report(hazelcast.rollout(time).rollback(app));
+  }
+
+  /**
+   * Stops serving {@code app} on every node; the other apps keep serving and its objects' stored
+   * data stays (deploying it again serves it again). Blocks.
+   */
+  public RolloutReport undeploy(String app) {
+    return report(hazelcast.rollout(time).undeploy(app));
+  }
+
+  /** Every app the cluster runs and its current version, sorted by app. */
+  public java.util.SortedMap<String, String> apps() {
+    return hazelcast.rollout(time).apps();
   }
 
   private static RolloutReport report(
       dev.outpost.runtime.internal.cluster.CodeRollout.Outcome outcome) {
     return new RolloutReport(
-        outcome.activated(), outcome.version(), outcome.problems(), outcome.activateMillis());
-  }
-
-  /** {@code bundle.version} of the jar's manifest, plus a hash of its bytes. */
-  static String versionOf(byte[] jar) {
-    String declared = "0";
-    try (var in = new java.util.jar.JarInputStream(new java.io.ByteArrayInputStream(jar))) {
-      java.util.jar.JarEntry entry;
-      while ((entry = in.getNextJarEntry()) != null) {
-        if (entry.getName().equals("META-INF/outpost/bundle.properties")) {
-          java.util.Properties manifest = new java.util.Properties();
-          manifest.load(in);
-          declared = manifest.getProperty("bundle.version", "0").replaceAll("[^A-Za-z0-9._-]", "_");
-          break;
-        }
-      }
-    } catch (java.io.IOException e) {
-      throw new IllegalArgumentException("not a jar: " + e.getMessage(), e);
-    }
-    try {
-      byte[] digest = java.security.MessageDigest.getInstance("SHA-256").digest(jar);
-      return declared + "-" + java.util.HexFormat.of().formatHex(digest, 0, 5);
-    } catch (java.security.NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
+        outcome.activated(),
+        outcome.app(),
+        outcome.version(),
+        outcome.problems(),
+        outcome.activateMillis());
   }
 
   /**
-   * What a rollout or rollback did.
+   * What a rollout, rollback or undeploy did.
    *
-   * @param activated whether every node now runs {@code version}
-   * @param version the version rolled out
-   * @param problems why not, per node (class, exception, message)
+   * @param activated whether every node now runs {@code version} of {@code app} (for an undeploy:
+   *     no node runs the app any more)
+   * @param app the app concerned; empty if none was named and none was deployed
+   * @param version the version rolled out (for an undeploy: the one removed); empty if refused
+   *     before one was chosen
+   * @param problems why not, per node (class, exception, message), or why nothing was tried
    * @param activateMillis time from the switch decision to every node serving the version
    */
   public record RolloutReport(
-      boolean activated, String version, java.util.List<String> problems, long activateMillis) {}
+      boolean activated,
+      String app,
+      String version,
+      java.util.List<String> problems,
+      long activateMillis) {}
 
   /**
    * One replica group as this node sees it, for the cluster map and operators.

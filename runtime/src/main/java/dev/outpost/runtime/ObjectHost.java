@@ -42,6 +42,7 @@ public final class ObjectHost implements ObjectInbox, ObjectMigrations, AutoClos
   private final TimeSource time;
   private final StorageEngine engine;
   private final BundleRegistry bundles;
+  private final Map<String, byte[]> bootJars; // app -> jar bytes of the bundles given at start
   private final ObjectIds ids;
   private final ObjectCatalog catalog;
   private final HibernationManager hibernation;
@@ -74,7 +75,8 @@ public final class ObjectHost implements ObjectInbox, ObjectMigrations, AutoClos
                 return options.maxRpcSize();
               }
             },
-            b.bundle);
+            b.bundles);
+    this.bootJars = Map.copyOf(b.bootJars);
     Optional<ObjectCaller> caller =
         b.callerFactory.map(
             factory -> Objects.requireNonNull(factory.apply(this), "caller factory returned null"));
@@ -113,17 +115,40 @@ public final class ObjectHost implements ObjectInbox, ObjectMigrations, AutoClos
 
   @Override
   public Optional<DurableObjectNamespace> namespace(String name) {
-    return Optional.ofNullable(bundles.current().namespaces().get(name));
+    return bundles.forNamespace(name).map(v -> v.namespaces().get(name));
   }
 
   @Override
   public Set<String> namespaceNames() {
-    return bundles.current().bundle().namespaces();
+    return bundles.namespaceNames();
   }
 
   @Override
   public java.util.SortedMap<String, String> parties() {
-    return bundles.current().bundle().parties();
+    return bundles.parties();
+  }
+
+  @Override
+  public java.util.List<ServedApp> apps() {
+    return bundles.apps().values().stream()
+        .map(
+            v ->
+                new ServedApp(
+                    v.app(), v.bundle().version(), java.util.List.copyOf(v.bundle().namespaces())))
+        .toList();
+  }
+
+  /** The version label {@code app} runs at, if this node runs it. */
+  public Optional<String> appVersion(String app) {
+    return Optional.ofNullable(bundles.apps().get(app)).map(v -> v.bundle().version());
+  }
+
+  /**
+   * The jar bytes of the bundles this host was built with from files ({@code Builder.bundle}), by
+   * app: what the cluster stores as each app's boot version, so that a rollback can return to it.
+   */
+  Map<String, byte[]> bootJars() {
+    return bootJars;
   }
 
   // ---- code versions
@@ -146,7 +171,10 @@ public final class ObjectHost implements ObjectInbox, ObjectMigrations, AutoClos
       throw new BundleRejectedException(
           String.valueOf(path), java.util.List.of(e.getMessage() + causeOf(e.getCause())));
     }
-    java.util.List<String> problems = check(candidate);
+    java.util.List<String> problems = new java.util.ArrayList<>(bundles.conflicts(candidate));
+    if (problems.isEmpty()) {
+      problems.addAll(check(candidate));
+    }
     if (!problems.isEmpty()) {
       candidate.close();
       throw new BundleRejectedException(candidate.name() + " " + candidate.version(), problems);
@@ -174,25 +202,66 @@ public final class ObjectHost implements ObjectInbox, ObjectMigrations, AutoClos
   }
 
   /**
-   * Makes a prepared bundle the current code: each live object switches at its next turn boundary
-   * (a turn in progress finishes on the old code), hibernated sockets stay open, and the next event
-   * of every object runs the new class.
+   * Makes a prepared bundle its app's current code (adding the app if new; other apps are
+   * untouched): each live object of its namespaces switches at its next turn boundary (a turn in
+   * progress finishes on the old code), hibernated sockets stay open, and the next event of every
+   * such object runs the new class.
+   *
+   * @throws BundleRejectedException if another app took one of its namespaces or parties since it
+   *     was prepared (nothing changes)
    */
   public void activate(PreparedBundle prepared) {
-    bundles.activate(prepared.internal());
+    try {
+      bundles.activate(prepared.internal());
+    } catch (dev.outpost.runtime.internal.bundle.BundleException e) {
+      throw new BundleRejectedException(
+          prepared.name() + " " + prepared.version(), java.util.List.of(e.getMessage()));
+    }
     dev.outpost.runtime.internal.storage.ValueCodec.forgetClasses();
     LOG.log(
         Level.INFO, "code version " + prepared.name() + " " + prepared.version() + " is current");
   }
 
-  @Override
-  public String codeVersion() {
-    return bundleVersion();
+  /**
+   * Stops serving {@code app}: its namespaces are refused from now on (404 naming what is served),
+   * the client sockets its objects hold are closed with 1001 ("app APP was undeployed"), and each
+   * of its live objects fails its next turn (an alarm, say); other apps are untouched. Stored data
+   * stays.
+   *
+   * @return whether this node ran the app
+   */
+  public boolean undeploy(String app) {
+    Objects.requireNonNull(app, "app");
+    Set<String> namespaces =
+        Optional.ofNullable(bundles.apps().get(app))
+            .map(v -> v.bundle().namespaces())
+            .orElse(Set.of());
+    boolean removed = bundles.remove(app);
+    if (removed) {
+      for (ObjectAddress owner : hibernation.owners()) {
+        if (namespaces.contains(owner.namespace())) {
+          closeSockets(owner, 1001, "app " + app + " was undeployed");
+        }
+      }
+      dev.outpost.runtime.internal.storage.ValueCodec.forgetClasses();
+      LOG.log(Level.INFO, "app " + app + " is no longer served");
+    }
+    return removed;
   }
 
-  /** The current code version's label. */
-  public String bundleVersion() {
-    return bundles.current().bundle().version();
+  /** Every app and its version, as {@code samples=1-3fa2b1c9d0,greeter=2-09c1d2e3f4}. */
+  @Override
+  public String codeVersion() {
+    StringBuilder all = new StringBuilder();
+    bundles
+        .apps()
+        .forEach(
+            (app, v) ->
+                all.append(all.isEmpty() ? "" : ",")
+                    .append(app)
+                    .append('=')
+                    .append(v.bundle().version()));
+    return all.toString();
   }
 
   @Override
@@ -214,7 +283,7 @@ public final class ObjectHost implements ObjectInbox, ObjectMigrations, AutoClos
   }
 
   private ObjectAddress checked(ObjectAddress address) {
-    if (!bundles.current().namespaces().containsKey(address.namespace())) {
+    if (bundles.forNamespace(address.namespace()).isEmpty()) {
       throw new IllegalArgumentException(
           "unknown namespace '" + address.namespace() + "'; this node serves " + namespaceNames());
     }
@@ -345,9 +414,9 @@ public final class ObjectHost implements ObjectInbox, ObjectMigrations, AutoClos
     return options;
   }
 
-  /** The bundle's name and version, for logs and health output. */
+  /** Every app's name and version, for logs: {@code samples 1-3fa2b1c9d0, greeter 2-09c1d2e3f4}. */
   public String bundleDescription() {
-    return bundles.current().bundle().name() + " " + bundles.current().bundle().version();
+    return String.join(", ", apps().stream().map(app -> app.name() + " " + app.version()).toList());
   }
 
   @Override
@@ -361,7 +430,8 @@ public final class ObjectHost implements ObjectInbox, ObjectMigrations, AutoClos
     private RuntimeOptions options = RuntimeOptions.defaults();
     private TimeSource time;
     private StorageEngine engine;
-    private CodeBundle bundle;
+    private final java.util.List<CodeBundle> bundles = new java.util.ArrayList<>();
+    private final Map<String, byte[]> bootJars = new LinkedHashMap<>();
     private OwnershipGuard guard = OwnershipGuard.SOLE;
     private Optional<Function<ObjectInbox, ObjectCaller>> callerFactory = Optional.empty();
     private final Map<String, Class<? extends DurableObject>> classes = new LinkedHashMap<>();
@@ -409,13 +479,37 @@ public final class ObjectHost implements ObjectInbox, ObjectMigrations, AutoClos
     }
 
     private Builder bundle(CodeBundle loaded) {
-      this.bundle = loaded;
+      this.bundles.add(loaded);
       return this;
     }
 
-    /** Loads the code bundle (jar or classes directory) at {@code path}. */
+    /**
+     * Adds the code bundle (jar or classes directory) at {@code path} as one app ({@code
+     * bundle.name}); several run side by side. Its version label is its {@code bundle.version} plus
+     * a hash of its bytes, as a deployed jar's. Blocks (reads the bundle).
+     *
+     * @throws IllegalArgumentException if the bundle does not load (says why), or another bundle
+     *     given is the same app
+     */
     public Builder bundle(Path path) {
-      this.bundle = BundleLoader.load(path);
+      byte[] jar = dev.outpost.runtime.internal.bundle.BundleJars.read(path);
+      CodeBundle loaded;
+      try {
+        loaded = BundleLoader.load(path, dev.outpost.runtime.internal.bundle.BundleJars.label(jar));
+      } catch (dev.outpost.runtime.internal.bundle.BundleException e) {
+        throw new IllegalArgumentException(e.getMessage(), e);
+      }
+      if (bootJars.containsKey(loaded.name())) {
+        loaded.close();
+        throw new IllegalArgumentException(
+            "two bundles are both app '"
+                + loaded.name()
+                + "' (bundle.name), the second "
+                + path
+                + "; give each its own bundle.name");
+      }
+      bootJars.put(loaded.name(), jar);
+      this.bundles.add(loaded);
       return this;
     }
 
@@ -438,15 +532,19 @@ public final class ObjectHost implements ObjectInbox, ObjectMigrations, AutoClos
     public ObjectHost build() {
       Objects.requireNonNull(time, "time source is required");
       Objects.requireNonNull(engine, "storage engine is required");
-      if (bundle == null) {
+      if (bundles.isEmpty()) {
         if (classes.isEmpty()) {
           throw new IllegalStateException("no code: give bundle(path) or namespace(name, class)");
         }
-        bundle = CodeBundle.of("embedded", classes, settings);
+        bundles.add(CodeBundle.of("embedded", classes, settings));
       } else if (!classes.isEmpty()) {
-        throw new IllegalStateException("give either a bundle or classes, not both");
+        throw new IllegalStateException("give either bundles or classes, not both");
       }
-      return new ObjectHost(this);
+      try {
+        return new ObjectHost(this);
+      } catch (dev.outpost.runtime.internal.bundle.BundleException e) {
+        throw new IllegalArgumentException(e.getMessage(), e);
+      }
     }
   }
 

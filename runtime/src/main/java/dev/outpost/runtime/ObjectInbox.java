@@ -23,16 +23,21 @@ import java.util.concurrent.CompletableFuture;
  */
 public interface ObjectInbox {
 
-  /** The namespace with this name, if the current bundle has it. */
+  /** The namespace with this name, if one of the apps has it. */
   Optional<DurableObjectNamespace> namespace(String name);
 
-  /** The names of every namespace. */
+  /** The names of every namespace of every app. */
   Set<String> namespaceNames();
 
   /**
-   * The current bundle's PartyKit party aliases: party name → the namespace it reaches (the
-   * manifest's {@code party.NAME=NAMESPACE} entries). A party not listed reaches the namespace of
-   * its own name, if there is one. Each value is one of {@link #namespaceNames()}.
+   * The apps this node runs side by side (sorted by name), each with its version and namespaces.
+   */
+  java.util.List<ServedApp> apps();
+
+  /**
+   * The apps' PartyKit party aliases: party name → the namespace it reaches (the manifest's {@code
+   * party.NAME=NAMESPACE} entries). A party not listed reaches the namespace of its own name, if
+   * there is one. Each value is one of {@link #namespaceNames()}.
    */
   java.util.SortedMap<String, String> parties();
 

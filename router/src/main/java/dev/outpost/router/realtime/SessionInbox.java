@@ -125,6 +125,11 @@ public final class SessionInbox implements ObjectInbox {
   }
 
   @Override
+  public java.util.List<dev.outpost.runtime.ServedApp> apps() {
+    return inner.apps();
+  }
+
+  @Override
   public java.util.SortedMap<String, String> parties() {
     return inner.parties();
   }

@@ -64,6 +64,12 @@ class SessionInboxTest {
     }
 
     @Override
+    public java.util.List<dev.outpost.runtime.ServedApp> apps() {
+      return java.util.List.of(
+          new dev.outpost.runtime.ServedApp("test", "1", java.util.List.of("chat")));
+    }
+
+    @Override
     public java.util.SortedMap<String, String> parties() {
       return new java.util.TreeMap<>();
     }

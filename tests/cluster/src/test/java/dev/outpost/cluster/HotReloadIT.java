@@ -75,9 +75,10 @@ class HotReloadIT {
     }
   }
 
+  /** A version of the app {@code reload}, built in {@code dir/NAME} and packed as NAME.jar. */
   private Path bundle(String name, String source) {
     Path classes =
-        TestBundle.named(name)
+        TestBundle.named("reload")
             .source("reload.Room", source)
             .namespace("room", "reload.Room")
             .compileTo(dir.resolve(name));
@@ -189,7 +190,10 @@ class HotReloadIT {
     // a node that joins afterwards runs v2 too
     ClusterTestNode late = cluster.add("node-3", b -> {});
     try (TestHttpClient http = new TestHttpClient(vertx, "127.0.0.1", late.port(), 2)) {
-      assertThat(new JsonObject(http.get("/_outpost/code").body()).getString("version"))
+      assertThat(
+              new JsonObject(http.get("/_outpost/code").body())
+                  .getJsonObject("apps")
+                  .getString("reload"))
           .isEqualTo(report.getString("version"));
       assertThat(http.get("/objects/room/elsewhere").body()).isEqualTo("v2");
     }
@@ -202,7 +206,7 @@ class HotReloadIT {
     Files.createDirectories(missing.resolve("META-INF/outpost"));
     Files.writeString(
         missing.resolve("META-INF/outpost/bundle.properties"),
-        "bundle.name=missing\nbundle.version=2\nnamespace.room.class=reload.Nowhere\n");
+        "bundle.name=reload\nbundle.version=2\nnamespace.room.class=reload.Nowhere\n");
     byte[] missingJar = Files.readAllBytes(TestBundle.jar(missing, dir.resolve("missing.jar")));
     byte[] throwingJar = Files.readAllBytes(bundle("throwing", THROWING));
 

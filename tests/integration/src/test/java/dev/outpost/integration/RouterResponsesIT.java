@@ -44,6 +44,49 @@ class RouterResponsesIT {
   }
 
   @Test
+  void theLandingPageSaysWhatThisNodeIsAndLinksToThePagesAndDocs() {
+    JsonObject health = new JsonObject(http.get("/_outpost/health").body());
+    JsonObject samples = health.getJsonArray("apps").getJsonObject(0);
+    assertThat(health.getJsonArray("apps").size()).as("apps in %s", health).isEqualTo(1);
+    assertThat(samples.getString("name")).isEqualTo("samples");
+    assertThat(samples.getJsonArray("namespaces").getList())
+        .isEqualTo(health.getJsonArray("namespaces").getList());
+
+    HttpResult page = http.get("/");
+    assertThat(page.status()).as("GET /: %s", page).isEqualTo(200);
+    assertThat(page.header("Content-Type")).isEqualTo("text/html; charset=utf-8");
+    assertThat(page.body())
+        .contains("Outpost node <span id=\"node\">" + health.getString("node") + "</span>")
+        .contains("region <b id=\"region\">" + health.getString("region") + "</b>")
+        .contains(
+            "<tr><td>samples</td><td>"
+                + samples.getString("version")
+                + "</td><td>"
+                + String.join(", ", samples.getJsonArray("namespaces").getList())
+                + "</td></tr>")
+        .contains("href=\"/_outpost/health\"")
+        .contains("docs/design.md")
+        .contains("this node runs alone")
+        .contains("<link rel=\"icon\" href=\"/favicon.svg\"");
+    for (String sample :
+        List.of("chat", "counter", "todo", "jobs", "stream", "playback", "notifications", "doc")) {
+      assertThat(page.body())
+          .as("a link to the %s page", sample)
+          .contains("<a href=\"/_outpost/demo/" + sample + "\">");
+    }
+  }
+
+  @Test
+  void theFaviconIsServedAsSvgAtBothAddresses() {
+    for (String path : List.of("/favicon.ico", "/favicon.svg")) {
+      HttpResult icon = http.get(path);
+      assertThat(icon.status()).as("GET %s: %s", path, icon).isEqualTo(200);
+      assertThat(icon.header("Content-Type")).as("%s type", path).isEqualTo("image/svg+xml");
+      assertThat(icon.body()).as("%s body", path).startsWith("<svg ").endsWith("</svg>\n");
+    }
+  }
+
+  @Test
   void plainGetOnAChatRoomAnswers426() {
     HttpResult result = http.get("/objects/chat/lobby");
     assertThat(result.status())
@@ -91,12 +134,14 @@ class RouterResponsesIT {
 
   @Test
   void demoPagesAreServedByNameAndAnUnknownOneIsNamedIn404() {
-    // The doc page talks y-websocket, not the Outpost client (theDocPageGetsTheImportMap...).
     for (String page :
-        List.of("chat", "counter", "todo", "jobs", "stream", "playback", "notifications")) {
+        List.of("chat", "counter", "todo", "jobs", "stream", "playback", "notifications", "doc")) {
       HttpResult result = http.get("/_outpost/demo/" + page);
       assertThat(result.status()).as("GET /_outpost/demo/%s: %s", page, result).isEqualTo(200);
-      assertThat(result.body()).as("page %s", page).contains("/_outpost/client.js");
+      // doc imports unmodified y-websocket (vendored) instead of Outpost's JS client
+      assertThat(result.body())
+          .as("page %s", page)
+          .contains(page.equals("doc") ? "from 'y-websocket'" : "/_outpost/client.js");
     }
     HttpResult index = http.get("/_outpost/demo/");
     assertThat(index.status()).isEqualTo(200);

@@ -96,7 +96,7 @@ public final class ClusterTestNode implements AutoCloseable {
       node.replication(b.replication);
     }
     if (b.classes.isEmpty()) {
-      node.bundle(b.bundle != null ? b.bundle : TestNode.samplesBundle());
+      node.bundles(b.bundles.isEmpty() ? List.of(TestNode.samplesBundle()) : b.bundles);
     } else {
       b.classes.forEach(node::namespace);
       node.setting("node", b.nodeId);
@@ -186,7 +186,7 @@ public final class ClusterTestNode implements AutoCloseable {
     private List<String> join = List.of();
     private int httpPort = freePort();
     private int clusterPort = freePort();
-    private Path bundle;
+    private List<Path> bundles = List.of(); // empty: the samples bundle
     private final Map<String, Class<? extends DurableObject>> classes = new LinkedHashMap<>();
     private RuntimeOptions runtimeOptions = RuntimeOptions.defaults();
     private dev.outpost.runtime.RegionTopology topology = dev.outpost.runtime.RegionTopology.open();
@@ -206,7 +206,7 @@ public final class ClusterTestNode implements AutoCloseable {
       b.join = join;
       b.httpPort = httpPort;
       b.clusterPort = clusterPort;
-      b.bundle = bundle;
+      b.bundles = bundles;
       b.classes.putAll(classes);
       b.runtimeOptions = runtimeOptions;
       b.topology = topology;
@@ -231,8 +231,15 @@ public final class ClusterTestNode implements AutoCloseable {
       return this;
     }
 
+    /** Serves this bundle only (instead of the samples). */
     public Builder bundle(Path value) {
-      this.bundle = value;
+      this.bundles = List.of(value);
+      return this;
+    }
+
+    /** Serves these bundles side by side, one app each (instead of the samples). */
+    public Builder bundles(List<Path> values) {
+      this.bundles = List.copyOf(values);
       return this;
     }
 

@@ -183,7 +183,7 @@ final class TurnRunner {
     if (epoch == 0) {
       epoch = node.guard().acquire(address);
     }
-    Object version = node.factory().version();
+    Object version = node.factory().version(address);
     if (instance != null && instanceVersion != version) {
       instance = null; // new code: this turn boundary is where the object switches
       activation.switchingCode();

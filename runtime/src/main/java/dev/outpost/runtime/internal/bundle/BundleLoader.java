@@ -25,6 +25,10 @@ import java.util.Properties;
  * setting.greeting=hello
  * </pre>
  *
+ * <p>{@code bundle.name} is the app the bundle is a version of (1-64 of {@code [a-z0-9_-]};
+ * default: the file name): a node runs several apps side by side, each owning its namespaces, and a
+ * deploy replaces the version of one app (see {@link BundleRegistry}).
+ *
  * <p>{@code party.NAME=NAMESPACE} names the namespace that PartyKit's party {@code NAME} reaches
  * ({@code /parties/NAME/{room}}; {@code main} also {@code /party/{room}}). A party without such an
  * entry reaches the namespace of its own name. The party name follows the namespace rules, must not
@@ -101,13 +105,32 @@ public final class BundleLoader {
           "code bundle " + path + " declares no namespace (namespace.NAME.class=...)");
     }
     checkParties(parties, classes.keySet(), path);
+    String name = manifest.getProperty("bundle.name");
+    if (name == null || name.isBlank()) {
+      name = defaultName(path);
+    } else if (!ObjectAddress.isValidNamespace(name.trim())) {
+      throw new BundleException(
+          "bundle.name '" + name.trim() + "' in " + path + " is invalid: use 1-64 of [a-z0-9_-]");
+    }
     return new CodeBundle(
-        manifest.getProperty("bundle.name", path.getFileName().toString()),
+        name.trim(),
         version != null ? version : manifest.getProperty("bundle.version", "0"),
         classes,
         settings,
         parties,
         loader);
+  }
+
+  /** The app name of a bundle whose manifest has none: its file name, in the namespace alphabet. */
+  static String defaultName(Path path) {
+    String file =
+        path.getFileName()
+            .toString()
+            .replaceFirst("\\.jar$", "")
+            .toLowerCase(java.util.Locale.ROOT);
+    String name = file.replaceAll("[^a-z0-9_-]", "-");
+    name = name.length() > 64 ? name.substring(0, 64) : name;
+    return name.isEmpty() ? "bundle" : name;
   }
 
   /** Checks the {@code party.NAME=NAMESPACE} entries against the declared namespaces. */

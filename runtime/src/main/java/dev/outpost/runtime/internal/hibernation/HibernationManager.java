@@ -80,6 +80,11 @@ public final class HibernationManager {
     return result;
   }
 
+  /** Every object holding an open socket now: a snapshot, in no order. */
+  public java.util.Set<ObjectAddress> owners() {
+    return java.util.Set.copyOf(byObject.keySet());
+  }
+
   /** How many open sockets {@code owner} holds. */
   public int count(ObjectAddress owner) {
     ObjectSockets sockets = byObject.get(owner);

@@ -120,7 +120,7 @@ public final class RocksDbStorageEngine implements ReplicaStore {
     } catch (IOException e) {
       throw new StorageException("could not create the storage directory " + dir, e);
     }
-    Options options = new Options().setCreateIfMissing(true);
+    Options options = SmallNodeOptions.create();
     try {
       return new RocksDbStorageEngine(
           dir, syncWrites, options, RocksDB.open(options, dir.toString()));
