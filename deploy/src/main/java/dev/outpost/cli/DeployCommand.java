@@ -12,9 +12,9 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /**
- * {@code outpost deploy BUNDLE --router URL}: rolls a code bundle out to the whole cluster as a version
- * of its app ({@code bundle.name}), adding the app or replacing its version; other apps keep
- * serving.
+ * {@code outpost deploy BUNDLE --router URL}: rolls a code bundle out to the whole cluster as a
+ * version of its app ({@code bundle.name}), adding the app or replacing its version; other apps
+ * keep serving.
  */
 @Command(
     name = "deploy",
