@@ -130,7 +130,28 @@ final class NewCommand implements Callable<Integer> {
     return 0;
   }
 
-  /** {@code chat-room} → {@code ChatRoom}. */
+  /**
+   * Simple names the generated sources use: a class of the same name would not compile (an import
+   * clashes) or would shadow them.
+   */
+  private static final java.util.Set<String> TAKEN =
+      java.util.Set.of(
+          "DurableObject",
+          "DurableObjectState",
+          "Env",
+          "Request",
+          "Response",
+          "ObjectHarness",
+          "ObjectUnderTest",
+          "AfterEach",
+          "Test",
+          "Assertions");
+
+  /**
+   * {@code chat-room} → {@code ChatRoom}; {@code ...Object} appended where that would not be a
+   * class name of its own ({@code request} → {@code RequestObject}, {@code string} → {@code
+   * StringObject}: no clash with an import or a {@code java.lang} class).
+   */
   static String className(String name) {
     StringBuilder out = new StringBuilder();
     for (String part : name.split("-")) {
@@ -139,7 +160,18 @@ final class NewCommand implements Callable<Integer> {
       }
     }
     String result = out.toString();
-    return SourceVersion.isName(result) ? result : result + "Object";
+    return SourceVersion.isName(result) && !TAKEN.contains(result) && !isJavaLang(result)
+        ? result
+        : result + "Object";
+  }
+
+  private static boolean isJavaLang(String simpleName) {
+    try {
+      Class.forName("java.lang." + simpleName, false, NewCommand.class.getClassLoader());
+      return true;
+    } catch (ClassNotFoundException e) {
+      return false;
+    }
   }
 
   /** The version of the API this CLI was built with (the projects' dependency). */

@@ -6,6 +6,7 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -263,5 +264,12 @@ class OutpostCliTest {
     assertThat(NewCommand.className("greeter")).isEqualTo("Greeter");
     assertThat(NewCommand.className("chat-room")).isEqualTo("ChatRoom");
     assertThat(NewCommand.className("a1-b2")).isEqualTo("A1B2");
+    // Names the generated sources import, or java.lang's, get a suffix instead of a clash.
+    for (String name : List.of("request", "response", "env", "durable-object", "test")) {
+      assertThat(NewCommand.className(name)).as(name).endsWith("Object").hasSizeGreaterThan(6);
+    }
+    assertThat(NewCommand.className("string")).isEqualTo("StringObject");
+    assertThat(NewCommand.className("override")).isEqualTo("OverrideObject");
+    assertThat(NewCommand.className("long")).isEqualTo("LongObject");
   }
 }

@@ -22,11 +22,12 @@ public interface DurableObjectStub {
   /**
    * A typed stub: an implementation of {@code api} whose every call runs the same method of the
    * object, as one turn on its owner wherever it is (Cloudflare's JS RPC, {@code
-   * stub.method(args)}, in Java). The object's class must implement {@code api}; only methods of
-   * interfaces it implements are callable, never its other public methods nor {@link Object}'s.
+   * stub.method(args)}, in Java). The object's class must implement {@code api}, a public interface
+   * annotated {@link Rpc}; only methods of such interfaces are callable, never the class's other
+   * public methods nor {@link Object}'s.
    *
    * <pre>{@code
-   * interface RoomApi { int join(String user); List<String> members(); }
+   * interface RoomApi { int join(String user); List<String> members(); }  // annotated @Rpc
    * RoomApi room = env.namespace("rooms").getByName("lobby").rpc(RoomApi.class);
    * int count = room.join("ana");   // runs RoomApi.join on the room's instance, in its own turn
    * }</pre>
@@ -39,7 +40,8 @@ public interface DurableObjectStub {
    * re-entrantly, as for {@link #fetch}. {@code equals}, {@code hashCode} and {@code toString} of
    * the returned stub are local. The returned stub is thread-safe.
    *
-   * @throws IllegalArgumentException at once if {@code api} is not an interface
+   * @throws IllegalArgumentException at once if {@code api} is not an interface annotated {@link
+   *     Rpc}
    * @see RpcException for what a call throws
    */
   <T> T rpc(Class<T> api);

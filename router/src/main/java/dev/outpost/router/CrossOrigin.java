@@ -17,9 +17,12 @@ import java.util.Set;
  * preflight never reaches an object. A request without {@code Origin}, from the router's own origin
  * (browsers send {@code Origin} on same-origin POSTs too), or upgrading to a WebSocket (CORS does
  * not apply; RFC 6455 §10.2 leaves the check to the server, so the object sees {@code Origin})
- * passes untouched. From an allowed origin ({@link RouterOptions#allowedOrigins()}), Vert.x Web's
- * {@link CorsHandler} answers preflights with 204 and adds {@code Access-Control-Allow-Origin} to
- * responses. From any other origin the router answers 403 saying how to allow it.
+ * passes untouched, unless Fetch Metadata shows a browser's cross-site subresource request (an
+ * {@code <img>} or {@code <script>} of another site carries no {@code Origin}): that gets 403
+ * unless any origin is allowed. From an allowed origin ({@link RouterOptions#allowedOrigins()}),
+ * Vert.x Web's {@link CorsHandler} answers preflights with 204 and adds {@code
+ * Access-Control-Allow-Origin} to responses. From any other origin the router answers 403 saying
+ * how to allow it.
  *
  * <p>Runs on the event loop; stateless after construction.
  */
@@ -59,9 +62,20 @@ final class CrossOrigin implements Handler<RoutingContext> {
   public void handle(RoutingContext ctx) {
     HttpServerRequest request = ctx.request();
     String origin = request.getHeader(HttpHeaders.ORIGIN);
-    if (origin == null
-        || isSameOrigin(origin, request)
-        || "websocket".equalsIgnoreCase(request.getHeader(HttpHeaders.UPGRADE))) {
+    boolean upgrade = "websocket".equalsIgnoreCase(request.getHeader(HttpHeaders.UPGRADE));
+    if (origin == null && !upgrade && !anyOrigin && isCrossSiteSubresource(request)) {
+      // A browser's no-cors request (<img>, <script>, a form GET) carries no Origin; Fetch
+      // Metadata says where it comes from (the W3C resource isolation policy). Navigations pass.
+      HttpReplies.text(
+          ctx.response(),
+          403,
+          "a cross-site request without Origin (Sec-Fetch-Site: cross-site, Sec-Fetch-Mode: "
+              + request.getHeader(SEC_FETCH_MODE)
+              + ") may not reach an object; pages of other sites call the router with fetch"
+              + " from an origin allowed with --allow-origin");
+      return;
+    }
+    if (origin == null || upgrade || isSameOrigin(origin, request)) {
       ctx.next();
       return;
     }
@@ -77,6 +91,24 @@ final class CrossOrigin implements Handler<RoutingContext> {
             + " may not call this router across origins; allow it with --allow-origin "
             + origin
             + " (RouterOptions.allowedOrigins)");
+  }
+
+  private static final String SEC_FETCH_SITE = "Sec-Fetch-Site";
+  private static final String SEC_FETCH_MODE = "Sec-Fetch-Mode";
+
+  /**
+   * Whether a request without {@code Origin} is a browser's subresource request from another site
+   * ({@code Sec-Fetch-Site: cross-site}) rather than a top-level navigation ({@code Sec-Fetch-Mode:
+   * navigate}, GET or HEAD). Requests from non-browser clients carry no Fetch Metadata and pass.
+   */
+  private static boolean isCrossSiteSubresource(HttpServerRequest request) {
+    if (!"cross-site".equalsIgnoreCase(request.getHeader(SEC_FETCH_SITE))) {
+      return false;
+    }
+    boolean navigation =
+        "navigate".equalsIgnoreCase(request.getHeader(SEC_FETCH_MODE))
+            && (request.method() == HttpMethod.GET || request.method() == HttpMethod.HEAD);
+    return !navigation;
   }
 
   /**

@@ -7,6 +7,7 @@ import dev.outpost.api.DurableObjectState;
 import dev.outpost.api.Request;
 import dev.outpost.api.Response;
 import dev.outpost.runtime.spi.StorageEngine;
+import dev.outpost.runtime.spi.StoredAlarm;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -135,6 +136,21 @@ class AlarmTest {
             org.assertj.core.groups.Tuple.tuple(Duration.ofSeconds(136), 6));
     failuresToInject = 0;
     assertThat(alarm()).as("dropped after 6 retries").isNull();
+  }
+
+  @Test
+  void anAlarmOfAnUndeployedAppIsKeptNeitherRetriedNorDropped() {
+    setAlarm(10);
+    ObjectAddress object = harness.address("t", "alarmed");
+    assertThat(harness.host.undeploy("embedded")).isTrue();
+
+    advanceSeconds(10 + 200); // past every retry a failing handler would get (6, up to 128 s)
+
+    assertThat(fired).as("no app serves the namespace: the handler never ran").isEmpty();
+    assertThat(engine.alarm(object))
+        .as("the alarm stays stored, as the app's other data")
+        .map(StoredAlarm::time)
+        .contains(ObjectHarness.START.plusSeconds(10));
   }
 
   @Test

@@ -3,8 +3,6 @@ package dev.outpost.cluster;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.outpost.testkit.ClusterTestNode;
-import java.net.ConnectException;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
@@ -21,8 +19,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The {@code outpost} launcher and CLI as processes, as a user runs them: the errors that need a
  * socket or the launcher, each as its exact one line on stderr with no stack trace; help without
- * building; and {@code --host 0.0.0.0}, where HTTP binds every interface while the cluster member
- * binds and advertises 127.0.0.1. (Command-line errors run in-process in {@code OutpostCliTest}.)
+ * building; a node started with its two addresses. (Command-line errors, and which addresses a
+ * wildcard {@code --host} binds, run in-process in {@code OutpostCliTest}.)
  */
 class CliIT {
 
@@ -143,8 +141,14 @@ class CliIT {
     assertThat(helpBuild.out()).startsWith("Usage: outpost build");
   }
 
+  /**
+   * A node started by the launcher, with its two addresses given: it starts quietly, says where it
+   * serves, and answers. (Tests bind loopback only, so {@code --host 0.0.0.0} itself is not started
+   * here: which address each side binds for a wildcard host is {@code NodeAddresses}' rule, tested
+   * in {@code OutpostCliTest}.)
+   */
   @Test
-  void hostZeroBindsHttpEverywhereWhileTheClusterAdvertisesLoopback() throws Exception {
+  void aNodeStartsQuietlyOnItsHostAndAdvertisedAddresses() throws Exception {
     int http = ClusterTestNode.freePort();
     int cluster = ClusterTestNode.freePort();
     Path log = dir.resolve("node.log");
@@ -154,7 +158,9 @@ class CliIT {
         log,
         "node",
         "--host",
-        "0.0.0.0",
+        "127.0.0.1",
+        "--advertise",
+        "127.0.0.1",
         "--http-port",
         Integer.toString(http),
         "--cluster-port",
@@ -164,35 +170,20 @@ class CliIT {
         "--data-dir",
         dir.resolve("n1").toString());
     String output = Launcher.read(log);
-    assertThat(output)
-        .contains(
-            "serving samples 1 on http://0.0.0.0:"
-                + http
-                + " (advertised to the cluster as 127.0.0.1:"
-                + cluster
-                + ")");
+    // the app's version label is bundle.version and a hash of the jar
+    assertThat(output).containsPattern("serving samples 1-[0-9a-f]+ on http://127.0.0.1:" + http);
     assertThat(output)
         .as("a quiet start-up: no JVM warnings")
         .doesNotContain("sun.misc.Unsafe")
         .doesNotContainPattern("(?m)^WARNING: ");
-
-    // HTTP answers on another loopback address than the advertised one: it bound every interface.
-    for (String address : new String[] {"127.0.0.1", "127.0.0.2"}) {
-      HttpResponse<String> health = get("http://" + address + ":" + http + "/_outpost/health");
-      assertThat(health.statusCode()).as("health via %s", address).isEqualTo(200);
-    }
-    // The cluster member bound the advertised address only, and the cluster lists it there.
     try (Socket member = new Socket()) {
       member.connect(new InetSocketAddress("127.0.0.1", cluster), 5_000);
     }
-    assertThat(refused(InetAddress.getByName("127.0.0.2"), cluster))
-        .as("cluster port on 127.0.0.2")
-        .isTrue();
     assertThat(get("http://127.0.0.1:" + http + "/_outpost/routers").body())
         .contains("http://127.0.0.1:" + http);
     HttpResponse<String> increment =
         HTTP.send(
-            HttpRequest.newBuilder(URI.create("http://127.0.0.2:" + http + "/objects/counter/c"))
+            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + http + "/objects/counter/c"))
                 .timeout(Duration.ofSeconds(30))
                 .POST(HttpRequest.BodyPublishers.noBody())
                 .build(),
@@ -204,14 +195,5 @@ class CliIT {
     return HTTP.send(
         HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(20)).build(),
         HttpResponse.BodyHandlers.ofString());
-  }
-
-  private static boolean refused(InetAddress address, int port) throws Exception {
-    try (Socket socket = new Socket()) {
-      socket.connect(new InetSocketAddress(address, port), 5_000);
-      return false;
-    } catch (ConnectException e) {
-      return true;
-    }
   }
 }

@@ -1,8 +1,10 @@
 package dev.outpost.cluster;
 
+import dev.outpost.api.Rpc;
 import java.util.List;
 
 /** The typed API of {@link RpcRoom}, called across nodes by {@code TypedCallsIT}. */
+@Rpc
 public interface RoomApi {
 
   /** Adds {@code user}; returns how many members there are. */

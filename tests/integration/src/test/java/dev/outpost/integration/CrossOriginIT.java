@@ -123,6 +123,27 @@ class CrossOriginIT {
     HttpResponse<String> simplePost = send("POST", "/objects/counter/c2", "Origin", STRANGER);
     assertThat(simplePost.statusCode()).isEqualTo(403);
     assertThat(counter("c2")).as("the refused POST was not delivered").isEqualTo("0");
+
+    // An <img> or <script> of another site: no Origin, but Fetch Metadata says cross-site.
+    HttpResponse<String> image =
+        send(
+            "GET",
+            "/objects/counter/c2",
+            "Sec-Fetch-Site",
+            "cross-site",
+            "Sec-Fetch-Mode",
+            "no-cors");
+    assertThat(image.statusCode()).isEqualTo(403);
+    assertThat(image.body()).contains("Sec-Fetch-Site: cross-site");
+    HttpResponse<String> link =
+        send(
+            "GET",
+            "/objects/counter/c2",
+            "Sec-Fetch-Site",
+            "cross-site",
+            "Sec-Fetch-Mode",
+            "navigate");
+    assertThat(link.statusCode()).as("following a link from another site").isEqualTo(200);
   }
 
   @Test

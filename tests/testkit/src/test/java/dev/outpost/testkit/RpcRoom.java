@@ -14,9 +14,10 @@ import java.util.TreeMap;
 
 /**
  * A test object for typed calls: a room of members (stored, one name per line) that implements
- * {@link RoomApi} and {@link RelayApi}, and has a public method of its own that no call may reach.
+ * {@link RoomApi} and {@link RelayApi}, and {@link UnmarkedApi} and a public method of its own that
+ * no call may reach.
  */
-public final class RpcRoom implements DurableObject, RoomApi, RelayApi {
+public final class RpcRoom implements DurableObject, RoomApi, RelayApi, UnmarkedApi {
 
   /** What a room reports about itself: a record, to travel as JSON. */
   public record Summary(String room, List<String> members, Map<String, Integer> lengths) {}
@@ -87,5 +88,10 @@ public final class RpcRoom implements DurableObject, RoomApi, RelayApi {
   /** Public, but of no interface: never callable. */
   public String secret() {
     return "secret";
+  }
+
+  @Override
+  public void wipe() {
+    throw new AssertionError("a typed call reached an interface without @Rpc");
   }
 }

@@ -154,8 +154,22 @@ class TypedCallsTest {
                 .build());
     assertThat(framework.bodyText())
         .isEqualTo(
-            "{\"invalid\":\"dev.outpost.api.DurableObject is not callable by typed calls (java.*,"
-                + " javax.*, jdk.* and dev.outpost.api.* interfaces never are)\"}");
+            "{\"invalid\":\"dev.outpost.api.DurableObject is not callable by typed calls: only"
+                + " public interfaces annotated @Rpc are (java.*, javax.*, jdk.* and"
+                + " dev.outpost.api.* interfaces never are)\"}");
+    Response unmarked =
+        lobby.fetch(
+            Request.builder("POST", "/")
+                .header(RpcCalls.METHOD_HEADER, "wipe")
+                .header(RpcCalls.INTERFACE_HEADER, UnmarkedApi.class.getName())
+                .body("[]")
+                .build());
+    assertThat(unmarked.bodyText())
+        .isEqualTo(
+            "{\"invalid\":\"dev.outpost.testkit.UnmarkedApi is not callable by typed calls: only"
+                + " public interfaces annotated @Rpc are (java.*, javax.*, jdk.* and"
+                + " dev.outpost.api.* interfaces never are)\"}");
+    assertThat(raw("wipe", "[]").bodyText()).startsWith("{\"invalid\":\"no method 'wipe'");
     Response get =
         lobby.fetch(Request.builder("GET", "/").header(RpcCalls.METHOD_HEADER, "members").build());
     assertThat(get.bodyText()).isEqualTo("{\"invalid\":\"a typed call is a POST, not a GET\"}");

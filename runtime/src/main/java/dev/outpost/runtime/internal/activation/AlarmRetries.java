@@ -12,8 +12,9 @@ import java.time.Duration;
  * ActorCache}). A due alarm runs only if it is still the committed one; a handler that returns
  * deletes it unless the handler set or deleted an alarm itself; a handler that throws is retried
  * through the {@link NodeServices.AlarmSink} after {@code alarmRetryStart} doubled per earlier
- * failure, and dropped after {@code alarmMaxRetries} retries. Used only by the activation's drain
- * thread, inside its turns.
+ * failure, and dropped after {@code alarmMaxRetries} retries; one whose namespace no app serves
+ * (undeployed) is kept, neither retried nor dropped. Used only by the activation's drain thread,
+ * inside its turns.
  */
 final class AlarmRetries {
 
@@ -44,6 +45,15 @@ final class AlarmRetries {
 
   /** The turn running {@code alarm} failed: schedules a retry, or drops the alarm. */
   void failed(Event.Alarm alarm) {
+    if (node.factory().version(address) == null) {
+      // No app serves the namespace (undeployed): the handler never ran. The alarm is the app's
+      // stored data, which an undeploy keeps: neither retried nor dropped. It runs again when the
+      // object's alarms are next armed (the node restarts or the object changes owner).
+      LOG.log(
+          Level.WARNING,
+          "alarm of " + address + " not run: no app serves its namespace; kept in storage");
+      return;
+    }
     int retries = alarm.retryCount() + 1;
     if (retries <= node.options().alarmMaxRetries()) {
       Duration delay = node.options().alarmRetryStart().multipliedBy(1L << alarm.retryCount());

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.outpost.api.Request;
 import dev.outpost.api.Response;
+import dev.outpost.api.Rpc;
 import java.io.IOException;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
@@ -55,7 +56,7 @@ public final class RpcMethods {
 
   private final Class<?> type;
   private final Map<String, Class<?>> interfaces; // binary name → interface, callable; sorted
-  private final Set<String> uncallable; // binary names of implemented framework interfaces
+  private final Set<String> uncallable; // binary names of implemented interfaces not callable
   private final ObjectMapper mapper = RpcWire.newMapper();
 
   private RpcMethods(Class<?> type) {
@@ -67,7 +68,7 @@ public final class RpcMethods {
     Map<String, Class<?>> callable = new LinkedHashMap<>();
     Set<String> framework = new TreeSet<>();
     for (Class<?> i : all) {
-      if (isFramework(i)) {
+      if (isFramework(i) || !isMarked(i)) {
         framework.add(i.getName());
       } else {
         callable.put(i.getName(), i);
@@ -96,6 +97,11 @@ public final class RpcMethods {
         || name.startsWith("javax.")
         || name.startsWith("jdk.")
         || name.startsWith("dev.outpost.api.");
+  }
+
+  /** A public interface annotated {@link Rpc}: only those are callable. */
+  private static boolean isMarked(Class<?> iface) {
+    return iface.isAnnotationPresent(Rpc.class) && Modifier.isPublic(iface.getModifiers());
   }
 
   private static boolean isObjectMethod(Method m) {
@@ -200,7 +206,7 @@ public final class RpcMethods {
     }
     Object result;
     try {
-      method.trySetAccessible(); // a package-private interface of the bundle
+      method.trySetAccessible(); // a public interface nested in a package-private class
       result = method.invoke(instance, values);
     } catch (InvocationTargetException e) {
       Throwable cause = e.getCause();
@@ -244,8 +250,8 @@ public final class RpcMethods {
   private String notImplemented(String iface) {
     if (uncallable.contains(iface)) {
       return iface
-          + " is not callable by typed calls (java.*, javax.*, jdk.* and dev.outpost.api.*"
-          + " interfaces never are)";
+          + " is not callable by typed calls: only public interfaces annotated @Rpc are"
+          + " (java.*, javax.*, jdk.* and dev.outpost.api.* interfaces never are)";
     }
     return "the object implements no interface "
         + iface

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import dev.outpost.api.Request;
 import dev.outpost.api.Response;
+import dev.outpost.api.Rpc;
 import dev.outpost.api.RpcException;
 import java.io.IOException;
 import java.lang.reflect.InvocationHandler;
@@ -50,6 +51,10 @@ public final class RpcStubs {
       throw new IllegalArgumentException(
           api.getName()
               + " is not an interface; typed calls need the interface the object implements");
+    }
+    if (!api.isAnnotationPresent(Rpc.class)) {
+      throw new IllegalArgumentException(
+          api.getName() + " is not annotated @Rpc; typed calls reach only @Rpc interfaces");
     }
     ObjectMapper mapper = MAPPERS.get(api);
     InvocationHandler handler =
