@@ -9,6 +9,7 @@ import dev.outpost.api.Request;
 import dev.outpost.api.Response;
 import dev.outpost.api.WebSocketMessage;
 import dev.outpost.api.realtime.Broadcast;
+import dev.outpost.samples.json.JsonText;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;

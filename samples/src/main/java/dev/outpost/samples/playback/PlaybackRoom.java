@@ -10,7 +10,7 @@ import dev.outpost.api.Response;
 import dev.outpost.api.WebSocketMessage;
 import dev.outpost.api.realtime.Presence;
 import dev.outpost.api.realtime.PresenceEntry;
-import dev.outpost.samples.playback.FlatJson.MalformedJsonException;
+import dev.outpost.samples.json.JsonText;
 import java.math.BigDecimal;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
@@ -199,9 +199,16 @@ public final class PlaybackRoom implements DurableObject {
     }
     Map<String, Object> command;
     try {
-      command = FlatJson.parse(text);
-    } catch (MalformedJsonException e) {
-      reject(from, "?", e.getMessage() + "; " + COMMANDS);
+      command = flatObject(JsonText.parse(text));
+    } catch (JsonText.MalformedException e) {
+      reject(from, "?", "malformed JSON: " + e.getMessage() + "; " + COMMANDS);
+      return;
+    }
+    if (command == null) {
+      reject(
+          from,
+          "?",
+          "a command is one JSON object of strings, numbers, booleans and nulls; " + COMMANDS);
       return;
     }
     if (!(command.get("type") instanceof String op)) {
@@ -307,8 +314,22 @@ public final class PlaybackRoom implements DurableObject {
     }
   }
 
+  /** {@code value} as a command, if it is a JSON object with no object or array inside. */
+  @SuppressWarnings("unchecked")
+  private static Map<String, Object> flatObject(Object value) {
+    if (!(value instanceof Map<?, ?> map)) {
+      return null;
+    }
+    for (Object member : map.values()) {
+      if (member instanceof Map<?, ?> || member instanceof java.util.List<?>) {
+        return null;
+      }
+    }
+    return (Map<String, Object>) map;
+  }
+
   private static String shown(Object value) {
-    if (value == FlatJson.NULL || value == null) {
+    if (value == null) {
       return "null";
     }
     return value instanceof String text ? quote(text) : value.toString();

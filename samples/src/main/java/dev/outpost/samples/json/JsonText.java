@@ -1,4 +1,4 @@
-package dev.outpost.samples.notifications;
+package dev.outpost.samples.json;
 
 import java.math.BigDecimal;
 import java.util.ArrayList;
@@ -7,10 +7,11 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A strict reader of one JSON text (RFC 8259) for the inbox's requests and commands, since a code
- * bundle depends on the user API and the JDK only. Objects become {@code Map<String, Object>} in
- * document order, arrays {@code List<Object>}, strings {@code String}, numbers {@code BigDecimal},
- * {@code true}/{@code false} {@code Boolean}, and {@code null} a Java null.
+ * A strict reader of one JSON text (RFC 8259) for the samples' requests and commands (the
+ * notifications inbox, the playback room), since a code bundle depends on the user API and the JDK
+ * only. Objects become {@code Map<String, Object>} in document order, arrays {@code List<Object>},
+ * strings {@code String}, numbers {@code BigDecimal}, {@code true}/{@code false} {@code Boolean},
+ * and {@code null} a Java null.
  *
  * <p>Stricter than the RFC requires where that catches mistakes: a name repeated in one object is
  * refused (RFC 8259 §4 says names "SHOULD be unique"), and nesting deeper than {@value #MAX_DEPTH}
@@ -18,14 +19,14 @@ import java.util.Map;
  * control characters in strings, text after the value) is refused too. Every refusal names what was
  * wrong and the character offset where it was found. Stateless; any thread.
  */
-final class JsonText {
+public final class JsonText {
 
   /** Deepest nesting of objects and arrays accepted. */
-  static final int MAX_DEPTH = 16;
+  public static final int MAX_DEPTH = 16;
 
   /** A JSON text that does not parse; the message says what and where. */
-  static final class MalformedException extends Exception {
-    MalformedException(String message) {
+  public static final class MalformedException extends Exception {
+    public MalformedException(String message) {
       super(message);
     }
   }
@@ -42,7 +43,7 @@ final class JsonText {
    *
    * @throws MalformedException if it is not valid JSON, says where
    */
-  static Object parse(String text) throws MalformedException {
+  public static Object parse(String text) throws MalformedException {
     JsonText reader = new JsonText(text);
     reader.skipSpace();
     Object value = reader.value(0);

@@ -1,4 +1,4 @@
-package dev.outpost.samples.notifications;
+package dev.outpost.samples.json;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
