@@ -4,20 +4,24 @@ import java.util.Collection;
 import java.util.Map;
 
 /**
- * A small JSON writer for the helpers' events (the API depends on the JDK only): null, strings,
- * numbers, booleans, maps with string keys and collections. Anything else is written as its string.
+ * A small JSON writer (RFC 8259) for objects' events, since a code bundle depends on the user API
+ * and the JDK only: null, strings, numbers, booleans, maps (keys written as strings, in the map's
+ * order) and collections. A non-finite number is written as {@code null}; anything else as its
+ * string. Stateless; any thread.
  */
-final class Json {
+public final class Json {
 
   private Json() {}
 
-  static String write(Object value) {
+  /** {@code value} as JSON text: {@code Json.write(Map.of("n", 1))} is {@code {"n":1}}. */
+  public static String write(Object value) {
     StringBuilder out = new StringBuilder();
     write(value, out);
     return out.toString();
   }
 
-  static void write(Object value, StringBuilder out) {
+  /** Appends {@code value} as JSON text to {@code out}. */
+  public static void write(Object value, StringBuilder out) {
     switch (value) {
       case null -> out.append("null");
       case String s -> string(s, out);
@@ -60,6 +64,19 @@ final class Json {
       }
       default -> string(value.toString(), out);
     }
+  }
+
+  /**
+   * {@code text} as a JSON string, quotes included: {@code "}, {@code \\} and control characters
+   * escaped (RFC 8259 §7); {@code null} gives {@code null}.
+   */
+  public static String quote(String text) {
+    if (text == null) {
+      return "null";
+    }
+    StringBuilder out = new StringBuilder(text.length() + 2);
+    string(text, out);
+    return out.toString();
   }
 
   private static void string(String s, StringBuilder out) {

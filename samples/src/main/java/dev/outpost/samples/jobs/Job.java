@@ -1,5 +1,7 @@
 package dev.outpost.samples.jobs;
 
+import static dev.outpost.api.realtime.Json.quote;
+
 import dev.outpost.api.AlarmInfo;
 import dev.outpost.api.DurableObject;
 import dev.outpost.api.DurableObjectState;
@@ -189,10 +191,5 @@ public final class Job implements DurableObject {
       }
     }
     return otherwise;
-  }
-
-  private static String quote(String text) {
-    String clean = text.replaceAll("\\p{Cntrl}", " ");
-    return "\"" + clean.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
   }
 }

@@ -1,5 +1,7 @@
 package dev.outpost.samples.notifications;
 
+import static dev.outpost.api.realtime.Json.quote;
+
 import dev.outpost.samples.notifications.NotificationInbox.Item;
 import java.time.Instant;
 import java.util.List;
@@ -74,31 +76,5 @@ final class InboxEvents {
       out.append(i == 0 ? "" : ",").append(ids.get(i));
     }
     return out.append(']').toString();
-  }
-
-  /**
-   * {@code text} as a JSON string: quote, backslash and control characters escaped (RFC 8259 §7),
-   * and U+2028/U+2029 too, so the text is also safe inside a JavaScript string literal.
-   */
-  static String quote(String text) {
-    StringBuilder out = new StringBuilder("\"");
-    for (int i = 0; i < text.length(); i++) {
-      char c = text.charAt(i);
-      switch (c) {
-        case '"' -> out.append("\\\"");
-        case '\\' -> out.append("\\\\");
-        case '\n' -> out.append("\\n");
-        case '\r' -> out.append("\\r");
-        case '\t' -> out.append("\\t");
-        default -> {
-          if (c < 0x20 || c == 0x2028 || c == 0x2029) {
-            out.append(String.format("\\u%04x", (int) c));
-          } else {
-            out.append(c);
-          }
-        }
-      }
-    }
-    return out.append('"').toString();
   }
 }

@@ -9,6 +9,7 @@ import dev.outpost.api.Request;
 import dev.outpost.api.Response;
 import dev.outpost.api.WebSocketMessage;
 import dev.outpost.api.realtime.Broadcast;
+import dev.outpost.api.realtime.Json;
 import dev.outpost.samples.json.JsonText;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
@@ -135,7 +136,7 @@ public final class NotificationInbox implements DurableObject {
       return Response.text(
           404,
           "no inbox for "
-              + state.id().name().map(InboxEvents::quote).orElse("an object id")
+              + state.id().name().map(Json::quote).orElse("an object id")
               + ": an inbox is /objects/notifications/NAME, where NAME is "
               + NAME_RULE);
     }
@@ -244,7 +245,7 @@ public final class NotificationInbox implements DurableObject {
           default -> null;
         };
     if (members == null) {
-      return Outcome.refused("unknown command " + InboxEvents.quote(op) + "; " + COMMANDS);
+      return Outcome.refused("unknown command " + Json.quote(op) + "; " + COMMANDS);
     }
     String refusal = unexpectedMembers(fields, members, op);
     if (refusal != null) {
@@ -381,7 +382,7 @@ public final class NotificationInbox implements DurableObject {
       if (!allowed.contains(name)) {
         return what
             + " has no member "
-            + InboxEvents.quote(name)
+            + Json.quote(name)
             + "; its members are "
             + String.join(", ", allowed.stream().sorted().toList());
       }
@@ -416,7 +417,7 @@ public final class NotificationInbox implements DurableObject {
   private static String describe(Object value) {
     return switch (value) {
       case null -> "null or nothing";
-      case String s -> "the string " + InboxEvents.quote(abbreviate(s));
+      case String s -> "the string " + Json.quote(abbreviate(s));
       case BigDecimal n -> "the number " + abbreviate(n.toString());
       case Boolean b -> b.toString();
       case Map<?, ?> m -> "an object";

@@ -1,5 +1,7 @@
 package dev.outpost.samples.playback;
 
+import static dev.outpost.api.realtime.Json.quote;
+
 import dev.outpost.api.AlarmInfo;
 import dev.outpost.api.DurableObject;
 import dev.outpost.api.DurableObjectState;
@@ -456,27 +458,5 @@ public final class PlaybackRoom implements DurableObject {
       }
     }
     return Optional.empty();
-  }
-
-  static String quote(String text) {
-    StringBuilder out = new StringBuilder("\"");
-    for (int i = 0; i < text.length(); i++) {
-      char c = text.charAt(i);
-      switch (c) {
-        case '"' -> out.append("\\\"");
-        case '\\' -> out.append("\\\\");
-        case '\n' -> out.append("\\n");
-        case '\r' -> out.append("\\r");
-        case '\t' -> out.append("\\t");
-        default -> {
-          if (c < 0x20) {
-            out.append(String.format("\\u%04x", (int) c));
-          } else {
-            out.append(c);
-          }
-        }
-      }
-    }
-    return out.append('"').toString();
   }
 }

@@ -1,5 +1,7 @@
 package dev.outpost.samples.stream;
 
+import static dev.outpost.api.realtime.Json.quote;
+
 import dev.outpost.api.AlarmInfo;
 import dev.outpost.api.DurableObject;
 import dev.outpost.api.DurableObjectState;
@@ -178,24 +180,5 @@ public final class AnswerStream implements DurableObject {
         + ",\"done\":"
         + answer.done()
         + "}";
-  }
-
-  private static String quote(String text) {
-    StringBuilder out = new StringBuilder("\"");
-    for (int i = 0; i < text.length(); i++) {
-      char c = text.charAt(i);
-      switch (c) {
-        case '"' -> out.append("\\\"");
-        case '\\' -> out.append("\\\\");
-        default -> {
-          if (c < 0x20) {
-            out.append(String.format("\\u%04x", (int) c));
-          } else {
-            out.append(c);
-          }
-        }
-      }
-    }
-    return out.append('"').toString();
   }
 }

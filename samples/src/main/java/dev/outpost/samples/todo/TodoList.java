@@ -1,5 +1,7 @@
 package dev.outpost.samples.todo;
 
+import static dev.outpost.api.realtime.Json.quote;
+
 import dev.outpost.api.DurableObject;
 import dev.outpost.api.DurableObjectState;
 import dev.outpost.api.Env;
@@ -186,27 +188,5 @@ public final class TodoList implements DurableObject {
         + ",\"done\":"
         + item.done()
         + "}";
-  }
-
-  static String quote(String text) {
-    StringBuilder out = new StringBuilder("\"");
-    for (int i = 0; i < text.length(); i++) {
-      char c = text.charAt(i);
-      switch (c) {
-        case '"' -> out.append("\\\"");
-        case '\\' -> out.append("\\\\");
-        case '\n' -> out.append("\\n");
-        case '\r' -> out.append("\\r");
-        case '\t' -> out.append("\\t");
-        default -> {
-          if (c < 0x20) {
-            out.append(String.format("\\u%04x", (int) c));
-          } else {
-            out.append(c);
-          }
-        }
-      }
-    }
-    return out.append('"').toString();
   }
 }
