@@ -25,6 +25,8 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class TypedCallsIT {
 
+  private static final java.time.Duration CALL_TIMEOUT = java.time.Duration.ofSeconds(30);
+
   @TempDir Path dir;
   private TestCluster cluster;
   private Vertx vertx;
@@ -35,8 +37,10 @@ class TypedCallsIT {
   void start() {
     cluster = TestCluster.start(dir, 2, b -> b.namespace("rooms", RpcRoom.class));
     vertx = Vertx.vertx();
-    viaNode1 = RpcClient.create(vertx, "http://127.0.0.1:" + cluster.node(0).port());
-    viaNode2 = RpcClient.create(vertx, "http://127.0.0.1:" + cluster.node(1).port());
+    // A generous timeout: in the full suite this test follows the chaos test on a loaded machine,
+    // where one call once waited past the default 10 s.
+    viaNode1 = RpcClient.create(vertx, "http://127.0.0.1:" + cluster.node(0).port(), CALL_TIMEOUT);
+    viaNode2 = RpcClient.create(vertx, "http://127.0.0.1:" + cluster.node(1).port(), CALL_TIMEOUT);
     // Placement: the router that sees an object's first request places it on its own node.
     assertThat(viaNode1.stub("rooms", "a", RoomApi.class).members()).isEmpty();
     assertThat(viaNode2.stub("rooms", "b", RoomApi.class).members()).isEmpty();
