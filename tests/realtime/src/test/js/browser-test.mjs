@@ -361,6 +361,8 @@ scenarios.playback = async (a, b) => {
   await b.fill('#seek-to', '120');
   await b.press('#seek-to', 'Enter');
   await waitState(a, 'A', () => window.playback.state.cause === 'seek', 'the seek made in B');
+  // B hears its own seek back through its router (us-east, emulated latency), maybe after A.
+  await waitState(b, 'B', () => window.playback.state.cause === 'seek', 'its own seek');
   const sought = await agree('after the seek', 6);
   const at = sought[0].a.position;
   if (at < 120000 || at > 125000) throw new Error('A is at ' + at + ' ms after the seek to 120 s');
