@@ -6,15 +6,12 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import com.sun.net.httpserver.HttpServer;
 import dev.outpost.runtime.RegionTopology;
 import dev.outpost.testkit.TestCluster;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -55,7 +52,7 @@ class BrowserPagesIT {
       System.out.println("BrowserPagesIT: " + missingChromium());
       return;
     }
-    scripts = installedScripts();
+    scripts = NodeScripts.installed();
     allowedApp = appSite();
     deniedApp = appSite();
     RegionTopology topology = RegionTopology.load(Path.of(System.getProperty("outpost.topology")));
@@ -235,53 +232,20 @@ class BrowserPagesIT {
                 shots.toString(),
                 CHROMIUM.toString()));
     command.addAll(List.of(extra));
-    Process process =
-        new ProcessBuilder(command).directory(scripts.toFile()).redirectErrorStream(true).start();
-    StringBuilder output = new StringBuilder();
-    Thread reader =
-        Thread.ofVirtual()
-            .start(
-                () -> {
-                  try (BufferedReader lines =
-                          new BufferedReader(
-                              new InputStreamReader(
-                                  process.getInputStream(), StandardCharsets.UTF_8));
-                      OutputStream toScript = process.getOutputStream()) {
-                    String line;
-                    while ((line = lines.readLine()) != null) {
-                      synchronized (output) {
-                        output.append(line).append('\n');
-                      }
-                      if (line.startsWith("RESTART ")) {
-                        String reply = restartOwner(line.substring("RESTART ".length()).trim());
-                        toScript.write((reply + "\n").getBytes(StandardCharsets.UTF_8));
-                        toScript.flush();
-                      }
-                    }
-                  } catch (IOException e) {
-                    synchronized (output) {
-                      output
-                          .append("(reading the script's output failed: ")
-                          .append(e)
-                          .append(")\n");
-                    }
-                  }
-                });
-    boolean exited = process.waitFor(240, TimeUnit.SECONDS);
-    if (!exited) {
-      process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-    }
-    reader.join(Duration.ofSeconds(10));
-    String log;
-    synchronized (output) {
-      log = output.toString();
-    }
-    System.out.print(log);
-    assertThat(exited).as("node browser-test.mjs %s finished in 240 s:\n%s", page, log).isTrue();
-    assertThat(process.exitValue())
-        .as("node browser-test.mjs %s (screenshots in %s):\n%s", page, shots, log)
+    NodeScripts.Result result =
+        NodeScripts.run(
+            scripts,
+            Duration.ofSeconds(240),
+            line ->
+                line.startsWith("RESTART ")
+                    ? restartOwner(line.substring("RESTART ".length()).trim())
+                    : null,
+            command.toArray(String[]::new));
+    System.out.print(result.output());
+    assertThat(result.code())
+        .as("node browser-test.mjs %s (screenshots in %s):\n%s", page, shots, result.output())
         .isZero();
-    return log;
+    return result.output();
   }
 
   /** Restarts the node that owns {@code namespace/name}; answers the line for the script. */
@@ -300,34 +264,5 @@ class BrowserPagesIT {
     } catch (RuntimeException e) {
       return "restart failed: " + e;
     }
-  }
-
-  /**
-   * The JS test directory with its packages: as .ci/run installs them next to the sources from the
-   * committed lockfile, or else (a developer's first run) installed into target/ from the same
-   * lockfile.
-   */
-  private static Path installedScripts() throws IOException, InterruptedException {
-    Path source =
-        Path.of(System.getProperty("outpost.realtime.js", "src/test/js")).toAbsolutePath();
-    if (Files.isDirectory(source.resolve("node_modules/playwright-core"))) {
-      return source;
-    }
-    Path work = Path.of("target", "js-browser").toAbsolutePath();
-    Files.createDirectories(work);
-    for (String file : List.of("package.json", "package-lock.json", "browser-test.mjs")) {
-      Files.copy(source.resolve(file), work.resolve(file), StandardCopyOption.REPLACE_EXISTING);
-    }
-    if (!Files.isDirectory(work.resolve("node_modules/playwright-core"))) {
-      Process install =
-          new ProcessBuilder("npm", "ci", "--no-audit", "--no-fund")
-              .directory(work.toFile())
-              .redirectErrorStream(true)
-              .start();
-      String out = new String(install.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-      assertThat(install.waitFor(180, TimeUnit.SECONDS)).as("npm ci in %s", work).isTrue();
-      assertThat(install.exitValue()).as("npm ci in %s:\n%s", work, out).isZero();
-    }
-    return work;
   }
 }

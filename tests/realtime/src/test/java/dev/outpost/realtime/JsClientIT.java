@@ -3,17 +3,13 @@ package dev.outpost.realtime;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.outpost.router.realtime.RealtimeOptions;
-import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -48,10 +44,17 @@ class JsClientIT {
 
   @Test
   void theJsClientChatsAndFallsBackFromWebSocketToSseToLongPolling() throws Exception {
-    Path work = installedScripts();
-    Result result = run(work, Duration.ofSeconds(90), "node", "fallback-test.mjs", node.baseUrl());
-    assertThat(result.code).as("node fallback-test.mjs:\n%s", result.output).isZero();
-    assertThat(result.output)
+    Path work = NodeScripts.installed();
+    NodeScripts.Result result =
+        NodeScripts.run(
+            work,
+            Duration.ofSeconds(90),
+            line -> null,
+            "node",
+            "fallback-test.mjs",
+            node.baseUrl());
+    assertThat(result.code()).as("node fallback-test.mjs:\n%s", result.output()).isZero();
+    assertThat(result.output())
         .contains("direct: ok via websocket")
         .contains("websocket-blocked: ok via sse")
         .contains("websocket-and-sse-blocked: ok via polling");
@@ -64,7 +67,7 @@ class JsClientIT {
    */
   @Test
   void theServedTypeDeclarationsCheckTheExamples() throws Exception {
-    Path work = installedScripts();
+    Path work = NodeScripts.installed();
     Path types = Files.createTempDirectory(Path.of("target").toAbsolutePath(), "ts-check");
     Files.copy(work.resolve("types/example.ts"), types.resolve("example.ts"));
     try (HttpClient http = HttpClient.newHttpClient()) {
@@ -74,10 +77,11 @@ class JsClientIT {
               HttpResponse.BodyHandlers.ofFile(types.resolve("outpost-client.d.ts")));
       assertThat(served.statusCode()).isEqualTo(200);
     }
-    Result result =
-        run(
+    NodeScripts.Result result =
+        NodeScripts.run(
             work,
             Duration.ofSeconds(90),
+            line -> null,
             "node",
             work.resolve("node_modules/typescript/bin/tsc").toString(),
             "--noEmit",
@@ -91,48 +95,6 @@ class JsClientIT {
             "--lib",
             "es2022,dom",
             types.resolve("example.ts").toString());
-    assertThat(result.code).as("tsc --strict types/example.ts:\n%s", result.output).isZero();
-  }
-
-  /**
-   * The JS test directory with its packages: as .ci/run installs them next to the sources from the
-   * committed lockfile, or else (a developer's first run) installed into target/ from the same
-   * lockfile.
-   */
-  private static Path installedScripts() throws IOException, InterruptedException {
-    Path source = Path.of(System.getProperty("outpost.realtime.js", "src/test/js"));
-    Path work = source.toAbsolutePath();
-    if (Files.isDirectory(work.resolve("node_modules/typescript"))) {
-      return work;
-    }
-    work = Path.of("target", "js-test").toAbsolutePath();
-    Files.createDirectories(work.resolve("types"));
-    for (String file :
-        List.of("package.json", "package-lock.json", "fallback-test.mjs", "types/example.ts")) {
-      Files.copy(source.resolve(file), work.resolve(file), StandardCopyOption.REPLACE_EXISTING);
-    }
-    if (!Files.isDirectory(work.resolve("node_modules/typescript"))) {
-      Result install = run(work, Duration.ofSeconds(180), "npm", "ci", "--no-audit", "--no-fund");
-      assertThat(install.code).as("npm ci in %s:\n%s", work, install.output).isZero();
-    }
-    return work;
-  }
-
-  private record Result(int code, String output) {}
-
-  private static Result run(Path dir, Duration timeout, String... command)
-      throws IOException, InterruptedException {
-    Path log = Files.createTempFile("outpost-js", ".log");
-    Process process =
-        new ProcessBuilder(command)
-            .directory(dir.toFile())
-            .redirectErrorStream(true)
-            .redirectOutput(log.toFile())
-            .start();
-    if (!process.waitFor(timeout.toSeconds(), TimeUnit.SECONDS)) {
-      process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-      return new Result(-1, "timed out after " + timeout + ":\n" + Files.readString(log));
-    }
-    return new Result(process.exitValue(), Files.readString(log, StandardCharsets.UTF_8));
+    assertThat(result.code()).as("tsc --strict types/example.ts:\n%s", result.output()).isZero();
   }
 }

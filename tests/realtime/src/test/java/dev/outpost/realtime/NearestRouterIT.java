@@ -10,9 +10,6 @@ import dev.outpost.testkit.ClusterTestNode;
 import dev.outpost.testkit.TestCluster;
 import dev.outpost.testkit.TestHttpClient;
 import io.vertx.core.Vertx;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -100,41 +97,19 @@ class NearestRouterIT {
 
   @Test
   void theJsClientRanksRoutersAndConnectsThroughTheNearest() throws Exception {
-    Path js = Path.of(System.getProperty("outpost.realtime.js", "src/test/js")).toAbsolutePath();
-    Path work = js;
-    if (!Files.isDirectory(js.resolve("node_modules/ws"))) {
-      work = Path.of("target", "js-test").toAbsolutePath();
-      Files.createDirectories(work);
-      for (String file : List.of("package.json", "package-lock.json", "nearest-test.mjs")) {
-        Files.copy(
-            js.resolve(file),
-            work.resolve(file),
-            java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-      }
-      assertThat(run(work, "npm", "ci", "--no-audit", "--no-fund")).contains("added");
-    } else if (!work.resolve("nearest-test.mjs").toFile().exists()) {
-      throw new AssertionError("nearest-test.mjs is missing from " + work);
-    }
-    String output = run(work, "node", "nearest-test.mjs", url(cluster.node(1)), "ap-south");
+    NodeScripts.Result result =
+        NodeScripts.run(
+            NodeScripts.installed(),
+            Duration.ofSeconds(120),
+            line -> null,
+            "node",
+            "nearest-test.mjs",
+            url(cluster.node(1)),
+            "ap-south");
+    String output = result.output();
+    assertThat(result.code()).as("node nearest-test.mjs:\n%s", output).isZero();
     assertThat(output)
         .contains("ranked: ap-south,eu-west,us-east")
         .contains("connected via ap-south");
-  }
-
-  private static String run(Path dir, String... command) throws IOException, InterruptedException {
-    Path log = Files.createTempFile("outpost-nearest", ".log");
-    Process process =
-        new ProcessBuilder(command)
-            .directory(dir.toFile())
-            .redirectErrorStream(true)
-            .redirectOutput(log.toFile())
-            .start();
-    if (!process.waitFor(120, TimeUnit.SECONDS)) {
-      process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-      throw new AssertionError(String.join(" ", command) + " timed out:\n" + Files.readString(log));
-    }
-    String output = Files.readString(log, StandardCharsets.UTF_8);
-    assertThat(process.exitValue()).as("%s:\n%s", String.join(" ", command), output).isZero();
-    return output;
   }
 }

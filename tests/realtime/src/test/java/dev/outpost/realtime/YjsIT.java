@@ -4,11 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.outpost.testkit.TestCluster;
 import dev.outpost.testkit.TestNode;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -37,7 +33,7 @@ class YjsIT {
 
   @BeforeAll
   static void start() throws Exception {
-    js = installedScripts();
+    js = NodeScripts.installed();
     node = TestNode.start(data.resolve("node"));
   }
 
@@ -58,17 +54,18 @@ class YjsIT {
     try (TestCluster cluster = TestCluster.start(dir, 2, b -> {})) {
       String owner = "http://127.0.0.1:" + cluster.node(0).port();
       String forwarder = "http://127.0.0.1:" + cluster.node(1).port();
-      Result result =
-          run(
+      NodeScripts.Result result =
+          NodeScripts.run(
               js,
               Duration.ofSeconds(120),
+              line -> null,
               "node",
               "yjs-test.mjs",
               "converge",
               owner,
               "cluster-room",
               forwarder);
-      assertThat(result.code).as("converge across routers:\n%s", result.output).isZero();
+      assertThat(result.code()).as("converge across routers:\n%s", result.output()).isZero();
       assertThat(cluster.node(0).ownerOf("yjs", "cluster-room")).isEqualTo("node-1");
     }
   }
@@ -105,50 +102,10 @@ class YjsIT {
     List<String> command =
         new ArrayList<>(List.of("node", "yjs-test.mjs", name, node.baseUrl(), room));
     command.addAll(List.of(more));
-    Result result = run(js, Duration.ofSeconds(120), command.toArray(String[]::new));
-    assertThat(result.code).as("node yjs-test.mjs %s:\n%s", name, result.output).isZero();
-    System.out.println(result.output.strip());
-    return result.output;
-  }
-
-  /**
-   * The scripts' directory with its packages: the sources' own when {@code npm ci} ran there (as
-   * .ci/run does), else a copy in target/ installed from the same lockfile.
-   */
-  private static Path installedScripts() throws Exception {
-    Path source = Path.of(System.getProperty("outpost.realtime.js", "src/test/js"));
-    Path work = source.toAbsolutePath();
-    if (!Files.isDirectory(work.resolve("node_modules/y-websocket"))) {
-      work = Path.of("target", "js-test").toAbsolutePath();
-      Files.createDirectories(work);
-      try (var files = Files.list(source)) {
-        for (Path f : files.filter(Files::isRegularFile).toList()) {
-          Files.copy(f, work.resolve(f.getFileName()), StandardCopyOption.REPLACE_EXISTING);
-        }
-      }
-    }
-    if (!Files.isDirectory(work.resolve("node_modules/y-websocket"))) {
-      Result install = run(work, Duration.ofSeconds(180), "npm", "ci", "--no-audit", "--no-fund");
-      assertThat(install.code).as("npm ci in %s:\n%s", work, install.output).isZero();
-    }
-    return work;
-  }
-
-  private record Result(int code, String output) {}
-
-  private static Result run(Path dir, Duration timeout, String... command)
-      throws IOException, InterruptedException {
-    Path log = Files.createTempFile("outpost-yjs", ".log");
-    Process process =
-        new ProcessBuilder(command)
-            .directory(dir.toFile())
-            .redirectErrorStream(true)
-            .redirectOutput(log.toFile())
-            .start();
-    if (!process.waitFor(timeout.toSeconds(), TimeUnit.SECONDS)) {
-      process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-      return new Result(-1, "timed out after " + timeout + ":\n" + Files.readString(log));
-    }
-    return new Result(process.exitValue(), Files.readString(log, StandardCharsets.UTF_8));
+    NodeScripts.Result result =
+        NodeScripts.run(js, Duration.ofSeconds(120), line -> null, command.toArray(String[]::new));
+    assertThat(result.code()).as("node yjs-test.mjs %s:\n%s", name, result.output()).isZero();
+    System.out.println(result.output().strip());
+    return result.output();
   }
 }
