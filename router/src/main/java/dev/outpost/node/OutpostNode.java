@@ -17,6 +17,7 @@ import dev.outpost.runtime.RuntimeOptions;
 import dev.outpost.runtime.StorageEngines;
 import dev.outpost.runtime.SystemTimeSource;
 import dev.outpost.runtime.TimeSource;
+import dev.outpost.runtime.spi.ClusterMembership;
 import dev.outpost.runtime.spi.StorageEngine;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -131,6 +132,22 @@ public final class OutpostNode implements AutoCloseable {
                           new NodeNetwork.LinkSettings(
                               c.region(), c.linkSecret(), b.topology, b.emulateLatency)));
       opened.push(network);
+      if (cluster != null) {
+        cluster
+            .membership()
+            .addListener(
+                new ClusterMembership.Listener() {
+                  @Override
+                  public void nodeJoined(ClusterMembership.NodeInfo node) {
+                    network.peerChanged(node.nodeId());
+                  }
+
+                  @Override
+                  public void nodeLeft(ClusterMembership.NodeInfo node) {
+                    network.peerChanged(node.nodeId());
+                  }
+                });
+      }
       ObjectHost host = buildHost(b, time, engine, cluster, network);
       opened.push(host);
       if (cluster != null) {

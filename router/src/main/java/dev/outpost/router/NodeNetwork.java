@@ -136,6 +136,16 @@ public final class NodeNetwork implements AutoCloseable {
     return region;
   }
 
+  /**
+   * Membership says {@code nodeId} left or (re)joined: gives up this node's link to it, so that no
+   * request waits on a link to an incarnation that is gone. Any thread; nothing on a node alone.
+   */
+  public void peerChanged(String nodeId) {
+    if (links != null) {
+      links.peerChanged(nodeId);
+    }
+  }
+
   /** How many node links are open. */
   int openLinks() {
     return links == null ? 0 : links.openLinks();

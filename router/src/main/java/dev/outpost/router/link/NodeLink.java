@@ -18,6 +18,11 @@ import java.util.concurrent.atomic.AtomicInteger;
  * exchanges and client sockets), never a connection per client or per request. If the link drops,
  * every exchange on it fails as retryable and every forwarded client socket is closed with 1012, so
  * clients reconnect (through a new link).
+ *
+ * <p>A link is also given up without waiting for TCP to notice: when its peer answers no ping (RFC
+ * 6455 §5.5.2, which Vert.x answers by itself) for {@link Heartbeat#timeout()}, as a stopped or
+ * cut-off peer does, and when membership says the peer left or came back as a new incarnation
+ * ({@link NodeLinks#peerChanged}), since a restarted node never knew the old link's streams.
  */
 final class NodeLink {
 
@@ -41,25 +46,96 @@ final class NodeLink {
   private final ConcurrentHashMap<Integer, CompletableFuture<Response>> exchanges =
       new ConcurrentHashMap<>();
   private final ConcurrentHashMap<Integer, SocketPeer> sockets = new ConcurrentHashMap<>();
+  private final Runnable onLost;
   private volatile boolean lost;
+  private volatile long lastHeardNanos = System.nanoTime();
 
+  /**
+   * How often a link pings its peer and how long it waits for any frame (pong or data) before it
+   * gives the link up.
+   *
+   * @param interval time between pings
+   * @param timeout silence after which the link is lost; longer than {@code interval}
+   */
+  record Heartbeat(java.time.Duration interval, java.time.Duration timeout) {
+    /** Ping every 2 s, give up after 10 s of silence. */
+    static final Heartbeat DEFAULT =
+        new Heartbeat(java.time.Duration.ofSeconds(2), java.time.Duration.ofSeconds(10));
+
+    Heartbeat {
+      if (interval.isNegative() || interval.isZero() || timeout.compareTo(interval) <= 0) {
+        throw new IllegalArgumentException(
+            "a heartbeat needs 0 < interval < timeout, not " + interval + " and " + timeout);
+      }
+    }
+  }
+
+  /** Wraps an open link; call on the link's event loop (its context becomes the link's). */
   NodeLink(
       String peerNode,
       WebSocket socket,
       Runnable onLost,
       dev.outpost.router.LatencyEmulator latency,
-      java.time.Duration oneWay) {
+      java.time.Duration oneWay,
+      Heartbeat heartbeat) {
     this.peerNode = peerNode;
     this.socket = socket;
+    this.onLost = onLost;
     this.latency = latency;
     this.oneWay = oneWay;
     this.context = io.vertx.core.Vertx.currentContext();
-    socket.binaryMessageHandler(frame -> latency.after(context, oneWay, () -> onFrame(frame)));
-    socket.closeHandler(
+    socket.binaryMessageHandler(
+        frame -> {
+          lastHeardNanos = System.nanoTime();
+          latency.after(context, oneWay, () -> onFrame(frame));
+        });
+    socket.pongHandler(pong -> lastHeardNanos = System.nanoTime());
+    socket.closeHandler(v -> lose());
+    long timeoutNanos = heartbeat.timeout().toNanos();
+    context
+        .owner()
+        .setPeriodic(
+            heartbeat.interval().toMillis(),
+            timer -> {
+              if (lost) {
+                context.owner().cancelTimer(timer);
+              } else if (System.nanoTime() - lastHeardNanos > timeoutNanos) {
+                context.owner().cancelTimer(timer);
+                abandon("no answer to pings for " + heartbeat.timeout());
+              } else {
+                socket.writePing(Buffer.buffer());
+              }
+            });
+  }
+
+  /**
+   * Marks the link lost (once): drops it from its owner, fails its exchanges, closes its sockets.
+   */
+  private void lose() {
+    if (lost) {
+      return;
+    }
+    lost = true;
+    onLost.run();
+    failAll();
+  }
+
+  /**
+   * Gives the link up now, without waiting for the peer's closing handshake: the peer may be gone
+   * or a new incarnation that never knew these streams. Any thread.
+   */
+  void abandon(String why) {
+    context.runOnContext(
         v -> {
-          lost = true;
-          onLost.run();
-          failAll();
+          if (lost) {
+            return;
+          }
+          System.getLogger(NodeLink.class.getName())
+              .log(
+                  System.Logger.Level.WARNING,
+                  "giving up the link to node " + peerNode + ": " + why);
+          lose();
+          socket.close((short) 1001, "link given up");
         });
   }
 

@@ -35,6 +35,7 @@ public final class NodeLinks implements AutoCloseable, dev.outpost.runtime.spi.H
   private final String selfRegion;
   private final String secret;
   private final WebSocketClient client;
+  private final NodeLink.Heartbeat heartbeat;
   private final ConcurrentHashMap<String, CompletableFuture<NodeLink>> links =
       new ConcurrentHashMap<>();
 
@@ -45,6 +46,18 @@ public final class NodeLinks implements AutoCloseable, dev.outpost.runtime.spi.H
       int maxFrameSize,
       dev.outpost.router.LatencyEmulator latency,
       String selfRegion) {
+    this(vertx, selfNode, secret, maxFrameSize, latency, selfRegion, NodeLink.Heartbeat.DEFAULT);
+  }
+
+  NodeLinks(
+      Vertx vertx,
+      String selfNode,
+      String secret,
+      int maxFrameSize,
+      dev.outpost.router.LatencyEmulator latency,
+      String selfRegion,
+      NodeLink.Heartbeat heartbeat) {
+    this.heartbeat = heartbeat;
     this.selfNode = selfNode;
     this.secret = secret;
     this.latency = latency;
@@ -90,7 +103,8 @@ public final class NodeLinks implements AutoCloseable, dev.outpost.runtime.spi.H
                     ws,
                     () -> links.remove(node.nodeId(), created),
                     latency,
-                    latency.oneWay(selfRegion, java.util.Optional.of(node.region())))),
+                    latency.oneWay(selfRegion, java.util.Optional.of(node.region())),
+                    heartbeat)),
         error -> {
           LOG.log(
               System.Logger.Level.WARNING,
@@ -106,6 +120,18 @@ public final class NodeLinks implements AutoCloseable, dev.outpost.runtime.spi.H
           created.completeExceptionally(error);
         });
     return created;
+  }
+
+  /**
+   * Membership says {@code nodeId} left, or joined as a new incarnation (a restart keeps the id):
+   * the link to it, if any, is given up at once, failing its exchanges as retryable and closing its
+   * forwarded sockets with 1012; the next use opens a new one. Any thread.
+   */
+  public void peerChanged(String nodeId) {
+    CompletableFuture<NodeLink> link = links.remove(nodeId);
+    if (link != null) {
+      link.thenAccept(l -> l.abandon("node " + nodeId + " left or restarted"));
+    }
   }
 
   /** Forwards an HTTP request to the owner {@code node}. */

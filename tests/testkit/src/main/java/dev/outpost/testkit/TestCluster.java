@@ -90,6 +90,7 @@ public final class TestCluster implements AutoCloseable {
     customize.accept(builder);
     ClusterTestNode node = builder.start();
     nodes.add(node);
+    awaitFormed();
     return node;
   }
 
@@ -149,7 +150,54 @@ public final class TestCluster implements AutoCloseable {
     ClusterTestNode again = old.restart(seeds());
     nodes.set(i, again);
     stopped.remove(i);
+    awaitFormed();
     return again;
+  }
+
+  /** How long {@link #awaitFormed} waits. */
+  private static final java.time.Duration FORMING = java.time.Duration.ofSeconds(60);
+
+  /**
+   * Waits until every running node's membership lists exactly the running nodes, once each: after a
+   * restart, the others must have dropped the old incarnation and admitted the new one (on a loaded
+   * machine that can take seconds), or the test would run against a cluster in two parts.
+   *
+   * @throws AssertionError naming each node's view if that does not happen within 60 s
+   */
+  public void awaitFormed() {
+    List<String> running =
+        IntStream.range(0, nodes.size())
+            .filter(i -> !stopped.contains(i))
+            .mapToObj(i -> nodes.get(i).nodeId())
+            .sorted()
+            .toList();
+    long deadline = System.nanoTime() + FORMING.toNanos();
+    while (true) {
+      List<String> views = new ArrayList<>();
+      boolean formed = true;
+      for (int i = 0; i < nodes.size(); i++) {
+        if (stopped.contains(i)) {
+          continue;
+        }
+        List<String> seen =
+            nodes.get(i).cluster().liveNodes().stream().map(n -> n.nodeId()).sorted().toList();
+        formed &= seen.equals(running);
+        views.add(nodes.get(i).nodeId() + " sees " + seen);
+      }
+      if (formed) {
+        return;
+      }
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError(
+            "the cluster did not form within " + FORMING + ": expected " + running + "; " + views);
+      }
+      try {
+        Thread.sleep(50);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new AssertionError("interrupted while waiting for the cluster to form", e);
+      }
+    }
   }
 
   /** Replaces node {@code i} with a node the test restarted itself. */
