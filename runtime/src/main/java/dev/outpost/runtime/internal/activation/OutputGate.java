@@ -38,7 +38,8 @@ final class OutputGate {
     }
   }
 
-  private List<HeldOutput> take() {
+  /** Takes everything held, in order, leaving the gate empty (to wait for a commit in flight). */
+  List<HeldOutput> take() {
     if (held.isEmpty()) {
       return List.of();
     }
