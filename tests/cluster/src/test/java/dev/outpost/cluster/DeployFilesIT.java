@@ -22,6 +22,7 @@ import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The files of {@code deploy/} checked as far as a machine without a Docker engine or a cluster
@@ -106,6 +107,39 @@ class DeployFilesIT {
     assertThat(flagStrings(Files.readString(DEPLOY.resolve("systemd/outpost.service"))))
         .as("deploy/systemd/outpost.service's ExecStart")
         .containsAll(expected);
+  }
+
+  /**
+   * The image's HEALTHCHECK command, run as Docker runs it against a real node (its port in place
+   * of the image's 8080): healthy while the node serves, unhealthy once it is gone.
+   */
+  @Test
+  void theImagesHealthCheckTellsAServingNodeFromAStoppedOne(@TempDir Path dir) throws Exception {
+    Matcher m =
+        Pattern.compile("(?m)^HEALTHCHECK [^\\n]*\\\\\\n\\s*CMD (\\[.*\\])$")
+            .matcher(Files.readString(DEPLOY.resolve("Dockerfile")));
+    assertThat(m.find()).as("HEALTHCHECK ... \\ CMD [...] in deploy/Dockerfile").isTrue();
+    List<String> command =
+        new io.vertx.core.json.JsonArray(m.group(1))
+            .stream().map(Object::toString).collect(Collectors.toCollection(ArrayList::new));
+    String script = command.getLast();
+    assertThat(script).as("the health check's script").contains("/127.0.0.1/8080");
+
+    try (NodeProcess node = new NodeProcess("health-check", dir.resolve("data"))) {
+      node.start("health-" + java.util.UUID.randomUUID(), List.of());
+      command.set(
+          command.size() - 1, script.replace("/127.0.0.1/8080", "/127.0.0.1/" + node.httpPort));
+      Run serving = run(command, Duration.ofSeconds(30));
+      assertThat(serving.exit())
+          .as("health check of a serving node: %s", serving.output())
+          .isZero();
+
+      node.terminate(Duration.ofSeconds(60));
+      Run stopped = run(command, Duration.ofSeconds(30));
+      assertThat(stopped.exit())
+          .as("health check of a stopped node: %s", stopped.output())
+          .isNotZero();
+    }
   }
 
   /** {@code systemd-analyze verify} finds nothing to say about the unit: no error, no warning. */
