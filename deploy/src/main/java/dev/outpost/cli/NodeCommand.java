@@ -48,7 +48,10 @@ final class NodeCommand implements Callable<Integer> {
   @Option(
       names = "--join",
       split = ",",
-      description = "HOST:PORT (cluster ports) of members to join; none starts a new cluster.")
+      description =
+          "HOST:PORT (cluster ports) of members to join; none starts a new cluster. Or"
+              + " dns:NAME: every address NAME resolves to, at this node's --cluster-port (a"
+              + " Kubernetes headless service with publishNotReadyAddresses).")
   List<String> join = List.of();
 
   @Option(
@@ -174,6 +177,15 @@ final class NodeCommand implements Callable<Integer> {
             spec.commandLine(), "--replica-peers: " + e.getMessage());
       }
     }
+    dev.outpost.runtime.ClusterOptions clusterOptions;
+    try {
+      clusterOptions =
+          dev.outpost.runtime.ClusterOptions.of(
+                  nodeId, region, clusterHost, httpPort, clusterPort, join)
+              .withClusterName(clusterName);
+    } catch (IllegalArgumentException e) {
+      throw new picocli.CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+    }
     NodeAddresses.requireFree(host, httpPort, "HTTP", "--http-port", "--host");
     NodeAddresses.requireFree(
         clusterHost,
@@ -193,9 +205,7 @@ final class NodeCommand implements Callable<Integer> {
             syncWrites,
             maxMessageSize,
             java.time.Duration.ofMillis(idleTimeoutMs),
-            dev.outpost.runtime.ClusterOptions.of(
-                    nodeId, region, clusterHost, httpPort, clusterPort, join)
-                .withClusterName(clusterName),
+            clusterOptions,
             topology == null
                 ? NodeSpec.defaultTopology()
                 : dev.outpost.runtime.RegionTopology.load(topology),

@@ -95,6 +95,7 @@ final class RunningNode implements AutoCloseable {
           "outpost: left the cluster: %d objects handed over, %d parked, %d skipped%n",
           report.moved(), report.parked(), report.skipped());
     } else {
+      node.server().markLeaving(); // health 503 while the sockets close
       node.server().closeClientSockets(1012, "node leaving; reconnect");
       node.close();
     }

@@ -158,6 +158,19 @@ class OutpostCliTest {
   }
 
   @Test
+  void aDnsJoinBesideOtherMembersIsOneLineSayingWhatToDrop() {
+    Path data = dir.resolve("data");
+    Run both = run("node", "--data-dir", data.toString(), "--join", "dns:members,10.0.0.5:5701");
+    assertThat(both.status()).isEqualTo(2);
+    assertThat(both.errorLine())
+        .isEqualTo(
+            "outpost node: join [dns:members, 10.0.0.5:5701]: a dns:NAME entry must be the only"
+                + " one and name a host (for example dns:outpost-members.outpost.svc.cluster.local);"
+                + " drop the HOST:PORT entries or the dns: entry; see 'outpost node --help'");
+    assertThat(Files.exists(data)).isFalse();
+  }
+
+  @Test
   void theAdvertisedAddressDefaultsToHostOrLoopbackForEveryInterface() {
     assertThat(NodeAddresses.advertised(null, "127.0.0.1", null)).isEqualTo("127.0.0.1");
     assertThat(NodeAddresses.advertised(null, "0.0.0.0", null)).isEqualTo("127.0.0.1");

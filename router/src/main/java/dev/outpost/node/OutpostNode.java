@@ -253,9 +253,10 @@ public final class OutpostNode implements AutoCloseable {
   }
 
   /**
-   * Leaves gracefully: places nothing new here, hands every object to another live node of its
-   * region (or parks it), closes client sockets with 1012 so clients reconnect elsewhere, then
-   * stops. A node alone just stops. Blocks.
+   * Leaves gracefully: reports itself not ready ({@code /_outpost/health} answers 503), places
+   * nothing new here, hands every object to another live node of its region (or parks it), closes
+   * client sockets with 1012 so clients reconnect elsewhere, then stops. A node alone just stops.
+   * Blocks.
    *
    * @return what the hand-over did (all zero for a node alone or one already stopped)
    */
@@ -263,6 +264,7 @@ public final class OutpostNode implements AutoCloseable {
     if (stopped) {
       return new Cluster.LeaveReport(0, 0, 0);
     }
+    server.markLeaving(); // health answers 503: readiness probes send new clients elsewhere
     Cluster.LeaveReport report = new Cluster.LeaveReport(0, 0, 0);
     if (cluster != null) {
       report = cluster.handOverAll(host, network.handoverTransport().orElseThrow());

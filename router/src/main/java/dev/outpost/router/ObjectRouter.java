@@ -24,6 +24,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 /**
  * The routes of a node's router: client connection → the owning object, through {@link
@@ -41,7 +42,9 @@ import java.util.function.Consumer;
  *       the samples' pages, the cluster map and the docs); {@code GET /favicon.ico} and {@code
  *       /favicon.svg}: the icon (SVG).
  *   <li>{@code GET /_outpost/health}: 200 with the node, its region, namespaces, party aliases and
- *       apps ({@code [{name, version, namespaces}]}).
+ *       apps ({@code [{name, version, namespaces}]}), {@code "status":"ok"} and {@code
+ *       "ready":true}; the same with 503, {@code "status":"leaving"} and {@code "ready":false} once
+ *       the node is leaving ({@link ServingState}), for readiness probes.
  *   <li>{@code GET /_outpost/demo/{sample}}, {@code GET /_outpost/client.js}, {@code .mjs}, {@code
  *       .d.ts}: the samples' pages ({@link DemoPages}), listed at {@code /_outpost/demo/}, and the
  *       JS client (classic script, ES module, TypeScript declarations).
@@ -65,6 +68,7 @@ final class ObjectRouter {
   private final ClientSockets sockets;
   private final ObjectMigrations migrations; // null on a node alone
   private final ClusterRoutes clusterRoutes; // null on a node alone
+  private final Supplier<ServingState> servingState; // what health reports
 
   ObjectRouter(
       ObjectInbox inbox,
@@ -74,7 +78,8 @@ final class ObjectRouter {
       NodeNetwork network,
       ClientSockets sockets,
       ObjectMigrations migrations,
-      ClusterRoutes clusterRoutes) {
+      ClusterRoutes clusterRoutes,
+      Supplier<ServingState> servingState) {
     this.inbox = inbox;
     this.options = options;
     this.dispatch = dispatch;
@@ -83,6 +88,7 @@ final class ObjectRouter {
     this.sockets = sockets;
     this.migrations = migrations;
     this.clusterRoutes = clusterRoutes;
+    this.servingState = servingState;
   }
 
   /** A Vert.x Web router with every route. */
@@ -195,15 +201,18 @@ final class ObjectRouter {
             network.region(),
             ObjectUrl.param(
                 ctx, LatencyEmulator.CLIENT_REGION_PARAM, LatencyEmulator.CLIENT_REGION_HEADER));
+    boolean ready = servingState.get() == ServingState.SERVING;
     latency.after(
         Vertx.currentContext(),
         oneWay.multipliedBy(2),
         () ->
             ctx.response()
+                .setStatusCode(ready ? 200 : 503)
                 .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
                 .end(
                     new JsonObject()
-                        .put("status", "ok")
+                        .put("status", ready ? "ok" : "leaving")
+                        .put("ready", ready)
                         .put("node", options.nodeId())
                         .put("region", network.region())
                         .put("namespaces", List.copyOf(inbox.namespaceNames()))

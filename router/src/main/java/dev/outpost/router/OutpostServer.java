@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * A node's HTTP front: one HTTP server per event loop of the {@link NodeNetwork}'s Vert.x, all on
@@ -31,18 +32,21 @@ public final class OutpostServer implements AutoCloseable {
   private final int port;
   private final ClientSockets sockets;
   private final RealtimeGateway realtime;
+  private final AtomicReference<ServingState> state; // read by the health route
 
   private OutpostServer(
       NodeNetwork network,
       List<HttpServer> servers,
       int port,
       ClientSockets sockets,
-      RealtimeGateway realtime) {
+      RealtimeGateway realtime,
+      AtomicReference<ServingState> state) {
     this.network = network;
     this.servers = servers;
     this.port = port;
     this.sockets = sockets;
     this.realtime = realtime;
+    this.state = state;
   }
 
   /**
@@ -94,6 +98,7 @@ public final class OutpostServer implements AutoCloseable {
                           c.adminToken()))
               .orElse(null);
       ClientSockets sockets = new ClientSockets();
+      AtomicReference<ServingState> state = new AtomicReference<>(ServingState.SERVING);
       sockets.startPinging(vertx, options.pingInterval());
       Router router =
           new ObjectRouter(
@@ -104,7 +109,8 @@ public final class OutpostServer implements AutoCloseable {
                   network,
                   sockets,
                   cluster.isPresent() ? host : null,
-                  clusterRoutes)
+                  clusterRoutes,
+                  state::get)
               .create(vertx);
       HttpServerOptions http =
           new HttpServerOptions()
@@ -126,7 +132,7 @@ public final class OutpostServer implements AutoCloseable {
         more.add(server.listen());
       }
       Future.all(more).await(30, TimeUnit.SECONDS);
-      return new OutpostServer(network, servers, port, sockets, realtime);
+      return new OutpostServer(network, servers, port, sockets, realtime, state);
     } catch (Exception e) {
       for (HttpServer server : servers) {
         server.close();
@@ -145,6 +151,21 @@ public final class OutpostServer implements AutoCloseable {
   /** The Vert.x instance, for clients that should share its event loops. */
   public Vertx vertx() {
     return network.vertx();
+  }
+
+  /**
+   * Reports the node as leaving: from now on {@code GET /_outpost/health} answers 503 with {@code
+   * "status":"leaving"}, so load balancers and readiness probes send new clients elsewhere while
+   * the node hands its objects over. Everything else is still served. Idempotent; any thread.
+   */
+  public void markLeaving() {
+    state.getAndUpdate(
+        current -> current.canMoveTo(ServingState.LEAVING) ? ServingState.LEAVING : current);
+  }
+
+  /** Whether {@link #markLeaving()} was called: health answers 503. */
+  public boolean isLeaving() {
+    return state.get() == ServingState.LEAVING;
   }
 
   /** Closes every client WebSocket with {@code code} (1012 when the node leaves); how many. */

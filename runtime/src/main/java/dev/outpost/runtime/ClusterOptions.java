@@ -22,7 +22,10 @@ import java.util.Objects;
  *     RouterOptions.host}), which may be a wildcard.
  * @param httpPort the node's HTTP port (clients and node-to-node links)
  * @param clusterPort Hazelcast's member port
- * @param join HOST:PORT of members to join; empty to start a new cluster
+ * @param join HOST:PORT of members to join; empty to start a new cluster. Or one entry {@code
+ *     dns:NAME}: the members are every address NAME resolves to (asked again at each join attempt
+ *     and merge check), each at this node's {@code clusterPort}, as a Kubernetes headless service
+ *     with {@code publishNotReadyAddresses} gives; see {@link #joinDnsName()}
  * @param heartbeatInterval Hazelcast heartbeat interval
  * @param failureTimeout Hazelcast's {@code max.no.heartbeat}: silence before a member is removed
  * @param leaseTtl how long one renewal of the node lease lasts
@@ -52,6 +55,17 @@ public record ClusterOptions(
     Objects.requireNonNull(region, "region");
     Objects.requireNonNull(host, "host");
     join = List.copyOf(join);
+    for (String member : join) {
+      if (member.startsWith(DNS_JOIN_PREFIX)
+          && (join.size() > 1 || member.length() == DNS_JOIN_PREFIX.length())) {
+        throw new IllegalArgumentException(
+            "join "
+                + join
+                + ": a dns:NAME entry must be the only one and name a host (for example"
+                + " dns:outpost-members.outpost.svc.cluster.local); drop the HOST:PORT entries or"
+                + " the dns: entry");
+      }
+    }
     if (nodeId.isBlank() || nodeId.contains("|") || region.contains("|")) {
       throw new IllegalArgumentException("node id and region must be non-blank without '|'");
     }
@@ -59,6 +73,19 @@ public record ClusterOptions(
       throw new IllegalArgumentException(
           "lease margin and renew interval must be shorter than the lease TTL");
     }
+  }
+
+  /** The prefix of a join entry that names a DNS name resolving to every member. */
+  public static final String DNS_JOIN_PREFIX = "dns:";
+
+  /**
+   * The DNS name of a {@code dns:NAME} join entry, or empty when {@link #join()} lists HOST:PORT
+   * members (or nothing). Every address the name resolves to is a member at {@link #clusterPort()}.
+   */
+  public java.util.Optional<String> joinDnsName() {
+    return join.size() == 1 && join.get(0).startsWith(DNS_JOIN_PREFIX)
+        ? java.util.Optional.of(join.get(0).substring(DNS_JOIN_PREFIX.length()))
+        : java.util.Optional.empty();
   }
 
   /** Defaults: 1 s heartbeats, 5 s failure timeout, a 6 s lease renewed every 1 s, 2 s margin. */

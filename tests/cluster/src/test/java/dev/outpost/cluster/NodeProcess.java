@@ -28,14 +28,20 @@ final class NodeProcess implements AutoCloseable {
   final Path log;
   final int raftPort;
   private final List<String> extraArgs = new ArrayList<>();
+  private final List<String> jvmArgs = new ArrayList<>();
   private String host = "127.0.0.1";
   private List<String> commandPrefix = List.of();
   private Process process;
 
   NodeProcess(String nodeId, Path dataDir) {
+    this(nodeId, dataDir, ClusterTestNode.freePort());
+  }
+
+  /** A node whose cluster member listens on {@code clusterPort} (nodes on different addresses). */
+  NodeProcess(String nodeId, Path dataDir, int clusterPort) {
     this.nodeId = nodeId;
     this.httpPort = ClusterTestNode.freePort();
-    this.clusterPort = ClusterTestNode.freePort();
+    this.clusterPort = clusterPort;
     this.raftPort = ClusterTestNode.freePort();
     this.dataDir = dataDir;
     this.log = dataDir.resolveSibling(nodeId + ".log");
@@ -44,6 +50,12 @@ final class NodeProcess implements AutoCloseable {
   /** Passes {@code args} to every later start of the node (e.g. {@code --replica-peers ...}). */
   NodeProcess withArgs(String... args) {
     extraArgs.addAll(List.of(args));
+    return this;
+  }
+
+  /** Passes {@code args} to the JVM of every later start (e.g. {@code -Djdk.net.hosts.file=F}). */
+  NodeProcess withJvmArgs(String... args) {
+    jvmArgs.addAll(List.of(args));
     return this;
   }
 
@@ -106,7 +118,10 @@ final class NodeProcess implements AutoCloseable {
             "-Xmx256m",
             "-Dhazelcast.phone.home.enabled=false",
             "-Djava.util.logging.config.file=" + System.getProperty("outpost.logging.config"),
-            "-Doutpost.samples.bundle=" + System.getProperty("outpost.samples.bundle"),
+            "-Doutpost.samples.bundle=" + System.getProperty("outpost.samples.bundle")));
+    command.addAll(jvmArgs);
+    command.addAll(
+        List.of(
             "-cp",
             System.getProperty("outpost.deploy.classpath"),
             "dev.outpost.cli.OutpostCli",
@@ -184,6 +199,27 @@ final class NodeProcess implements AutoCloseable {
             .POST(HttpRequest.BodyPublishers.noBody())
             .build(),
         HttpResponse.BodyHandlers.ofString());
+  }
+
+  /**
+   * SIGTERM, as a service manager stops the node, and waits up to {@code timeout} for it to exit.
+   *
+   * @return the exit code
+   * @throws IllegalStateException if it still runs after {@code timeout} (then it is killed)
+   */
+  int terminate(Duration timeout) throws InterruptedException {
+    process.destroy();
+    if (!process.waitFor(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {
+      process.destroyForcibly().waitFor();
+      throw new IllegalStateException(
+          nodeId + " still ran " + timeout + " after SIGTERM (killed); see " + log);
+    }
+    return process.exitValue();
+  }
+
+  /** {@code host:httpPort}, where this node's router listens. */
+  String httpAddress() {
+    return host + ":" + httpPort;
   }
 
   /** SIGKILL: no shutdown hook, no goodbye to the cluster. */

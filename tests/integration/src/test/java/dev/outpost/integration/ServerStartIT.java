@@ -50,4 +50,34 @@ class ServerStartIT {
           .isEqualTo(200);
     }
   }
+
+  /**
+   * Readiness: ready while serving; not ready (503) once leaving, every other route still served.
+   */
+  @Test
+  void healthSaysNotReadyOnceTheNodeIsLeaving() {
+    try (OutpostNode node =
+            OutpostNode.builder()
+                .storage(StorageEngines.inMemory())
+                .bundle(TestNode.samplesBundle())
+                .routerOptions(RouterOptions.defaults())
+                .start();
+        TestHttpClient http = new TestHttpClient(vertx, "127.0.0.1", node.port(), 2)) {
+      HttpResult serving = http.get("/_outpost/health");
+      assertThat(serving.status()).as("health while serving: %s", serving).isEqualTo(200);
+      assertThat(new io.vertx.core.json.JsonObject(serving.body()).getBoolean("ready")).isTrue();
+
+      node.server().markLeaving();
+
+      HttpResult leaving = http.get("/_outpost/health");
+      assertThat(leaving.status()).as("health while leaving: %s", leaving).isEqualTo(503);
+      io.vertx.core.json.JsonObject body = new io.vertx.core.json.JsonObject(leaving.body());
+      assertThat(body.getString("status")).isEqualTo("leaving");
+      assertThat(body.getBoolean("ready")).isFalse();
+      assertThat(body.getString("node")).isEqualTo("node-1");
+      assertThat(node.server().isLeaving()).isTrue();
+      HttpResult page = http.get("/");
+      assertThat(page.status()).as("the node's page while leaving: %s", page).isEqualTo(200);
+    }
+  }
 }

@@ -28,10 +28,11 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * {@value #DIRECTORY} of object key → {@link PlacementRecord#encode()}, one backup).
  *
  * <p>Configured for loopback-safe, fast-failing clusters (docs/design.md §5): TCP-IP join on the
- * given members only, multicast and auto-detection off, bound to the node's interface, no
- * phone-home, no REST, heartbeats every second and members removed after {@code failureTimeout} of
- * silence instead of a minute. Hazelcast's own shutdown hook is off: the node shuts the member down
- * itself after handing its objects over.
+ * given members only (or, for a {@code dns:NAME} join entry, Hazelcast's Kubernetes discovery in
+ * DNS mode: every address NAME resolves to), multicast and auto-detection off, bound to the node's
+ * interface, no phone-home, no REST, heartbeats every second and members removed after {@code
+ * failureTimeout} of silence instead of a minute. Hazelcast's own shutdown hook is off: the node
+ * shuts the member down itself after handing its objects over.
  *
  * <p>The only package that imports Hazelcast.
  */
@@ -107,9 +108,20 @@ public final class HazelcastCluster
     JoinConfig join = network.getJoin();
     join.getMulticastConfig().setEnabled(false);
     join.getAutoDetectionConfig().setEnabled(false);
-    join.getTcpIpConfig().setEnabled(true).setConnectionTimeoutSeconds(2);
-    join.getTcpIpConfig().addMember(options.host() + ":" + options.clusterPort());
-    options.join().forEach(member -> join.getTcpIpConfig().addMember(member));
+    java.util.Optional<String> dnsName = options.joinDnsName();
+    if (dnsName.isPresent()) {
+      // Hazelcast's Kubernetes discovery in DNS mode (no API access): every address the name
+      // resolves to, asked again at each join attempt and split-brain merge check.
+      join.getKubernetesConfig()
+          .setEnabled(true)
+          .setProperty("service-dns", dnsName.get())
+          .setProperty("service-port", Integer.toString(options.clusterPort()))
+          .setProperty("service-dns-timeout", "5");
+    } else {
+      join.getTcpIpConfig().setEnabled(true).setConnectionTimeoutSeconds(2);
+      join.getTcpIpConfig().addMember(options.host() + ":" + options.clusterPort());
+      options.join().forEach(member -> join.getTcpIpConfig().addMember(member));
+    }
     config
         .getMemberAttributeConfig()
         .setAttribute(NODE, options.nodeId())
