@@ -377,6 +377,116 @@ public final class ObjectHost implements ObjectInbox, ObjectMigrations, AutoClos
     catalog.unseal(address);
   }
 
+  // ---- operators
+
+  /**
+   * What this node holds for the object: whether it is live, its open sockets, its committed keys
+   * and their size, its alarm and epoch. Reads the whole of the object's committed data (a scan of
+   * its key range): blocks, never call it on an event loop. Any thread.
+   */
+  public ObjectDetails details(ObjectAddress address) {
+    Objects.requireNonNull(address, "address");
+    long[] keysAndBytes = new long[2];
+    engine.scan(
+        address,
+        null,
+        null,
+        false,
+        (key, value) -> {
+          keysAndBytes[0]++;
+          keysAndBytes[1] += key.length + value.length;
+          return true;
+        });
+    return new ObjectDetails(
+        catalog.isActive(address),
+        hibernation.sockets(address, null).size(),
+        keysAndBytes[0],
+        keysAndBytes[1],
+        engine.alarm(address).map(dev.outpost.runtime.spi.StoredAlarm::time),
+        engine.epoch(address));
+  }
+
+  /**
+   * Deactivates the object: stops taking its events, lets its queued and running turns finish and
+   * commit, drops its instance, closes its client sockets with 1012 ({@code reason}; clients
+   * reconnect and wake a fresh instance), then takes events again. Its storage and alarm stay.
+   * Events that arrive meanwhile fail with {@link NotOwnerException} (routers retry them). Blocks
+   * up to {@code timeout}; any thread but a turn's.
+   *
+   * @return whether an instance was live
+   * @throws IllegalStateException if its turns did not finish within {@code timeout} (nothing is
+   *     dropped; it takes events again)
+   */
+  public boolean evict(ObjectAddress address, java.time.Duration timeout, String reason) {
+    boolean wasActive = catalog.isActive(address);
+    sealQuietly(address, timeout, "evicted");
+    try {
+      closeSockets(address, 1012, reason);
+    } finally {
+      catalog.unseal(address);
+    }
+    return wasActive;
+  }
+
+  /**
+   * Deletes the object's data on this node: as {@link #evict} (turns finish and commit first, the
+   * instance goes, sockets close with 1012 and {@code reason}), then removes every committed key
+   * and its alarm in one batch at {@code epoch}, the epoch this node owns it at. The next event
+   * wakes a new instance with empty storage. Blocks up to {@code timeout} plus the commit; any
+   * thread but a turn's.
+   *
+   * @return what it held before: its keys and bytes
+   * @throws IllegalStateException if its turns did not finish within {@code timeout} (nothing is
+   *     deleted; it takes events again)
+   * @throws dev.outpost.runtime.spi.StaleEpochException if another owner committed at a higher
+   *     epoch (nothing is deleted)
+   */
+  public ObjectDetails delete(
+      ObjectAddress address, long epoch, java.time.Duration timeout, String reason) {
+    sealQuietly(address, timeout, "deleted");
+    try {
+      ObjectDetails before = details(address);
+      closeSockets(address, 1012, reason);
+      engine.commit(address, new dev.outpost.runtime.spi.WriteBatch(epoch).clearAll().alarm(null));
+      alarms.committed(address, null);
+      LOG.log(
+          Level.INFO,
+          "deleted "
+              + address
+              + " ("
+              + before.storedKeys()
+              + " keys, "
+              + before.storedBytes()
+              + " bytes) at epoch "
+              + epoch);
+      return before;
+    } finally {
+      catalog.unseal(address);
+    }
+  }
+
+  private void sealQuietly(ObjectAddress address, java.time.Duration timeout, String what) {
+    try {
+      catalog.seal(address).get(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+    } catch (java.util.concurrent.TimeoutException e) {
+      catalog.unseal(address);
+      throw new IllegalStateException(
+          address
+              + " still has turns queued or running after "
+              + timeout.toSeconds()
+              + " s, so it was not "
+              + what
+              + "; retry when it is quieter");
+    } catch (InterruptedException e) {
+      catalog.unseal(address);
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while sealing " + address, e);
+    } catch (java.util.concurrent.ExecutionException e) {
+      catalog.unseal(address);
+      throw new IllegalStateException("cannot seal " + address + ": " + e.getCause(), e.getCause());
+    }
+  }
+
   /** Evicts the object from memory now if it is idle (its sockets stay open). */
   public boolean evictForTest(ObjectAddress address) {
     return catalog.evictForTest(address);

@@ -100,6 +100,7 @@ public final class DirectoryLocator implements ObjectLocator, OwnershipGuard {
               address,
               PlacementRecord.first(
                   node.nodeId(), node.region(), codeVersion, address.id().jurisdiction()));
+      recordName(directory, address);
     }
     cache.put(address, record);
     return locationOf(address, record);
@@ -159,7 +160,24 @@ public final class DirectoryLocator implements ObjectLocator, OwnershipGuard {
       throw new NotOwnerException(address, self, r.owner());
     }
     cache.put(address, r);
+    recordName(directory, address);
     return r.epoch();
+  }
+
+  /**
+   * Records the name of an object addressed by name, for operators; a failure only costs the name
+   * in listings until the next activation, so it is logged and never fails the caller.
+   */
+  static void recordName(ObjectDirectory directory, ObjectAddress address) {
+    if (address.id().name().isEmpty()) {
+      return;
+    }
+    try {
+      directory.recordName(address);
+    } catch (RuntimeException e) {
+      System.getLogger(DirectoryLocator.class.getName())
+          .log(System.Logger.Level.DEBUG, "cannot record the name of " + address, e);
+    }
   }
 
   @Override

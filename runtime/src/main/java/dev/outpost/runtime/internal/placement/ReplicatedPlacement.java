@@ -137,6 +137,7 @@ public final class ReplicatedPlacement implements ObjectLocator, OwnershipGuard 
               address,
               PlacementRecord.first(
                   node.nodeId(), node.region(), codeVersion, address.id().jurisdiction()));
+      DirectoryLocator.recordName(directory, address);
     }
     return locationOf(address, resolver.remember(address, record.region()), true);
   }
@@ -227,7 +228,11 @@ public final class ReplicatedPlacement implements ObjectLocator, OwnershipGuard 
     if (!replication.isReadyLeader(group) || replication.term(group) != term) {
       throw new NotOwnerException(address, self, replication.leader(group).orElse(null));
     }
-    blocking.execute(() -> recordOwner(address, self, term));
+    blocking.execute(
+        () -> {
+          recordOwner(address, self, term);
+          DirectoryLocator.recordName(directory, address);
+        });
     return term;
   }
 
