@@ -73,12 +73,17 @@ final class AdminGate implements Handler<RoutingContext> {
       HttpReplies.text(
           ctx.response(),
           401,
-          "admin calls need Authorization: Bearer <token> (the node's OUTPOST_ADMIN_TOKEN)");
+          "admin calls need Authorization: Bearer <token>, the node's OUTPOST_ADMIN_TOKEN (the"
+              + " outpost CLI: --token or $OUTPOST_ADMIN_TOKEN)");
       return;
     }
     if (!MessageDigest.isEqual(tokenDigest, digest(auth.substring(7).strip()))) {
       outcome[0] = "token wrong";
-      HttpReplies.text(ctx.response(), 403, "the admin token is wrong for this node");
+      HttpReplies.text(
+          ctx.response(),
+          403,
+          "the admin token is wrong for this node; send the node's OUTPOST_ADMIN_TOKEN (the outpost"
+              + " CLI: --token or $OUTPOST_ADMIN_TOKEN)");
       return;
     }
     outcome[0] = "token ok";
