@@ -415,7 +415,8 @@ public final class ObjectHost implements ObjectInbox, ObjectMigrations, AutoClos
    *
    * @return whether an instance was live
    * @throws IllegalStateException if its turns did not finish within {@code timeout} (nothing is
-   *     dropped; it takes events again)
+   *     dropped: the instance finishes those turns, then goes; events that arrive until then fail
+   *     with {@link NotOwnerException})
    */
   public boolean evict(ObjectAddress address, java.time.Duration timeout, String reason) {
     boolean wasActive = catalog.isActive(address);
@@ -437,7 +438,8 @@ public final class ObjectHost implements ObjectInbox, ObjectMigrations, AutoClos
    *
    * @return what it held before: its keys and bytes
    * @throws IllegalStateException if its turns did not finish within {@code timeout} (nothing is
-   *     deleted; it takes events again)
+   *     deleted: the instance finishes those turns, then goes; events that arrive until then fail
+   *     with {@link NotOwnerException})
    * @throws dev.outpost.runtime.spi.StaleEpochException if another owner committed at a higher
    *     epoch (nothing is deleted)
    */
