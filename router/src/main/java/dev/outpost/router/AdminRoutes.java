@@ -13,11 +13,8 @@ import dev.outpost.runtime.spi.PlacementRecord;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.HttpClient;
-import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
-import io.vertx.core.http.RequestOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
@@ -57,24 +54,22 @@ import java.util.concurrent.Callable;
  *       ids of one namespace ({@code {"namespace": NS, "ids": [ID...]}}).
  * </ul>
  *
- * <p>Calls about one object are served by its owner: another node forwards them over HTTP with the
- * caller's token and {@link AdminGate#FORWARDED_BY}, and passes the answer back (so the page never
- * follows a redirect across origins); a forwarded call is never forwarded again (409 if the owner
- * changed meanwhile). Directory reads and host work run on Vert.x's worker pool.
+ * <p>Calls about one object are served by its owner: another node forwards them ({@link
+ * AdminForwarding}) and passes the answer back. Directory reads and host work run on Vert.x's
+ * worker pool.
  */
 final class AdminRoutes {
 
   private static final int DEFAULT_LIMIT = 100;
   private static final int MAX_LIMIT = 1000;
   private static final int MAX_IDS = 1000;
-  private static final long PEER_TIMEOUT_MS = 30_000;
 
   private final Cluster cluster;
   private final ObjectInbox inbox;
   private final ObjectHost host;
   private final AdminOptions options;
   private final ClusterRoutes clusterRoutes;
-  private HttpClient peers; // set by mount
+  private AdminForwarding peers; // set by mount
 
   AdminRoutes(
       Cluster cluster,
@@ -89,9 +84,13 @@ final class AdminRoutes {
     this.clusterRoutes = clusterRoutes;
   }
 
+  /** Forwards admin calls to other nodes; set once mounted. */
+  AdminForwarding peers() {
+    return peers;
+  }
+
   void mount(Router router, Vertx vertx) {
-    this.peers =
-        vertx.createHttpClient(new HttpClientOptions().setConnectTimeout(5_000).setIdleTimeout(60));
+    this.peers = new AdminForwarding(vertx, cluster.self().nodeId());
     router
         .get("/_outpost/admin/cluster")
         .handler(
@@ -228,7 +227,8 @@ final class AdminRoutes {
       return Future.failedFuture("it is not running; its objects are back when it returns");
     }
     Buffer body = new JsonObject().put("namespace", ns).put("ids", new JsonArray(ids)).toBuffer();
-    return forward(ctx, node.get(), HttpMethod.POST, "/_outpost/admin/local/details", body)
+    return peers
+        .send(ctx, node.get(), HttpMethod.POST, "/_outpost/admin/local/details", body)
         .map(
             reply -> {
               if (reply.status() != 200) {
@@ -432,36 +432,7 @@ final class AdminRoutes {
                         + ", which is not running; its data is on that node");
                 return;
               }
-              forwardCall(ctx, node.get(), address.toString());
-            });
-  }
-
-  /**
-   * Forwards the call as it came (method, path, query, token) to {@code node}, which owns {@code
-   * what}, and relays its answer; 503 if it does not answer, 409 if the call was itself forwarded.
-   */
-  void forwardCall(RoutingContext ctx, NodeInfo node, String what) {
-    if (ctx.request().getHeader(AdminGate.FORWARDED_BY) != null) {
-      HttpReplies.text(
-          ctx.response(),
-          409,
-          "node " + node.nodeId() + " owns " + what + " now, not this node; retry the call");
-      return;
-    }
-    forward(ctx, node, ctx.request().method(), ctx.request().uri(), null)
-        .onSuccess(reply -> relay(ctx, reply))
-        .onFailure(
-            e -> {
-              ctx.response().putHeader(HttpHeaders.RETRY_AFTER, "1");
-              HttpReplies.text(
-                  ctx.response(),
-                  503,
-                  "node "
-                      + node.nodeId()
-                      + ", which owns "
-                      + what
-                      + ", did not answer: "
-                      + e.getMessage());
+              peers.forwardCall(ctx, node.get(), address.toString());
             });
   }
 
@@ -529,49 +500,6 @@ final class AdminRoutes {
         .put("deletedKeys", before.storedKeys())
         .put("deletedBytes", before.storedBytes())
         .mergeIn(details(host.details(address)));
-  }
-
-  // ---- forwarding
-
-  /** A peer's answer. */
-  record PeerReply(int status, String contentType, Buffer body) {}
-
-  private Future<PeerReply> forward(
-      RoutingContext ctx, NodeInfo node, HttpMethod method, String uri, Buffer body) {
-    RequestOptions request =
-        new RequestOptions()
-            .setMethod(method)
-            .setHost(node.host())
-            .setPort(node.httpPort())
-            .setURI(uri)
-            .setIdleTimeout(PEER_TIMEOUT_MS)
-            .putHeader(
-                HttpHeaders.AUTHORIZATION, ctx.request().getHeader(HttpHeaders.AUTHORIZATION))
-            .putHeader(AdminGate.FORWARDED_BY, cluster.self().nodeId());
-    if (body != null) {
-      request.putHeader(HttpHeaders.CONTENT_TYPE, "application/json");
-    }
-    return peers
-        .request(request)
-        .compose(req -> body == null ? req.send() : req.send(body))
-        .compose(
-            resp ->
-                resp.body()
-                    .map(
-                        b ->
-                            new PeerReply(
-                                resp.statusCode(), resp.getHeader(HttpHeaders.CONTENT_TYPE), b)));
-  }
-
-  private static void relay(RoutingContext ctx, PeerReply reply) {
-    if (ctx.response().ended() || ctx.response().closed()) {
-      return;
-    }
-    ctx.response().setStatusCode(reply.status());
-    if (reply.contentType() != null) {
-      ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, reply.contentType());
-    }
-    ctx.response().end(reply.body());
   }
 
   // ---- JSON

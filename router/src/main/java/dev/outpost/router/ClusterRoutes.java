@@ -278,7 +278,7 @@ final class ClusterRoutes {
                       503,
                       object + " lives on node " + owner + ", which is not running");
                 } else {
-                  admin.forwardCall(ctx, node.get(), object);
+                  admin.peers().forwardCall(ctx, node.get(), object);
                 }
               } else {
                 HttpReplies.text(ctx.response(), 200, result);

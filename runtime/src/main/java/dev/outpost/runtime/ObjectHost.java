@@ -47,6 +47,7 @@ public final class ObjectHost implements ObjectInbox, ObjectMigrations, AutoClos
   private final ObjectCatalog catalog;
   private final HibernationManager hibernation;
   private final AlarmScheduler alarms;
+  private final dev.outpost.runtime.internal.activation.OperatorActions operators;
   private final ExecutorService turnExecutor =
       Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("turn-", 0).factory());
   private volatile boolean closed;
@@ -90,6 +91,9 @@ public final class ObjectHost implements ObjectInbox, ObjectMigrations, AutoClos
     b.guard.onAlarmsAcquired(
         acquired -> acquired.forEach(alarm -> alarms.committed(alarm.object(), alarm.time())));
     alarms.start(engine);
+    this.operators =
+        new dev.outpost.runtime.internal.activation.OperatorActions(
+            catalog, hibernation, engine, alarms);
     scheduleWatchdog();
   }
 
@@ -377,7 +381,7 @@ public final class ObjectHost implements ObjectInbox, ObjectMigrations, AutoClos
     catalog.unseal(address);
   }
 
-  // ---- operators
+  // ---- operators (done by OperatorActions)
 
   /**
    * What this node holds for the object: whether it is live, its open sockets, its committed keys
@@ -385,25 +389,7 @@ public final class ObjectHost implements ObjectInbox, ObjectMigrations, AutoClos
    * its key range): blocks, never call it on an event loop. Any thread.
    */
   public ObjectDetails details(ObjectAddress address) {
-    Objects.requireNonNull(address, "address");
-    long[] keysAndBytes = new long[2];
-    engine.scan(
-        address,
-        null,
-        null,
-        false,
-        (key, value) -> {
-          keysAndBytes[0]++;
-          keysAndBytes[1] += key.length + value.length;
-          return true;
-        });
-    return new ObjectDetails(
-        catalog.isActive(address),
-        hibernation.sockets(address, null).size(),
-        keysAndBytes[0],
-        keysAndBytes[1],
-        engine.alarm(address).map(dev.outpost.runtime.spi.StoredAlarm::time),
-        engine.epoch(address));
+    return operators.details(address);
   }
 
   /**
@@ -419,14 +405,7 @@ public final class ObjectHost implements ObjectInbox, ObjectMigrations, AutoClos
    *     with {@link NotOwnerException})
    */
   public boolean evict(ObjectAddress address, java.time.Duration timeout, String reason) {
-    boolean wasActive = catalog.isActive(address);
-    sealQuietly(address, timeout, "evicted");
-    try {
-      closeSockets(address, 1012, reason);
-    } finally {
-      catalog.unseal(address);
-    }
-    return wasActive;
+    return operators.evict(address, timeout, reason);
   }
 
   /**
@@ -445,48 +424,7 @@ public final class ObjectHost implements ObjectInbox, ObjectMigrations, AutoClos
    */
   public ObjectDetails delete(
       ObjectAddress address, long epoch, java.time.Duration timeout, String reason) {
-    sealQuietly(address, timeout, "deleted");
-    try {
-      ObjectDetails before = details(address);
-      closeSockets(address, 1012, reason);
-      engine.commit(address, new dev.outpost.runtime.spi.WriteBatch(epoch).clearAll().alarm(null));
-      alarms.committed(address, null);
-      LOG.log(
-          Level.INFO,
-          "deleted "
-              + address
-              + " ("
-              + before.storedKeys()
-              + " keys, "
-              + before.storedBytes()
-              + " bytes) at epoch "
-              + epoch);
-      return before;
-    } finally {
-      catalog.unseal(address);
-    }
-  }
-
-  private void sealQuietly(ObjectAddress address, java.time.Duration timeout, String what) {
-    try {
-      catalog.seal(address).get(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
-    } catch (java.util.concurrent.TimeoutException e) {
-      catalog.unseal(address);
-      throw new IllegalStateException(
-          address
-              + " still has turns queued or running after "
-              + timeout.toSeconds()
-              + " s, so it was not "
-              + what
-              + "; retry when it is quieter");
-    } catch (InterruptedException e) {
-      catalog.unseal(address);
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted while sealing " + address, e);
-    } catch (java.util.concurrent.ExecutionException e) {
-      catalog.unseal(address);
-      throw new IllegalStateException("cannot seal " + address + ": " + e.getCause(), e.getCause());
-    }
+    return operators.delete(address, epoch, timeout, reason);
   }
 
   /** Evicts the object from memory now if it is idle (its sockets stay open). */

@@ -160,7 +160,10 @@ public final class DirectoryLocator implements ObjectLocator, OwnershipGuard {
       throw new NotOwnerException(address, self, r.owner());
     }
     cache.put(address, r);
-    recordName(directory, address);
+    if (address.id().name().isPresent()) {
+      // Off the activation's path: names are for operators, and usually recorded at placement.
+      blocking.execute(() -> recordName(directory, address));
+    }
     return r.epoch();
   }
 
