@@ -152,6 +152,13 @@ class AdminApiIT {
       us.post("/objects/counter/" + name);
       assertThat(us.post("/objects/counter/" + name).body()).isEqualTo("2");
     }
+    for (String name : concat(euNames, usNames)) { // names are recorded off the request's path
+      ObjectAddress address = cluster.node(0).address("counter", name);
+      dev.outpost.testkit.Eventually.waitUntil(
+          Duration.ofSeconds(10),
+          () -> cluster.node(0).cluster().directory().nameOf(address).isPresent(),
+          "the directory to record the name " + name);
+    }
     try (TestWebSocketClient ws =
             new TestWebSocketClient(vertx, "127.0.0.1", cluster.node(1).port(), 2);
         CollectingWebSocket watcher = ws.connect("/objects/counter/list-alpha")) {

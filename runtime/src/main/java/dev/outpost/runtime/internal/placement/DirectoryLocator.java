@@ -100,7 +100,7 @@ public final class DirectoryLocator implements ObjectLocator, OwnershipGuard {
               address,
               PlacementRecord.first(
                   node.nodeId(), node.region(), codeVersion, address.id().jurisdiction()));
-      recordName(directory, address);
+      recordNameLater(directory, blocking, address);
     }
     cache.put(address, record);
     return locationOf(address, record);
@@ -160,26 +160,32 @@ public final class DirectoryLocator implements ObjectLocator, OwnershipGuard {
       throw new NotOwnerException(address, self, r.owner());
     }
     cache.put(address, r);
-    if (address.id().name().isPresent()) {
-      // Off the activation's path: names are for operators, and usually recorded at placement.
-      blocking.execute(() -> recordName(directory, address));
-    }
+    recordNameLater(directory, blocking, address);
     return r.epoch();
   }
 
   /**
-   * Records the name of an object addressed by name, for operators; a failure only costs the name
-   * in listings until the next activation, so it is logged and never fails the caller.
+   * Records, on {@code executor}, the name of an object addressed by name, for operators: off the
+   * request's and the activation's path (a directory write they need not wait for). A failure only
+   * costs the name in listings until the next placement or activation by name, so it is logged and
+   * never reaches the caller.
    */
-  static void recordName(ObjectDirectory directory, ObjectAddress address) {
+  static void recordNameLater(ObjectDirectory directory, Executor executor, ObjectAddress address) {
     if (address.id().name().isEmpty()) {
       return;
     }
     try {
-      directory.recordName(address);
-    } catch (RuntimeException e) {
-      System.getLogger(DirectoryLocator.class.getName())
-          .log(System.Logger.Level.DEBUG, "cannot record the name of " + address, e);
+      executor.execute(
+          () -> {
+            try {
+              directory.recordName(address);
+            } catch (RuntimeException e) {
+              System.getLogger(DirectoryLocator.class.getName())
+                  .log(System.Logger.Level.DEBUG, "cannot record the name of " + address, e);
+            }
+          });
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      // the node is stopping
     }
   }
 

@@ -137,7 +137,7 @@ public final class ReplicatedPlacement implements ObjectLocator, OwnershipGuard 
               address,
               PlacementRecord.first(
                   node.nodeId(), node.region(), codeVersion, address.id().jurisdiction()));
-      DirectoryLocator.recordName(directory, address);
+      DirectoryLocator.recordNameLater(directory, blocking, address);
     }
     return locationOf(address, resolver.remember(address, record.region()), true);
   }
@@ -228,11 +228,8 @@ public final class ReplicatedPlacement implements ObjectLocator, OwnershipGuard 
     if (!replication.isReadyLeader(group) || replication.term(group) != term) {
       throw new NotOwnerException(address, self, replication.leader(group).orElse(null));
     }
-    blocking.execute(
-        () -> {
-          recordOwner(address, self, term);
-          DirectoryLocator.recordName(directory, address);
-        });
+    blocking.execute(() -> recordOwner(address, self, term));
+    DirectoryLocator.recordNameLater(directory, blocking, address);
     return term;
   }
 
