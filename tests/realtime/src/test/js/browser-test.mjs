@@ -471,6 +471,75 @@ scenarios.notifications = async (a, b) => {
   ok('a too-long notification from A was refused with the reason, and ben\'s pages did not change');
 };
 
+/** The admin page through router A: token, the test's objects by name, details, evict, move, delete. */
+scenarios.admin = async (a, b) => {
+  const [token] = extra;
+  const stamp = Date.now();
+  const nameA = `admin-${stamp}-eu`;
+  const nameB = `admin-${stamp}-us`;
+  async function counter(url, name, method) {
+    const res = await fetch(`${url}/objects/counter/${name}`, { method });
+    if (!res.ok) throw new Error(`${method} counter/${name} through ${url}: ${res.status} ${await res.text()}`);
+    return (await res.text()).trim();
+  }
+  await counter(urlA, nameA, 'POST');
+  await counter(urlA, nameA, 'POST');
+  for (let i = 0; i < 3; i++) await counter(urlB, nameB, 'POST');
+
+  await a.goto(`${urlA}/_outpost/admin?namespace=counter`);
+  await seeText(a, '#status', 'enter the admin token', 'A is asked for the token');
+  await a.fill('#token', 'not-the-token');
+  await a.click('#sign-in');
+  await seeText(a, '#status', 'token is wrong', 'A is told the token is wrong');
+  ok('the page asks for the token and refuses a wrong one');
+  await a.fill('#token', token);
+  await a.click('#sign-in');
+  const rowA = a.locator(`tr.object[data-name="${nameA}"]`);
+  const rowB = a.locator(`tr.object[data-name="${nameB}"]`);
+  await rowA.waitFor({ timeout: TIMEOUT });
+  await rowB.waitFor({ timeout: TIMEOUT });
+  const cellsA = await rowA.locator('td').allInnerTexts();
+  const cellsB = await rowB.locator('td').allInnerTexts();
+  // name, id, owner, region, epoch, state, live, connections, keys, bytes, alarm
+  if (cellsA[2] !== 'node-1' || cellsA[3] !== 'eu-west' || cellsB[2] !== 'node-2' || cellsB[3] !== 'us-east') {
+    throw new Error('owners: ' + JSON.stringify([cellsA, cellsB]));
+  }
+  if (cellsA[8] !== '1' || !(Number(cellsA[9]) > 0) || cellsB[8] !== '1' || !(Number(cellsB[9]) > 0)) {
+    throw new Error('stored keys and bytes: ' + JSON.stringify([cellsA, cellsB]));
+  }
+  await a.locator('#map .node[data-node="node-2"]').waitFor({ timeout: TIMEOUT });
+  ok('the admin page lists the test\'s objects by name, owned by node-1 and node-2, with their storage');
+
+  a.on('dialog', (dialog) => dialog.accept());
+  await rowB.click();
+  await seeText(a, '#detail dd[data-field=name]', nameB, 'A shows B\'s object');
+  await seeText(a, '#detail dd[data-field=owner]', 'node-2', 'its owner');
+  await a.click('#evict');
+  await seeText(a, '#status', `evicted: counter/${nameB}`, 'A evicts it');
+  await seeText(a, '#detail dd[data-field=live]', 'no', 'it is no longer live');
+  if (await counter(urlA, nameB, 'GET') !== '3') throw new Error('evict lost the count');
+  ok('evict, confirmed in a dialog, dropped the instance and kept its storage');
+
+  await a.selectOption('#move-region', 'eu-west');
+  await a.click('#move');
+  await seeText(a, '#status', `moved: counter/${nameB}`, 'A moves it to eu-west');
+  await seeText(a, '#detail dd[data-field=owner]', 'node-1', 'its new owner');
+  if (await counter(urlB, nameB, 'POST') !== '4') throw new Error('the move lost the count');
+  ok('move to eu-west through the page: node-1 owns it, its count went on');
+
+  await rowA.click();
+  await seeText(a, '#detail dd[data-field=name]', nameA, 'A shows its object');
+  await a.click('#delete');
+  await seeText(a, '#status', `deleted: counter/${nameA} (1 keys`, 'A deletes it');
+  await seeText(a, '#detail dd[data-field="stored keys"]', /^0$/, 'no keys left');
+  if (await counter(urlB, nameA, 'GET') !== '0') throw new Error('the deleted counter is not empty');
+  ok('delete, confirmed in a dialog, removed its storage: it starts again from 0');
+
+  await b.goto(`${urlB}/_outpost/admin`);
+  await seeText(b, '#status', 'enter the admin token', 'another browser context has no token');
+  ok('the token stays in its tab: another context is asked for it');
+};
+
 scenarios.doc = async (a, b) => {
   const room = 'browser-' + Date.now();
   const text = (page) => page.inputValue('#text');

@@ -160,7 +160,9 @@ public final class OutpostNode implements AutoCloseable {
               routerOptions,
               b.realtimeOptions,
               Optional.ofNullable(cluster)
-                  .map(c -> new OutpostServer.ClusterRouting(c, b.adminToken)));
+                  .map(
+                      c ->
+                          new OutpostServer.ClusterRouting(c, b.adminToken, b.adminOptions, time)));
       if (cluster != null) {
         cluster.publishStats(
             () -> new ClusterView.NodeStats(host.activeObjects(), host.openSockets()));
@@ -356,6 +358,8 @@ public final class OutpostNode implements AutoCloseable {
     private ReplicationOptions replication; // null: each object's data on its owner only
     private RegionTopology topology = RegionTopology.open();
     private String adminToken;
+    private dev.outpost.router.AdminOptions adminOptions =
+        dev.outpost.router.AdminOptions.defaults();
     private boolean emulateLatency;
 
     private Builder() {}
@@ -376,6 +380,7 @@ public final class OutpostNode implements AutoCloseable {
       b.replication = replication;
       b.topology = topology;
       b.adminToken = adminToken;
+      b.adminOptions = adminOptions;
       b.emulateLatency = emulateLatency;
       return b;
     }
@@ -493,6 +498,12 @@ public final class OutpostNode implements AutoCloseable {
     /** The bearer token of the admin endpoints (cluster nodes). */
     public Builder adminToken(String value) {
       this.adminToken = Objects.requireNonNull(value, "adminToken");
+      return this;
+    }
+
+    /** The admin API's rate limit and timeouts; default {@code AdminOptions.defaults()}. */
+    public Builder adminOptions(dev.outpost.router.AdminOptions value) {
+      this.adminOptions = Objects.requireNonNull(value, "adminOptions");
       return this;
     }
 

@@ -3,8 +3,10 @@ package dev.outpost.router;
 import dev.outpost.runtime.Cluster;
 import dev.outpost.runtime.ClusterView;
 import dev.outpost.runtime.ObjectAddress;
+import dev.outpost.runtime.ObjectHost;
 import dev.outpost.runtime.ObjectInbox;
 import dev.outpost.runtime.ObjectMigrations;
+import dev.outpost.runtime.TimeSource;
 import dev.outpost.runtime.spi.ClusterMembership.NodeInfo;
 import dev.outpost.runtime.spi.HandoverTransport;
 import io.vertx.core.Vertx;
@@ -26,9 +28,9 @@ import java.util.TreeMap;
  *       that pick the nearest;
  *   <li>{@code GET /_outpost/cluster}: regions, their nodes, object and connection counts;
  *   <li>{@code GET /_outpost/cluster.html}: a page drawing that map;
- *   <li>{@code POST /_outpost/admin/move?object=NS/NAME&to-region=R} (bearer token): moves an
- *       object with the hand-over; sent to another node than the owner, it answers 307 to the
- *       owner's URL.
+ *   <li>{@code POST /_outpost/admin/move?object=NS/NAME&to-region=R}: moves an object (NAME may be
+ *       its 64-hex-digit id) with the hand-over; sent to another node than the owner, it is
+ *       forwarded to the owner and its answer passed back.
  *   <li>{@code POST /_outpost/admin/deploy} (bearer token, the jar as body): rolls the jar out as a
  *       version of its app ({@code bundle.name}); the other apps keep serving. {@code POST
  *       /_outpost/admin/rollback[?app=APP]}: the app (default: the one deployed last) back to its
@@ -38,7 +40,11 @@ import java.util.TreeMap;
  *       a request that is not one.
  *   <li>{@code GET /_outpost/code}: this node's apps and versions ({@code {node, apps: {APP:
  *       VERSION}}}).
+ *   <li>{@code GET /_outpost/admin}: the admin page; the objects API is {@link AdminRoutes}.
  * </ul>
+ *
+ * <p>Every route under {@code /_outpost/admin/} passes the {@link AdminGate} first (rate limit,
+ * bearer token, audit line).
  */
 final class ClusterRoutes {
 
@@ -46,22 +52,29 @@ final class ClusterRoutes {
   private final ObjectInbox inbox;
   private final ObjectMigrations migrations;
   private final HandoverTransport transport;
-  private final String adminToken;
+  private final AdminGate gate;
+  private final AdminRoutes admin;
 
   ClusterRoutes(
       Cluster cluster,
       ObjectInbox inbox,
-      ObjectMigrations migrations,
+      ObjectHost host,
       HandoverTransport transport,
-      String adminToken) {
+      String adminToken,
+      AdminOptions adminOptions,
+      TimeSource time) {
     this.cluster = cluster;
     this.inbox = inbox;
-    this.migrations = migrations;
+    this.migrations = host;
     this.transport = transport;
-    this.adminToken = adminToken;
+    this.gate = new AdminGate(adminToken, new AdminRateLimiter(adminOptions, time));
+    this.admin = new AdminRoutes(cluster, inbox, host, adminOptions, this);
   }
 
   void mount(Router router, Vertx vertx) {
+    router.get("/_outpost/admin").handler(ctx -> HttpReplies.page(ctx, "outpost/admin.html"));
+    router.route("/_outpost/admin/*").handler(gate);
+    admin.mount(router, vertx);
     router.get("/_outpost/routers").handler(this::routers);
     // Reads Hazelcast maps, which block while a partition's owner is unreachable: not on the
     // event loop, whose other requests would wait (unordered: a stuck read holds up no other).
@@ -103,6 +116,11 @@ final class ClusterRoutes {
   }
 
   private void clusterMap(RoutingContext ctx) {
+    json(ctx, clusterMap());
+  }
+
+  /** The cluster map's JSON. Reads Hazelcast maps: blocks. */
+  JsonObject clusterMap() {
     Map<String, ClusterView.NodeStats> stats = cluster.stats();
     Map<String, JsonArray> byRegion = new TreeMap<>();
     cluster.topology().regions().forEach(r -> byRegion.put(r, new JsonArray()));
@@ -132,19 +150,15 @@ final class ClusterRoutes {
       }
       latency.put(from, row);
     }
-    json(
-        ctx,
-        new JsonObject()
-            .put("self", cluster.self().nodeId())
-            .put("regions", regions)
-            .put("nodes", sortedNodes().size())
-            .put("objects", objects)
-            .put("connections", sockets)
-            .put("oneWayLatencyMs", latency)
-            .put("replicaGroups", replicaGroups())
-            .put(
-                "apps",
-                new JsonObject(new java.util.LinkedHashMap<String, Object>(cluster.apps()))));
+    return new JsonObject()
+        .put("self", cluster.self().nodeId())
+        .put("regions", regions)
+        .put("nodes", sortedNodes().size())
+        .put("objects", objects)
+        .put("connections", sockets)
+        .put("oneWayLatencyMs", latency)
+        .put("replicaGroups", replicaGroups())
+        .put("apps", new JsonObject(new java.util.LinkedHashMap<String, Object>(cluster.apps())));
   }
 
   private void code(RoutingContext ctx) {
@@ -175,19 +189,7 @@ final class ClusterRoutes {
   /** Largest code bundle the deploy endpoint takes. */
   private static final long MAX_BUNDLE_BYTES = 64L * 1024 * 1024;
 
-  private boolean authorized(RoutingContext ctx) {
-    String auth = ctx.request().getHeader(HttpHeaders.AUTHORIZATION);
-    if (auth == null || !auth.equals("Bearer " + adminToken)) {
-      HttpReplies.text(ctx.response(), 401, "admin endpoints need Authorization: Bearer <token>");
-      return false;
-    }
-    return true;
-  }
-
   private void rollout(RoutingContext ctx, Vertx vertx, boolean deploy) {
-    if (!authorized(ctx)) {
-      return;
-    }
     byte[] jar = deploy && ctx.body().buffer() != null ? ctx.body().buffer().getBytes() : null;
     if (deploy && (jar == null || jar.length == 0)) {
       HttpReplies.text(ctx.response(), 400, "POST the bundle jar as the request body");
@@ -198,9 +200,6 @@ final class ClusterRoutes {
   }
 
   private void undeploy(RoutingContext ctx, Vertx vertx) {
-    if (!authorized(ctx)) {
-      return;
-    }
     String app = ctx.request().getParam("app");
     if (app == null || app.isBlank()) {
       HttpReplies.text(ctx.response(), 400, "name the app: POST /_outpost/admin/undeploy?app=APP");
@@ -235,9 +234,6 @@ final class ClusterRoutes {
   }
 
   private void move(RoutingContext ctx, Vertx vertx) {
-    if (!authorized(ctx)) {
-      return;
-    }
     String object = ctx.request().getParam("object");
     String region = ctx.request().getParam("to-region");
     if (object == null || region == null || !object.contains("/")) {
@@ -251,7 +247,12 @@ final class ClusterRoutes {
       HttpReplies.text(ctx.response(), 404, "unknown namespace '" + ns + "'");
       return;
     }
-    ObjectAddress address = new ObjectAddress(ns, namespace.get().idFromName(name));
+    ObjectAddress address =
+        new ObjectAddress(
+            ns,
+            dev.outpost.api.DurableObjectId.isWellFormed(name)
+                ? namespace.get().idFromString(name)
+                : namespace.get().idFromName(name));
     vertx
         .<String>executeBlocking(
             () -> {
@@ -260,28 +261,25 @@ final class ClusterRoutes {
                 throw new IllegalArgumentException(object + " has never been placed");
               }
               if (!record.get().owner().equals(cluster.self().nodeId())) {
-                return "redirect:"
-                    + cluster
-                        .membership()
-                        .node(record.get().owner())
-                        .map(ClusterRoutes::url)
-                        .orElseThrow(
-                            () ->
-                                new IllegalStateException(
-                                    "owner " + record.get().owner() + " is not running"));
+                return "forward:" + record.get().owner();
               }
               return cluster.move(address, region, migrations, transport);
             },
             false)
         .onSuccess(
             result -> {
-              if (result.startsWith("redirect:")) {
-                ctx.response()
-                    .setStatusCode(307)
-                    .putHeader(
-                        HttpHeaders.LOCATION,
-                        result.substring("redirect:".length()) + ctx.request().uri())
-                    .end();
+              if (result.startsWith("forward:")) {
+                String owner = result.substring("forward:".length());
+                var node = cluster.membership().node(owner);
+                if (node.isEmpty()) {
+                  ctx.response().putHeader(HttpHeaders.RETRY_AFTER, "5");
+                  HttpReplies.text(
+                      ctx.response(),
+                      503,
+                      object + " lives on node " + owner + ", which is not running");
+                } else {
+                  admin.peers().forwardCall(ctx, node.get(), object);
+                }
               } else {
                 HttpReplies.text(ctx.response(), 200, result);
               }

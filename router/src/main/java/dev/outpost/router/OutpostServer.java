@@ -54,11 +54,16 @@ public final class OutpostServer implements AutoCloseable {
    *
    * @param cluster the node's membership, directory and locator (objects are located with it)
    * @param adminToken the bearer token of the admin endpoints
+   * @param admin the admin API's rate limit and timeouts
+   * @param time the clock of the admin rate limit
    */
-  public record ClusterRouting(Cluster cluster, String adminToken) {
+  public record ClusterRouting(
+      Cluster cluster, String adminToken, AdminOptions admin, dev.outpost.runtime.TimeSource time) {
     public ClusterRouting {
       Objects.requireNonNull(cluster, "cluster");
       Objects.requireNonNull(adminToken, "adminToken");
+      Objects.requireNonNull(admin, "admin");
+      Objects.requireNonNull(time, "time");
     }
   }
 
@@ -95,7 +100,9 @@ public final class OutpostServer implements AutoCloseable {
                           inbox,
                           host,
                           network.handoverTransport().orElseThrow(),
-                          c.adminToken()))
+                          c.adminToken(),
+                          c.admin(),
+                          c.time()))
               .orElse(null);
       ClientSockets sockets = new ClientSockets();
       AtomicReference<ServingState> state = new AtomicReference<>(ServingState.SERVING);

@@ -47,6 +47,7 @@ public final class ObjectHost implements ObjectInbox, ObjectMigrations, AutoClos
   private final ObjectCatalog catalog;
   private final HibernationManager hibernation;
   private final AlarmScheduler alarms;
+  private final dev.outpost.runtime.internal.activation.OperatorActions operators;
   private final ExecutorService turnExecutor =
       Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("turn-", 0).factory());
   private volatile boolean closed;
@@ -90,6 +91,9 @@ public final class ObjectHost implements ObjectInbox, ObjectMigrations, AutoClos
     b.guard.onAlarmsAcquired(
         acquired -> acquired.forEach(alarm -> alarms.committed(alarm.object(), alarm.time())));
     alarms.start(engine);
+    this.operators =
+        new dev.outpost.runtime.internal.activation.OperatorActions(
+            catalog, hibernation, engine, alarms);
     scheduleWatchdog();
   }
 
@@ -375,6 +379,52 @@ public final class ObjectHost implements ObjectInbox, ObjectMigrations, AutoClos
     engine.commit(address, new dev.outpost.runtime.spi.WriteBatch(epoch).clearAll());
     alarms.committed(address, null);
     catalog.unseal(address);
+  }
+
+  // ---- operators (done by OperatorActions)
+
+  /**
+   * What this node holds for the object: whether it is live, its open sockets, its committed keys
+   * and their size, its alarm and epoch. Reads the whole of the object's committed data (a scan of
+   * its key range): blocks, never call it on an event loop. Any thread.
+   */
+  public ObjectDetails details(ObjectAddress address) {
+    return operators.details(address);
+  }
+
+  /**
+   * Deactivates the object: stops taking its events, lets its queued and running turns finish and
+   * commit, drops its instance, closes its client sockets with 1012 ({@code reason}; clients
+   * reconnect and wake a fresh instance), then takes events again. Its storage and alarm stay.
+   * Events that arrive meanwhile fail with {@link NotOwnerException} (routers retry them). Blocks
+   * up to {@code timeout}; any thread but a turn's.
+   *
+   * @return whether an instance was live
+   * @throws IllegalStateException if its turns did not finish within {@code timeout} (nothing is
+   *     dropped: the instance finishes those turns, then goes; events that arrive until then fail
+   *     with {@link NotOwnerException})
+   */
+  public boolean evict(ObjectAddress address, java.time.Duration timeout, String reason) {
+    return operators.evict(address, timeout, reason);
+  }
+
+  /**
+   * Deletes the object's data on this node: as {@link #evict} (turns finish and commit first, the
+   * instance goes, sockets close with 1012 and {@code reason}), then removes every committed key
+   * and its alarm in one batch at {@code epoch}, the epoch this node owns it at. The next event
+   * wakes a new instance with empty storage. Blocks up to {@code timeout} plus the commit; any
+   * thread but a turn's.
+   *
+   * @return what it held before: its keys and bytes
+   * @throws IllegalStateException if its turns did not finish within {@code timeout} (nothing is
+   *     deleted: the instance finishes those turns, then goes; events that arrive until then fail
+   *     with {@link NotOwnerException})
+   * @throws dev.outpost.runtime.spi.StaleEpochException if another owner committed at a higher
+   *     epoch (nothing is deleted)
+   */
+  public ObjectDetails delete(
+      ObjectAddress address, long epoch, java.time.Duration timeout, String reason) {
+    return operators.delete(address, epoch, timeout, reason);
   }
 
   /** Evicts the object from memory now if it is idle (its sockets stay open). */

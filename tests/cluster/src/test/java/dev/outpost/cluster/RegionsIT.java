@@ -215,7 +215,7 @@ class RegionsIT {
             cluster.node(3),
             "/_outpost/admin/move?object=counter/traveller&to-region=us-east",
             "wrong");
-    assertThat(refused.status()).isEqualTo(401);
+    assertThat(refused.status()).isEqualTo(403);
 
     HttpResult moved =
         admin(cluster.node(3), "/_outpost/admin/move?object=counter/traveller&to-region=us-east");

@@ -211,6 +211,19 @@ class BrowserPagesIT {
         .contains("an emoji swap kept its surrogate pair, as stored by the room");
   }
 
+  @Test
+  void adminPage() throws Exception {
+    assertThat(runPage("admin", dev.outpost.testkit.ClusterTestNode.ADMIN_TOKEN))
+        .contains("ok the page asks for the token and refuses a wrong one")
+        .contains(
+            "ok the admin page lists the test's objects by name, owned by node-1 and node-2, with"
+                + " their storage")
+        .contains("ok evict, confirmed in a dialog, dropped the instance and kept its storage")
+        .contains("ok move to eu-west through the page: node-1 owns it, its count went on")
+        .contains("ok delete, confirmed in a dialog, removed its storage: it starts again from 0")
+        .contains("ok the token stays in its tab: another context is asked for it");
+  }
+
   private static String url(int node) {
     return "http://127.0.0.1:" + cluster.node(node).port();
   }

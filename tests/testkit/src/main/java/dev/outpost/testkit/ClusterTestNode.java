@@ -91,6 +91,7 @@ public final class ClusterTestNode implements AutoCloseable {
                     .withClusterName(b.clusterName))
             .topology(b.topology)
             .adminToken(ADMIN_TOKEN)
+            .adminOptions(b.adminOptions)
             .emulateLatency(b.emulateLatency);
     if (b.replication != null) {
       node.replication(b.replication);
@@ -193,6 +194,8 @@ public final class ClusterTestNode implements AutoCloseable {
     private boolean emulateLatency;
     private dev.outpost.runtime.ReplicationOptions replication;
     private List<String> allowedOrigins = List.of();
+    private dev.outpost.router.AdminOptions adminOptions =
+        dev.outpost.router.AdminOptions.defaults();
 
     private Builder(String nodeId, Path dataDir) {
       this.nodeId = nodeId;
@@ -213,6 +216,7 @@ public final class ClusterTestNode implements AutoCloseable {
       b.emulateLatency = emulateLatency;
       b.replication = replication;
       b.allowedOrigins = allowedOrigins;
+      b.adminOptions = adminOptions;
       return b;
     }
 
@@ -275,6 +279,12 @@ public final class ClusterTestNode implements AutoCloseable {
     /** Origins whose pages may call this node across origins ({@link RouterOptions}). */
     public Builder allowedOrigins(List<String> origins) {
       this.allowedOrigins = List.copyOf(origins);
+      return this;
+    }
+
+    /** The admin API's rate limit and timeouts ({@link dev.outpost.router.AdminOptions}). */
+    public Builder adminOptions(dev.outpost.router.AdminOptions value) {
+      this.adminOptions = value;
       return this;
     }
 

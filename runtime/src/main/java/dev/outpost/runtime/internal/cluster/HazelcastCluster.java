@@ -46,6 +46,7 @@ public final class HazelcastCluster
   static final String LEASES = "outpost-leases";
   static final String LOADS = "outpost-loads";
   static final String GROUPS = "outpost-replica-groups";
+  static final String NAMES = "outpost-names";
   private static final String NODE = "outpost.node";
   private static final String REGION = "outpost.region";
   private static final String HTTP_PORT = "outpost.http-port";
@@ -55,6 +56,7 @@ public final class HazelcastCluster
   private final IMap<String, String> leases;
   private final IMap<String, String> loads; // node -> "objects/sockets"
   private final IMap<String, String> groups; // replica group -> "node|term|indexed"
+  private final IMap<String, String> names; // object key (as in directory) -> idFromName's name
   private final NodeInfo self;
   private final List<Listener> listeners = new CopyOnWriteArrayList<>();
 
@@ -65,6 +67,7 @@ public final class HazelcastCluster
     this.leases = hazelcast.getMap(LEASES);
     this.loads = hazelcast.getMap(LOADS);
     this.groups = hazelcast.getMap(GROUPS);
+    this.names = hazelcast.getMap(NAMES);
     hazelcast
         .getCluster()
         .addMembershipListener(
@@ -128,6 +131,7 @@ public final class HazelcastCluster
         .setAttribute(REGION, options.region())
         .setAttribute(HTTP_PORT, Integer.toString(options.httpPort()));
     config.addMapConfig(new MapConfig(DIRECTORY).setBackupCount(1));
+    config.addMapConfig(new MapConfig(NAMES).setBackupCount(1));
     config.setUserContext(new java.util.concurrent.ConcurrentHashMap<>());
     HazelcastInstance hazelcast = Hazelcast.newHazelcastInstance(config);
     NodeInfo self =
@@ -207,6 +211,71 @@ public final class HazelcastCluster
               DurableObjectId.of(key.substring(slash + 1), Optional.empty())));
     }
     return owned;
+  }
+
+  @Override
+  public void recordName(ObjectAddress address) {
+    address.id().name().ifPresent(name -> names.putIfAbsent(key(address), name));
+  }
+
+  @Override
+  public Optional<String> nameOf(ObjectAddress address) {
+    return Optional.ofNullable(names.get(key(address)));
+  }
+
+  /** Most objects one {@link #list} page returns. */
+  static final int MAX_PAGE = 1000;
+
+  @Override
+  public DirectoryPage list(String namespace, Optional<String> after, int limit) {
+    if (limit < 1 || limit > MAX_PAGE) {
+      throw new IllegalArgumentException("limit must be 1.." + MAX_PAGE + ", was " + limit);
+    }
+    if (!ObjectAddress.isValidNamespace(namespace)) {
+      throw new IllegalArgumentException(
+          "namespace '" + namespace + "' is invalid: use 1 to 64 characters of [a-z0-9_-]");
+    }
+    after.ifPresent(
+        id -> {
+          if (!DurableObjectId.isWellFormed(id)) {
+            throw new IllegalArgumentException(
+                "the cursor is an object id (64 lowercase hex digits); got '" + id + "'");
+          }
+        });
+    // Keys are "namespace/hex"; '0' is the character after '/', so [ns/, ns0) is the namespace.
+    String low = namespace + "/" + after.orElse("");
+    String high = namespace + "0";
+    List<String> keys =
+        new ArrayList<>(
+            directory.keySet(
+                Predicates.and(
+                    after.isPresent()
+                        ? Predicates.greaterThan("__key", low)
+                        : Predicates.greaterEqual("__key", low),
+                    Predicates.lessThan("__key", high))));
+    keys.sort(null);
+    boolean more = keys.size() > limit;
+    List<String> page = keys.subList(0, Math.min(limit, keys.size()));
+    java.util.Map<String, String> records = directory.getAll(new java.util.HashSet<>(page));
+    java.util.Map<String, String> named = names.getAll(new java.util.HashSet<>(page));
+    List<Listed> objects = new ArrayList<>();
+    for (String key : page) {
+      String record = records.get(key);
+      if (record == null) {
+        continue; // removed meanwhile
+      }
+      String hex = key.substring(namespace.length() + 1);
+      objects.add(
+          new Listed(
+              new ObjectAddress(
+                  namespace, DurableObjectId.of(hex, Optional.ofNullable(named.get(key)))),
+              PlacementRecord.decode(record)));
+    }
+    return new DirectoryPage(
+        objects,
+        more
+            ? Optional.of(page.get(page.size() - 1).substring(namespace.length() + 1))
+            : Optional.empty());
   }
 
   // ---- ReplicaGroupDirectory

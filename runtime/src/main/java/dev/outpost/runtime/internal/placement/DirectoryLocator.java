@@ -100,6 +100,7 @@ public final class DirectoryLocator implements ObjectLocator, OwnershipGuard {
               address,
               PlacementRecord.first(
                   node.nodeId(), node.region(), codeVersion, address.id().jurisdiction()));
+      recordNameLater(directory, blocking, address);
     }
     cache.put(address, record);
     return locationOf(address, record);
@@ -159,7 +160,33 @@ public final class DirectoryLocator implements ObjectLocator, OwnershipGuard {
       throw new NotOwnerException(address, self, r.owner());
     }
     cache.put(address, r);
+    recordNameLater(directory, blocking, address);
     return r.epoch();
+  }
+
+  /**
+   * Records, on {@code executor}, the name of an object addressed by name, for operators: off the
+   * request's and the activation's path (a directory write they need not wait for). A failure only
+   * costs the name in listings until the next placement or activation by name, so it is logged and
+   * never reaches the caller.
+   */
+  static void recordNameLater(ObjectDirectory directory, Executor executor, ObjectAddress address) {
+    if (address.id().name().isEmpty()) {
+      return;
+    }
+    try {
+      executor.execute(
+          () -> {
+            try {
+              directory.recordName(address);
+            } catch (RuntimeException e) {
+              System.getLogger(DirectoryLocator.class.getName())
+                  .log(System.Logger.Level.DEBUG, "cannot record the name of " + address, e);
+            }
+          });
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      // the node is stopping
+    }
   }
 
   @Override

@@ -137,6 +137,7 @@ public final class ReplicatedPlacement implements ObjectLocator, OwnershipGuard 
               address,
               PlacementRecord.first(
                   node.nodeId(), node.region(), codeVersion, address.id().jurisdiction()));
+      DirectoryLocator.recordNameLater(directory, blocking, address);
     }
     return locationOf(address, resolver.remember(address, record.region()), true);
   }
@@ -228,6 +229,7 @@ public final class ReplicatedPlacement implements ObjectLocator, OwnershipGuard 
       throw new NotOwnerException(address, self, replication.leader(group).orElse(null));
     }
     blocking.execute(() -> recordOwner(address, self, term));
+    DirectoryLocator.recordNameLater(directory, blocking, address);
     return term;
   }
 
