@@ -153,6 +153,8 @@ final class NodeCommand implements Callable<Integer> {
               + " repeat or separate with commas; * allows any. Default: none, same-origin only.")
   java.util.List<String> allowedOrigins = new java.util.ArrayList<>();
 
+  @picocli.CommandLine.Mixin AuthFlags auth;
+
   @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
 
   @Override
@@ -174,6 +176,7 @@ final class NodeCommand implements Callable<Integer> {
             spec.commandLine(), "--replica-peers: " + e.getMessage());
       }
     }
+    dev.outpost.router.AuthOptions authOptions = auth.options(spec, System.getenv());
     NodeAddresses.requireFree(host, httpPort, "HTTP", "--http-port", "--host");
     NodeAddresses.requireFree(
         clusterHost,
@@ -203,7 +206,7 @@ final class NodeCommand implements Callable<Integer> {
             NodeSpec.defaultAdminToken(),
             replication,
             allowedOrigins);
-    try (RunningNode node = RunningNode.start(nodeSpec)) {
+    try (RunningNode node = RunningNode.start(nodeSpec, authOptions)) {
       node.handOverOnExit(handOverOnExit);
       System.out.printf(
           "outpost node %s (region %s) serving %s on http://%s:%d%s%n",
