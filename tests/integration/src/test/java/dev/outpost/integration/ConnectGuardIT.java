@@ -272,6 +272,9 @@ class ConnectGuardIT {
     assertThat(stream.statusCode()).as("event stream").isEqualTo(401);
     assertThat(stream.body()).contains("missing token");
 
+    HttpResponse<String> party = get("/parties/inbox/ana");
+    assertThat(party.statusCode()).as("PartyKit's URL for the same room").isEqualTo(401);
+
     HttpResponse<String> poll = get("/objects/inbox/ana?outpost=open&outpost_transport=poll");
     assertThat(poll.statusCode()).as("long polling").isEqualTo(401);
     assertThat(poll.body()).contains("missing token");

@@ -91,7 +91,8 @@ public final class ClusterTestNode implements AutoCloseable {
                     .withClusterName(b.clusterName))
             .topology(b.topology)
             .adminToken(ADMIN_TOKEN)
-            .emulateLatency(b.emulateLatency);
+            .emulateLatency(b.emulateLatency)
+            .authOptions(b.authOptions);
     if (b.replication != null) {
       node.replication(b.replication);
     }
@@ -193,6 +194,7 @@ public final class ClusterTestNode implements AutoCloseable {
     private boolean emulateLatency;
     private dev.outpost.runtime.ReplicationOptions replication;
     private List<String> allowedOrigins = List.of();
+    private dev.outpost.router.AuthOptions authOptions = dev.outpost.router.AuthOptions.defaults();
 
     private Builder(String nodeId, Path dataDir) {
       this.nodeId = nodeId;
@@ -213,6 +215,7 @@ public final class ClusterTestNode implements AutoCloseable {
       b.emulateLatency = emulateLatency;
       b.replication = replication;
       b.allowedOrigins = allowedOrigins;
+      b.authOptions = authOptions;
       return b;
     }
 
@@ -275,6 +278,12 @@ public final class ClusterTestNode implements AutoCloseable {
     /** Origins whose pages may call this node across origins ({@link RouterOptions}). */
     public Builder allowedOrigins(List<String> origins) {
       this.allowedOrigins = List.copyOf(origins);
+      return this;
+    }
+
+    /** How the router runs connect guards: time limit, JWT keys ({@code AuthOptions}). */
+    public Builder authOptions(dev.outpost.router.AuthOptions value) {
+      this.authOptions = java.util.Objects.requireNonNull(value, "authOptions");
       return this;
     }
 
