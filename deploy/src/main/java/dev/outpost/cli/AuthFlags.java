@@ -30,7 +30,7 @@ final class AuthFlags {
       paramLabel = "FILE",
       description =
           "HS256 secret for the jwt guard, read from FILE (surrounding white space dropped; at"
-              + " least 32 bytes). Default: the environment variable "
+              + " least 32 bytes). Without it, the environment variable "
               + SECRET_ENV
               + ", if set.")
   Path secretFile;
@@ -46,14 +46,14 @@ final class AuthFlags {
   @Option(
       names = "--jwt-issuer",
       paramLabel = "ISS",
-      description = "The iss every token must carry. Default: not checked.")
+      description = "The iss every token must carry; unchecked without it.")
   String issuer;
 
   @Option(
       names = "--jwt-audience",
       split = ",",
       paramLabel = "AUD",
-      description = "Audiences (aud) of which a token must name one. Default: not checked.")
+      description = "Audiences (aud) of which a token must name one; unchecked without it.")
   List<String> audiences = new ArrayList<>();
 
   @Option(
@@ -62,14 +62,13 @@ final class AuthFlags {
       paramLabel = "NAME",
       description =
           "Query parameter a token may come in without an Authorization header (browser"
-              + " WebSockets and EventSource cannot set headers). Default: ${DEFAULT-VALUE}.")
+              + " WebSockets and EventSource cannot set headers).")
   String queryParameter;
 
   @Option(
       names = "--jwt-leeway-seconds",
       defaultValue = "0",
-      description =
-          "Clock skew allowed on exp, nbf and iat, in seconds. Default: ${DEFAULT-VALUE}.")
+      description = "Clock skew allowed on exp, nbf and iat, in seconds.")
   long leewaySeconds;
 
   @Option(
@@ -77,7 +76,7 @@ final class AuthFlags {
       defaultValue = "5000",
       description =
           "How long a namespace's connect guards may take for one request before the client gets"
-              + " 503 (outpost.auth.guard-timeout). Default: ${DEFAULT-VALUE}.")
+              + " 503 (outpost.auth.guard-timeout).")
   long guardTimeoutMs;
 
   /**

@@ -14,6 +14,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
@@ -75,15 +76,25 @@ final class GuardDirector {
     }
     Lobby lobby = new Lobby(namespace, url.address().id(), transport);
     CompletableFuture<Admission> result = new CompletableFuture<>();
-    Future<?> task =
-        executor.submit(
-            () -> {
-              try {
-                result.complete(run(guards, request, lobby));
-              } catch (Throwable failure) {
-                result.complete(failed(namespace, failure));
-              }
-            });
+    Future<?> task;
+    try {
+      task =
+          executor.submit(
+              () -> {
+                try {
+                  result.complete(run(guards, request, lobby));
+                } catch (Throwable failure) {
+                  result.complete(failed(namespace, failure));
+                }
+              });
+    } catch (RejectedExecutionException stopping) {
+      return CompletableFuture.completedFuture(
+          Admission.refuse(
+              Response.builder(503)
+                  .header("Retry-After", "1")
+                  .body("this node is stopping; retry, another router will answer\n")
+                  .build()));
+    }
     long timer =
         vertx.setTimer(
             options.guardTimeout().toMillis(),
