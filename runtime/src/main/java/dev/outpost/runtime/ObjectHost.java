@@ -186,6 +186,13 @@ public final class ObjectHost implements ObjectInbox, ObjectMigrations, AutoClos
       }
     } catch (dev.outpost.runtime.internal.bundle.BundleException e) {
       problems.add(e.getMessage() + causeOf(e.getCause())); // a guard's constructor threw
+    } catch (IllegalArgumentException e) {
+      // The sandbox host of check() reports a guard's constructor failing this way.
+      if (!(e.getCause() instanceof dev.outpost.runtime.internal.bundle.BundleException b)) {
+        candidate.close();
+        throw e;
+      }
+      problems.add(b.getMessage() + causeOf(b.getCause()));
     }
     candidate.close();
     throw new BundleRejectedException(candidate.name() + " " + candidate.version(), problems);

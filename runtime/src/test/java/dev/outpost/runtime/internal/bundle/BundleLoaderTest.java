@@ -118,6 +118,37 @@ class BundleLoaderTest {
         .hasMessageContaining("neither a built-in guard [jwt] nor a class the bundle has");
   }
 
+  @Test
+  void aVersionWhoseGuardCannotBeBuiltIsRejectedAndNothingChanges() throws Exception {
+    Path failing =
+        bundle(
+            "namespace.chat.class=" + ROOM,
+            "guard=" + BundleGuard.class.getName(),
+            "setting.fail=no signing keys configured");
+    try (dev.outpost.runtime.spi.StorageEngine engine =
+            dev.outpost.runtime.StorageEngines.inMemory();
+        dev.outpost.runtime.ObjectHost host =
+            dev.outpost.runtime.ObjectHost.builder()
+                .time(new dev.outpost.runtime.ManualTimeSource(java.time.Instant.EPOCH))
+                .storage(engine)
+                .bundle(bundle("namespace.chat.class=" + ROOM))
+                .build()) {
+      assertThatThrownBy(() -> host.prepare(failing, "2"))
+          .isInstanceOf(dev.outpost.runtime.BundleRejectedException.class)
+          .satisfies(
+              e ->
+                  assertThat(((dev.outpost.runtime.BundleRejectedException) e).problems())
+                      .singleElement()
+                      .asString()
+                      .contains(
+                          "guard "
+                              + BundleGuard.class.getName()
+                              + " of namespace 'chat' threw in its constructor")
+                      .contains("no signing keys configured"));
+      assertThat(host.guards("chat").isEmpty()).as("the running version's guards").isTrue();
+    }
+  }
+
   /** A classes directory holding {@link BundleRoom} and a manifest of {@code lines}. */
   private Path bundle(String... lines) throws IOException {
     Path classes = Files.createTempDirectory(dir, "bundle");
