@@ -25,14 +25,14 @@ package dev.outpost.api;
  *
  * <p><b>What it sees and answers.</b> The {@link Request} as the object would get it (method, URL
  * with query, path below the object, headers; cookies through {@link Request#cookie}, query
- * parameters through {@link Request#queryParam}; no body: a guard decides on the request line and
- * headers) and the {@link Lobby} (namespace, object id and name, transport). It answers {@link
- * Admission#admit(Request)} with the request to pass on (the same, or one with headers added with
- * {@link Request#withHeader}: the verified identity, for the object to read) or {@link
- * Admission#refuse(Response)} with the answer the client gets instead (a 401 or 403, say). The next
- * guard, and then the object, sees the admitted request. Headers whose name starts with {@value
- * #RESERVED_PREFIX} are removed from every client request before the first guard runs, so an object
- * can trust them: only guards set them.
+ * parameters through {@link Request#queryParam}; for plain HTTP the body too, already read and
+ * within the node's message-size limit; a connection has none) and the {@link Lobby} (namespace,
+ * object id and name, transport). It answers {@link Admission#admit(Request)} with the request to
+ * pass on (the same, or one with headers added with {@link Request#withHeader}: the verified
+ * identity, for the object to read) or {@link Admission#refuse(Response)} with the answer the
+ * client gets instead (a 401 or 403, say). The next guard, and then the object, sees the admitted
+ * request. Headers whose name starts with {@value #RESERVED_PREFIX} are removed from every client
+ * request before the first guard runs, so an object can trust them: only guards set them.
  *
  * <p><b>Threads and time.</b> Called on a virtual thread of the router (never an event loop, never
  * an object's turn), concurrently for many clients: an implementation must be thread-safe, and may
@@ -74,7 +74,7 @@ public interface ConnectGuard {
   /**
    * Decides a plain HTTP request (including typed calls). The default admits it unchanged.
    *
-   * @param request the request, without its body
+   * @param request the request, with its body (within the node's message-size limit)
    * @param lobby the object addressed ({@link Lobby.Transport#HTTP})
    * @return what to do; never null
    * @throws Exception answered with 500 and an error id; the object is not woken
