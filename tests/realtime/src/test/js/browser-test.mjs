@@ -265,6 +265,29 @@ scenarios['cross-origin'] = async (a, b) => {
   ok('the denied origin\'s POST never reached the object (counter: ' + value.trim() + ')');
 };
 
+// Cross-Site WebSocket Hijacking: a page of an allowed origin opens a WebSocket to a router and
+// chats; a page of another origin is refused (403 before any object wakes: the browser sees the
+// socket fail without opening). Extra arguments: ALLOWED_APP_ORIGIN DENIED_APP_ORIGIN.
+scenarios['websocket-origin'] = async (a, b) => {
+  const [allowedOrigin, deniedOrigin] = extra;
+  const url = `${urlA.replace(/^http/, 'ws')}/objects/chat/ws-origin-${Date.now()}`;
+  const attempt = (page) => page.evaluate((url) => new Promise((resolve) => {
+    const ws = new WebSocket(url);
+    const timer = setTimeout(() => resolve('no answer within 15 s'), 15000);
+    ws.onopen = () => ws.send('hello from ' + location.origin);
+    ws.onmessage = (e) => { clearTimeout(timer); ws.close(); resolve('echo: ' + e.data); };
+    ws.onerror = () => { clearTimeout(timer); resolve('refused'); };
+  }), url);
+  await a.goto(`${allowedOrigin}/app.html`);
+  const allowed = await attempt(a);
+  if (allowed !== 'echo: hello from ' + allowedOrigin) throw new Error('the allowed origin\'s WebSocket: ' + allowed);
+  ok('the allowed origin\'s page chatted over a WebSocket');
+  await b.goto(`${deniedOrigin}/app.html`);
+  const denied = await attempt(b);
+  if (denied !== 'refused') throw new Error('the denied origin\'s WebSocket was not refused: ' + denied);
+  ok('the denied origin\'s WebSocket was refused');
+};
+
 scenarios.playback = async (a, b) => {
   const room = 'browser-' + Date.now();
   const SKEW = { A: 3000, B: -2000 };

@@ -60,6 +60,10 @@ final class DevCommand implements Callable<Integer> {
   /** Changes closer together than this are one reload. */
   private static final Duration QUIET = Duration.ofMillis(300);
 
+  @picocli.CommandLine.Mixin AuthFlags auth;
+
+  @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec commandSpec;
+
   @Override
   public Integer call() throws Exception {
     if (!Files.isDirectory(watch) && !Files.isRegularFile(watch)) {
@@ -69,6 +73,7 @@ final class DevCommand implements Callable<Integer> {
               + ": no such directory or jar; build your project first (mvn package makes"
               + " target/classes and target/NAME.jar)");
     }
+    dev.outpost.router.AuthOptions authOptions = auth.options(commandSpec, System.getenv());
     NodeAddresses.requireFree("127.0.0.1", httpPort, "HTTP", "--http-port", "--http-port");
     NodeAddresses.requireFree(
         "127.0.0.1", clusterPort, "cluster", "--cluster-port", "--cluster-port");
@@ -92,7 +97,7 @@ final class DevCommand implements Callable<Integer> {
             NodeSpec.defaultAdminToken(),
             null,
             allowedOrigins);
-    try (RunningNode node = RunningNode.start(spec);
+    try (RunningNode node = RunningNode.start(spec, authOptions);
         WatchService watcher = FileSystems.getDefault().newWatchService()) {
       node.handOverOnExit(false);
       System.out.printf(

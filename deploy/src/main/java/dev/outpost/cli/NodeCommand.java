@@ -156,6 +156,8 @@ final class NodeCommand implements Callable<Integer> {
               + " repeat or separate with commas; * allows any. Default: none, same-origin only.")
   java.util.List<String> allowedOrigins = new java.util.ArrayList<>();
 
+  @picocli.CommandLine.Mixin AuthFlags auth;
+
   @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
 
   @Override
@@ -186,6 +188,7 @@ final class NodeCommand implements Callable<Integer> {
     } catch (IllegalArgumentException e) {
       throw new picocli.CommandLine.ParameterException(spec.commandLine(), e.getMessage());
     }
+    dev.outpost.router.AuthOptions authOptions = auth.options(spec, System.getenv());
     NodeAddresses.requireFree(host, httpPort, "HTTP", "--http-port", "--host");
     NodeAddresses.requireFree(
         clusterHost,
@@ -213,7 +216,7 @@ final class NodeCommand implements Callable<Integer> {
             NodeSpec.defaultAdminToken(),
             replication,
             allowedOrigins);
-    try (RunningNode node = RunningNode.start(nodeSpec)) {
+    try (RunningNode node = RunningNode.start(nodeSpec, authOptions)) {
       node.handOverOnExit(handOverOnExit);
       System.out.printf(
           "outpost node %s (region %s) serving %s on http://%s:%d%s%n",

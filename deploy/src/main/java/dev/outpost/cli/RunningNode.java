@@ -22,8 +22,14 @@ final class RunningNode implements AutoCloseable {
   }
 
   static RunningNode start(NodeSpec spec) {
+    return start(spec, dev.outpost.router.AuthOptions.defaults());
+  }
+
+  /** As {@link #start(NodeSpec)}, with the connect guards' time limit and JWT keys. */
+  static RunningNode start(NodeSpec spec, dev.outpost.router.AuthOptions auth) {
     OutpostNode.Builder builder =
         OutpostNode.builder()
+            .authOptions(auth)
             .dataDir(spec.dataDir())
             .syncWrites(spec.syncWrites())
             .bundles(spec.bundles())

@@ -140,6 +140,43 @@ class OutpostCliTest {
   }
 
   @Test
+  void badJwtSettingsAreOneLineSayingWhatToGiveAndNoNodeStarts() throws Exception {
+    String data = dir.resolve("data").toString();
+    assertThat(
+            run("node", "--data-dir", data, "--jwt-issuer", "https://id.example.com").errorLine())
+        .isEqualTo(
+            "outpost node: the --jwt-* checks need a key: --jwt-secret-file FILE,"
+                + " OUTPOST_JWT_SECRET, or --jwt-public-key FILE; see 'outpost node --help'");
+    Path shortSecret = Files.writeString(dir.resolve("secret"), "too-short\n");
+    assertThat(
+            run("node", "--data-dir", data, "--jwt-secret-file", shortSecret.toString())
+                .errorLine())
+        .isEqualTo(
+            "outpost node: --jwt-secret-file "
+                + shortSecret
+                + ": the HS256 secret is 9 bytes; use at least 32 (RFC 7518 3.2), e.g. openssl rand"
+                + " -base64 48; see 'outpost node --help'");
+    Path notPem = Files.writeString(dir.resolve("key.pub"), "ssh-ed25519 AAAA");
+    assertThat(run("node", "--data-dir", data, "--jwt-public-key", notPem.toString()).errorLine())
+        .startsWith("outpost node: --jwt-public-key: a JWT public key must be PEM starting with");
+    assertThat(
+            run(
+                    "node",
+                    "--data-dir",
+                    data,
+                    "--jwt-public-key",
+                    dir.resolve("missing.pem").toString())
+                .errorLine())
+        .isEqualTo(
+            "outpost node: --jwt-public-key "
+                + dir.resolve("missing.pem")
+                + " cannot be read (NoSuchFileException); see 'outpost node --help'");
+    assertThat(run("node", "--data-dir", data, "--guard-timeout-ms", "0").errorLine())
+        .startsWith("outpost node: --guard-timeout-ms: the guard timeout");
+    assertThat(Files.exists(Path.of(data))).isFalse();
+  }
+
+  @Test
   void anAdvertisedAddressMustBeOneReachableAddress() {
     String data = dir.resolve("data").toString();
     Run wildcard = run("node", "--data-dir", data, "--advertise", "0.0.0.0");

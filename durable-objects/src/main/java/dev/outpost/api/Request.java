@@ -79,6 +79,70 @@ public final class Request {
     return values == null || values.isEmpty() ? Optional.empty() : Optional.of(values.get(0));
   }
 
+  /**
+   * The first value of query parameter {@code name}, percent-decoded as a form value ({@code +} is
+   * a space), if the URL has it; {@code ?flag} gives an empty string.
+   */
+  public Optional<String> queryParam(String name) {
+    Objects.requireNonNull(name, "name");
+    Optional<String> query = query();
+    if (query.isEmpty()) {
+      return Optional.empty();
+    }
+    for (String pair : query.get().split("&")) {
+      int eq = pair.indexOf('=');
+      String key = eq < 0 ? pair : pair.substring(0, eq);
+      try {
+        if (java.net.URLDecoder.decode(key, StandardCharsets.UTF_8).equals(name)) {
+          return Optional.of(
+              eq < 0
+                  ? ""
+                  : java.net.URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
+        }
+      } catch (IllegalArgumentException malformed) {
+        // a malformed escape in another parameter: skip it
+      }
+    }
+    return Optional.empty();
+  }
+
+  /**
+   * The value of cookie {@code name} from the {@code Cookie} headers (RFC 6265 §5.4), if present;
+   * surrounding double quotes are removed, nothing is decoded.
+   */
+  public Optional<String> cookie(String name) {
+    Objects.requireNonNull(name, "name");
+    for (String header : headers.getOrDefault("Cookie", List.of())) {
+      for (String pair : header.split(";")) {
+        int eq = pair.indexOf('=');
+        if (eq > 0 && pair.substring(0, eq).strip().equals(name)) {
+          String value = pair.substring(eq + 1).strip();
+          if (value.length() >= 2 && value.startsWith("\"") && value.endsWith("\"")) {
+            value = value.substring(1, value.length() - 1);
+          }
+          return Optional.of(value);
+        }
+      }
+    }
+    return Optional.empty();
+  }
+
+  /**
+   * This request with header {@code name} set to {@code value} alone (replacing any values it had);
+   * method, URL, path and body unchanged. How a {@link ConnectGuard} passes what it verified on.
+   */
+  public Request withHeader(String name, String value) {
+    Builder builder = builder(method, url).path(path);
+    builder.body = body; // immutable once built; no copy needed
+    headers.forEach(
+        (n, values) -> {
+          if (!n.equalsIgnoreCase(name)) {
+            values.forEach(v -> builder.header(n, v));
+          }
+        });
+    return builder.header(name, value).build();
+  }
+
   /** A copy of the body; empty when there is none. */
   public byte[] body() {
     return body.clone();

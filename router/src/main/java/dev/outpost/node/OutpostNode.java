@@ -1,6 +1,7 @@
 package dev.outpost.node;
 
 import dev.outpost.api.DurableObject;
+import dev.outpost.router.AuthOptions;
 import dev.outpost.router.NodeNetwork;
 import dev.outpost.router.OutpostServer;
 import dev.outpost.router.RouterOptions;
@@ -161,8 +162,8 @@ public final class OutpostNode implements AutoCloseable {
               b.realtimeOptions,
               Optional.ofNullable(cluster)
                   .map(
-                      c ->
-                          new OutpostServer.ClusterRouting(c, b.adminToken, b.adminOptions, time)));
+                      c -> new OutpostServer.ClusterRouting(c, b.adminToken, b.adminOptions, time)),
+              b.authOptions);
       if (cluster != null) {
         cluster.publishStats(
             () -> new ClusterView.NodeStats(host.activeObjects(), host.openSockets()));
@@ -205,6 +206,7 @@ public final class OutpostNode implements AutoCloseable {
       b.bundles.forEach(host::bundle);
     } else {
       b.classes.forEach(host::namespace);
+      b.guardSpecs.forEach(host::connectGuards);
     }
     b.settings.forEach(host::setting);
     if (cluster != null) {
@@ -351,6 +353,8 @@ public final class OutpostNode implements AutoCloseable {
     private final java.util.List<Path> bundles = new java.util.ArrayList<>();
     private final Map<String, Class<? extends DurableObject>> classes = new LinkedHashMap<>();
     private final Map<String, String> settings = new LinkedHashMap<>();
+    private final Map<String, String> guardSpecs = new LinkedHashMap<>();
+    private AuthOptions authOptions = AuthOptions.defaults();
     private RuntimeOptions runtimeOptions = RuntimeOptions.defaults();
     private RouterOptions routerOptions = RouterOptions.defaults();
     private RealtimeOptions realtimeOptions = RealtimeOptions.defaults();
@@ -373,6 +377,8 @@ public final class OutpostNode implements AutoCloseable {
       b.bundles.addAll(bundles);
       b.classes.putAll(classes);
       b.settings.putAll(settings);
+      b.guardSpecs.putAll(guardSpecs);
+      b.authOptions = authOptions;
       b.runtimeOptions = runtimeOptions;
       b.routerOptions = routerOptions;
       b.realtimeOptions = realtimeOptions;
@@ -439,6 +445,25 @@ public final class OutpostNode implements AutoCloseable {
     /** Serves {@code type} as {@code namespace}, from the caller's class path (no bundle). */
     public Builder namespace(String namespace, Class<? extends DurableObject> type) {
       classes.put(Objects.requireNonNull(namespace, "namespace"), Objects.requireNonNull(type));
+      return this;
+    }
+
+    /**
+     * Connect guards for classes given with {@link #namespace}, as a manifest's entries ({@code
+     * "*"} for every namespace, or a namespace → {@code jwt} and class names, comma-separated; see
+     * {@link dev.outpost.api.ConnectGuard}). A bundle's guards are in its manifest.
+     */
+    public Builder connectGuards(String namespace, String spec) {
+      guardSpecs.put(Objects.requireNonNull(namespace, "namespace"), Objects.requireNonNull(spec));
+      return this;
+    }
+
+    /**
+     * How the router runs connect guards: their time limit and the {@code jwt} check's keys;
+     * default {@link AuthOptions#defaults()} (5 s, no JWT keys: {@code jwt} guards refuse).
+     */
+    public Builder authOptions(AuthOptions value) {
+      this.authOptions = Objects.requireNonNull(value, "authOptions");
       return this;
     }
 
@@ -524,6 +549,11 @@ public final class OutpostNode implements AutoCloseable {
     public OutpostNode start() {
       if (bundles.isEmpty() && classes.isEmpty()) {
         throw new IllegalStateException("give the node a code bundle or at least one namespace");
+      }
+      if (!bundles.isEmpty() && !guardSpecs.isEmpty()) {
+        throw new IllegalStateException(
+            "connectGuards is for namespaces given as classes; a bundle's guards are in its"
+                + " manifest (guard=, namespace.NAME.guard=)");
       }
       if (!bundles.isEmpty() && !classes.isEmpty()) {
         throw new IllegalStateException("give the node a code bundle or namespaces, not both");

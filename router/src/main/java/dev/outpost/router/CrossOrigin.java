@@ -14,15 +14,18 @@ import java.util.Set;
 
 /**
  * Cross-origin requests (CORS, WHATWG Fetch §3.2), decided by the router before any route, so a
- * preflight never reaches an object. A request without {@code Origin}, from the router's own origin
- * (browsers send {@code Origin} on same-origin POSTs too), or upgrading to a WebSocket (CORS does
- * not apply; RFC 6455 §10.2 leaves the check to the server, so the object sees {@code Origin})
- * passes untouched, unless Fetch Metadata shows a browser's cross-site subresource request (an
- * {@code <img>} or {@code <script>} of another site carries no {@code Origin}): that gets 403
- * unless any origin is allowed. From an allowed origin ({@link RouterOptions#allowedOrigins()}),
- * Vert.x Web's {@link CorsHandler} answers preflights with 204 and adds {@code
- * Access-Control-Allow-Origin} to responses. From any other origin the router answers 403 saying
- * how to allow it.
+ * preflight never reaches an object. A request without {@code Origin}, or from the router's own
+ * origin (browsers send {@code Origin} on same-origin POSTs too), passes untouched, unless Fetch
+ * Metadata shows a browser's cross-site subresource request (an {@code <img>} or {@code <script>}
+ * of another site carries no {@code Origin}): that gets 403 unless any origin is allowed. From an
+ * allowed origin ({@link RouterOptions#allowedOrigins()}), Vert.x Web's {@link CorsHandler} answers
+ * preflights with 204 and adds {@code Access-Control-Allow-Origin} to responses. From any other
+ * origin the router answers 403 saying how to allow it.
+ *
+ * <p>WebSocket upgrades get the same origin check without CORS headers (browsers do not apply CORS
+ * to WebSockets; RFC 6455 §10.2 leaves the check to the server): from another origin that is not
+ * allowed, 403 before any object wakes, against Cross-Site WebSocket Hijacking (a page of another
+ * site connecting with the user's cookies). Non-browser clients send no {@code Origin} and pass.
  *
  * <p>Runs on the event loop; stateless after construction.
  */
@@ -75,11 +78,29 @@ final class CrossOrigin implements Handler<RoutingContext> {
               + " from an origin allowed with --allow-origin");
       return;
     }
-    if (origin == null || upgrade || isSameOrigin(origin, request)) {
+    if (origin == null || isSameOrigin(origin, request)) {
       ctx.next();
       return;
     }
-    if (anyOrigin || allowed.contains(origin.toLowerCase(Locale.ROOT))) {
+    boolean allowedOrigin = anyOrigin || allowed.contains(origin.toLowerCase(Locale.ROOT));
+    if (upgrade) {
+      if (allowedOrigin) {
+        ctx.next(); // CORS headers mean nothing to a WebSocket handshake
+        return;
+      }
+      // Cross-Site WebSocket Hijacking: a page of another site would connect with the user's
+      // cookies. Browsers always send Origin on a WebSocket handshake (RFC 6455 4.1).
+      HttpReplies.text(
+          ctx.response(),
+          403,
+          "a WebSocket from origin "
+              + origin
+              + " may not connect to this router; allow it with --allow-origin "
+              + origin
+              + " (RouterOptions.allowedOrigins)");
+      return;
+    }
+    if (allowedOrigin) {
       cors.handle(ctx);
       return;
     }

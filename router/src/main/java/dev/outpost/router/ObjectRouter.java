@@ -1,7 +1,10 @@
 package dev.outpost.router;
 
+import dev.outpost.api.Admission;
+import dev.outpost.api.Lobby;
 import dev.outpost.api.Request;
 import dev.outpost.api.Response;
+import dev.outpost.client.protocol.OutpostV1;
 import dev.outpost.router.link.NodeLinks;
 import dev.outpost.router.link.ProxiedSocket;
 import dev.outpost.router.realtime.OutboundBudget;
@@ -53,10 +56,12 @@ import java.util.function.Supplier;
  *   <li>{@code GET /_outpost/link} (cluster nodes): node links; plus {@link ClusterRoutes}.
  * </ul>
  *
- * Cross-origin HTTP requests are decided first, by {@link CrossOrigin}: preflights never reach an
- * object. Every refusal has a body saying why: unknown namespace (404), malformed id (400), body
- * too large (413), object overloaded (503 with Retry-After), object threw (500 with an error id).
- * Handlers run on event loops and never block.
+ * Cross-origin HTTP requests and WebSocket upgrades are decided first, by {@link CrossOrigin}:
+ * preflights never reach an object. Then, on every transport (HTTP, WebSocket, event stream, long
+ * polling), the namespace's connect guards ({@link GuardDirector}) admit or refuse the request
+ * before anything locates or wakes the object. Every refusal has a body saying why: unknown
+ * namespace (404), malformed id (400), body too large (413), object overloaded (503 with
+ * Retry-After), object threw (500 with an error id). Handlers run on event loops and never block.
  */
 final class ObjectRouter {
 
@@ -69,10 +74,12 @@ final class ObjectRouter {
   private final ObjectMigrations migrations; // null on a node alone
   private final ClusterRoutes clusterRoutes; // null on a node alone
   private final Supplier<ServingState> servingState; // what health reports
+  private final GuardDirector guards;
 
   ObjectRouter(
       ObjectInbox inbox,
       RouterOptions options,
+      GuardDirector guards,
       ObjectDispatch dispatch,
       RealtimeGateway realtime,
       NodeNetwork network,
@@ -82,6 +89,7 @@ final class ObjectRouter {
       Supplier<ServingState> servingState) {
     this.inbox = inbox;
     this.options = options;
+    this.guards = guards;
     this.dispatch = dispatch;
     this.realtime = realtime;
     this.network = network;
@@ -246,12 +254,45 @@ final class ObjectRouter {
       return;
     }
     ObjectUrl url = target.get();
-    realtime.serveEventStream(
+    admitThen(
         ctx,
+        url,
         url.toRequest(ctx.request(), new byte[0]),
-        request -> dispatch.fetch(url.address(), url.hints(), request),
-        ObjectUrl::write,
-        (out, error) -> HttpReplies.fail(out, url.address(), error));
+        Lobby.Transport.EVENT_STREAM,
+        admitted ->
+            realtime.serveEventStream(
+                ctx,
+                admitted,
+                request -> dispatch.fetch(url.address(), url.hints(), request),
+                ObjectUrl::write,
+                (out, error) -> HttpReplies.fail(out, url.address(), error)));
+  }
+
+  /**
+   * Runs the namespace's connect guards on {@code request} ({@link GuardDirector}), then {@code
+   * next} with the request they admitted, on this event loop; or writes their refusal. Nothing has
+   * located or woken the object before {@code next} runs.
+   */
+  private void admitThen(
+      RoutingContext ctx,
+      ObjectUrl url,
+      Request request,
+      Lobby.Transport transport,
+      Consumer<Request> next) {
+    CompletableFuture<Admission> decision = guards.admit(inbox, url, request, transport);
+    if (decision.isDone()) {
+      decided(ctx, decision.join(), next); // no guards: no hop
+      return;
+    }
+    Context context = Vertx.currentContext();
+    decision.thenAccept(admission -> context.runOnContext(v -> decided(ctx, admission, next)));
+  }
+
+  private static void decided(RoutingContext ctx, Admission admission, Consumer<Request> next) {
+    switch (admission) {
+      case Admission.Admit admit -> next.accept(admit.request());
+      case Admission.Refuse refuse -> ObjectUrl.write(ctx.response(), refuse.response());
+    }
   }
 
   private void http(RoutingContext ctx) {
@@ -261,7 +302,17 @@ final class ObjectRouter {
     }
     ObjectUrl url = target.get();
     Buffer body = ctx.body().buffer();
-    Request request = url.toRequest(ctx.request(), body == null ? new byte[0] : body.getBytes());
+    admitThen(
+        ctx,
+        url,
+        url.toRequest(ctx.request(), body == null ? new byte[0] : body.getBytes()),
+        ctx.request().getParam(OutpostV1.Query.OP) != null
+            ? Lobby.Transport.LONG_POLL
+            : Lobby.Transport.HTTP,
+        request -> deliver(ctx, url, request));
+  }
+
+  private void deliver(RoutingContext ctx, ObjectUrl url, Request request) {
     Context context = Vertx.currentContext();
     LatencyEmulator latency = network.latency();
     Duration oneWay = latency.oneWay(network.region(), url.clientRegion());
@@ -299,8 +350,17 @@ final class ObjectRouter {
     }
     ObjectUrl url = target.get();
     req.pause(); // the handshake completes asynchronously, after the owner accepted
+    admitThen(
+        ctx,
+        url,
+        url.toRequest(req, new byte[0]),
+        Lobby.Transport.WEBSOCKET,
+        request -> upgrade(ctx, url, request));
+  }
+
+  private void upgrade(RoutingContext ctx, ObjectUrl url, Request request) {
+    HttpServerRequest req = ctx.request();
     Context context = Vertx.currentContext();
-    Request request = url.toRequest(req, new byte[0]);
     dispatch
         .send(
             url.address(), url.hints(), upgrade(url, request, String.valueOf(req.remoteAddress())))

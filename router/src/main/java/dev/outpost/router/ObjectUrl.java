@@ -1,5 +1,6 @@
 package dev.outpost.router;
 
+import dev.outpost.api.ConnectGuard;
 import dev.outpost.api.DurableObjectId;
 import dev.outpost.api.DurableObjectNamespace;
 import dev.outpost.api.Request;
@@ -165,11 +166,20 @@ record ObjectUrl(
     return inbox.namespaceNames().contains(party) ? Optional.of(party) : Optional.empty();
   }
 
-  /** The request as the object sees it: method, full URI, {@link #path}, headers and body. */
+  /**
+   * The request as the object sees it: method, full URI, {@link #path}, headers and body. Headers
+   * named {@code X-Outpost-Auth-*} ({@link ConnectGuard#RESERVED_PREFIX}) are dropped: only connect
+   * guards set them, so objects can trust them.
+   */
   Request toRequest(HttpServerRequest req, byte[] body) {
     Request.Builder builder = Request.builder(req.method().name(), req.uri()).path(path).body(body);
     for (Map.Entry<String, String> header : req.headers()) {
-      builder.header(header.getKey(), header.getValue());
+      if (!header
+          .getKey()
+          .regionMatches(
+              true, 0, ConnectGuard.RESERVED_PREFIX, 0, ConnectGuard.RESERVED_PREFIX.length())) {
+        builder.header(header.getKey(), header.getValue());
+      }
     }
     return builder.build();
   }

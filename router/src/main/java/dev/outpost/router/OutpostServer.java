@@ -15,6 +15,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -33,6 +35,7 @@ public final class OutpostServer implements AutoCloseable {
   private final ClientSockets sockets;
   private final RealtimeGateway realtime;
   private final AtomicReference<ServingState> state; // read by the health route
+  private final ExecutorService guardThreads; // connect guards' virtual threads
 
   private OutpostServer(
       NodeNetwork network,
@@ -40,7 +43,9 @@ public final class OutpostServer implements AutoCloseable {
       int port,
       ClientSockets sockets,
       RealtimeGateway realtime,
-      AtomicReference<ServingState> state) {
+      AtomicReference<ServingState> state,
+      ExecutorService guardThreads) {
+    this.guardThreads = guardThreads;
     this.network = network;
     this.servers = servers;
     this.port = port;
@@ -81,12 +86,31 @@ public final class OutpostServer implements AutoCloseable {
       RouterOptions options,
       RealtimeOptions realtimeOptions,
       Optional<ClusterRouting> cluster) {
+    return start(network, host, options, realtimeOptions, cluster, AuthOptions.defaults());
+  }
+
+  /**
+   * As {@link #start(NodeNetwork, ObjectHost, RouterOptions, RealtimeOptions, Optional)}, with how
+   * connect guards run ({@code auth}: their time limit and the {@code jwt} guard's keys).
+   *
+   * @throws IllegalStateException if the port cannot be bound, naming host and port
+   */
+  public static OutpostServer start(
+      NodeNetwork network,
+      ObjectHost host,
+      RouterOptions options,
+      RealtimeOptions realtimeOptions,
+      Optional<ClusterRouting> cluster,
+      AuthOptions auth) {
     if (cluster.isPresent() != network.clustered()) {
       throw new IllegalArgumentException(
           "a cluster node needs a network with links, a node alone one without");
     }
     Vertx vertx = network.vertx();
     RealtimeGateway realtime = new RealtimeGateway(realtimeOptions);
+    // Connect guards run here (user code that may block), never on an event loop.
+    ExecutorService guardThreads =
+        Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("guard-", 0).factory());
     List<HttpServer> servers = new ArrayList<>();
     try {
       ObjectInbox inbox = realtime.wrap(host); // for local transports and the link ingress alike
@@ -111,6 +135,7 @@ public final class OutpostServer implements AutoCloseable {
           new ObjectRouter(
                   inbox,
                   options,
+                  new GuardDirector(vertx, guardThreads, auth),
                   network.dispatch(locator, inbox),
                   realtime,
                   network,
@@ -139,12 +164,13 @@ public final class OutpostServer implements AutoCloseable {
         more.add(server.listen());
       }
       Future.all(more).await(30, TimeUnit.SECONDS);
-      return new OutpostServer(network, servers, port, sockets, realtime, state);
+      return new OutpostServer(network, servers, port, sockets, realtime, state, guardThreads);
     } catch (Exception e) {
       for (HttpServer server : servers) {
         server.close();
       }
       realtime.close();
+      guardThreads.shutdownNow();
       throw new IllegalStateException(
           "cannot listen on " + options.host() + ":" + options.port() + ": " + e.getMessage(), e);
     }
@@ -199,5 +225,6 @@ public final class OutpostServer implements AutoCloseable {
     sockets.closeAll(1001, "server going away; reconnect");
     network.close();
     realtime.close(); // after the connections: their closes still schedule resume windows
+    guardThreads.shutdownNow(); // a guard still running is interrupted
   }
 }

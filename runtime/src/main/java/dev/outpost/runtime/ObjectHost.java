@@ -133,6 +133,11 @@ public final class ObjectHost implements ObjectInbox, ObjectMigrations, AutoClos
   }
 
   @Override
+  public ConnectGuards guards(String namespace) {
+    return bundles.forNamespace(namespace).map(v -> v.guards(namespace)).orElse(ConnectGuards.NONE);
+  }
+
+  @Override
   public java.util.List<ServedApp> apps() {
     return bundles.apps().values().stream()
         .map(
@@ -176,14 +181,25 @@ public final class ObjectHost implements ObjectInbox, ObjectMigrations, AutoClos
           String.valueOf(path), java.util.List.of(e.getMessage() + causeOf(e.getCause())));
     }
     java.util.List<String> problems = new java.util.ArrayList<>(bundles.conflicts(candidate));
-    if (problems.isEmpty()) {
-      problems.addAll(check(candidate));
+    try {
+      if (problems.isEmpty()) {
+        problems.addAll(check(candidate));
+      }
+      if (problems.isEmpty()) {
+        return new PreparedBundle(bundles.prepare(candidate));
+      }
+    } catch (dev.outpost.runtime.internal.bundle.BundleException e) {
+      problems.add(e.getMessage() + causeOf(e.getCause())); // a guard's constructor threw
+    } catch (IllegalArgumentException e) {
+      // The sandbox host of check() reports a guard's constructor failing this way.
+      if (!(e.getCause() instanceof dev.outpost.runtime.internal.bundle.BundleException b)) {
+        candidate.close();
+        throw e;
+      }
+      problems.add(b.getMessage() + causeOf(b.getCause()));
     }
-    if (!problems.isEmpty()) {
-      candidate.close();
-      throw new BundleRejectedException(candidate.name() + " " + candidate.version(), problems);
-    }
-    return new PreparedBundle(bundles.prepare(candidate));
+    candidate.close();
+    throw new BundleRejectedException(candidate.name() + " " + candidate.version(), problems);
   }
 
   private static String causeOf(Throwable cause) {
@@ -486,6 +502,7 @@ public final class ObjectHost implements ObjectInbox, ObjectMigrations, AutoClos
     private Optional<Function<ObjectInbox, ObjectCaller>> callerFactory = Optional.empty();
     private final Map<String, Class<? extends DurableObject>> classes = new LinkedHashMap<>();
     private final Map<String, String> settings = new LinkedHashMap<>();
+    private final Map<String, String> guardSpecs = new LinkedHashMap<>();
 
     private Builder() {}
 
@@ -578,6 +595,18 @@ public final class ObjectHost implements ObjectInbox, ObjectMigrations, AutoClos
       return this;
     }
 
+    /**
+     * Guards for classes registered with {@link #namespace}, as a manifest's guard entries: {@code
+     * namespace} {@code "*"} for every namespace (the manifest's {@code guard=}), else one
+     * namespace ({@code namespace.NAME.guard=}); {@code spec} a comma-separated list of {@code jwt}
+     * and class names on the caller's class path (see {@link dev.outpost.api.ConnectGuard}).
+     * Checked and constructed by {@link #build()}.
+     */
+    public Builder connectGuards(String namespace, String spec) {
+      guardSpecs.put(Objects.requireNonNull(namespace, "namespace"), Objects.requireNonNull(spec));
+      return this;
+    }
+
     /** Builds and starts the host: alarms stored in the engine are armed. */
     public ObjectHost build() {
       Objects.requireNonNull(time, "time source is required");
@@ -586,9 +615,11 @@ public final class ObjectHost implements ObjectInbox, ObjectMigrations, AutoClos
         if (classes.isEmpty()) {
           throw new IllegalStateException("no code: give bundle(path) or namespace(name, class)");
         }
-        bundles.add(CodeBundle.of("embedded", classes, settings));
-      } else if (!classes.isEmpty()) {
-        throw new IllegalStateException("give either bundles or classes, not both");
+        bundles.add(CodeBundle.of("embedded", classes, settings, guardSpecs));
+      } else if (!classes.isEmpty() || !guardSpecs.isEmpty()) {
+        throw new IllegalStateException(
+            "give either bundles or classes (with their guards), not both; a bundle's guards are in"
+                + " its manifest");
       }
       try {
         return new ObjectHost(this);

@@ -42,6 +42,13 @@ public interface ObjectInbox {
   java.util.SortedMap<String, String> parties();
 
   /**
+   * The guards requests to {@code namespace} pass in the router before an object of it is woken
+   * ({@link ConnectGuards#NONE} for an unknown namespace or one without guards). Read it per
+   * request: a deploy of the namespace's app changes it.
+   */
+  ConnectGuards guards(String namespace);
+
+  /**
    * Delivers an HTTP request to the object's {@code fetch}; a typed call (a request marked {@link
    * RpcCalls#METHOD_HEADER}) runs the interface method it names instead and is answered with its
    * result, its exception or why it did not fit (README, "Typed RPC").

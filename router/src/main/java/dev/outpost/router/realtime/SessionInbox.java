@@ -135,6 +135,11 @@ public final class SessionInbox implements ObjectInbox {
   }
 
   @Override
+  public dev.outpost.runtime.ConnectGuards guards(String namespace) {
+    return inner.guards(namespace);
+  }
+
+  @Override
   public CompletableFuture<Response> call(
       ObjectAddress address, Request request, List<ObjectAddress> chain) {
     return inner.call(address, request, chain);

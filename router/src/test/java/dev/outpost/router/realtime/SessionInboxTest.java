@@ -75,6 +75,11 @@ class SessionInboxTest {
     }
 
     @Override
+    public dev.outpost.runtime.ConnectGuards guards(String namespace) {
+      return dev.outpost.runtime.ConnectGuards.NONE;
+    }
+
+    @Override
     public CompletableFuture<Response> fetch(ObjectAddress address, Request request) {
       return CompletableFuture.completedFuture(Response.ok("plain fetch"));
     }

@@ -24,8 +24,10 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The router decides cross-origin requests (CORS) itself: preflights never reach an object, an
  * allowed origin gets the headers, another origin gets 403 and its request is not delivered;
- * requests without {@code Origin}, same-origin ones and WebSocket upgrades pass untouched. Real
- * node, real HTTP; the browser's side is in {@code BrowserPagesIT}.
+ * requests without {@code Origin} and same-origin ones pass untouched. WebSocket upgrades from
+ * another origin that is not allowed get 403 before any object wakes (Cross-Site WebSocket
+ * Hijacking); from an allowed origin, or without {@code Origin} (non-browser clients), they
+ * connect. Real node, real HTTP; the browser's side is in {@code BrowserPagesIT}.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class CrossOriginIT {
@@ -159,24 +161,50 @@ class CrossOriginIT {
   }
 
   @Test
-  void aWebSocketFromAnyOriginReachesTheObjectWhichSeesTheOrigin() throws Exception {
-    CompletableFuture<String> echoed = new CompletableFuture<>();
-    WebSocket ws =
+  void aWebSocketFromAnAllowedOriginOrWithoutOriginReachesTheObject() throws Exception {
+    for (String origin : new String[] {APP, null}) {
+      CompletableFuture<String> echoed = new CompletableFuture<>();
+      WebSocket.Builder builder = http.newWebSocketBuilder();
+      if (origin != null) {
+        builder.header("Origin", origin);
+      }
+      WebSocket ws =
+          builder
+              .buildAsync(
+                  URI.create("ws://127.0.0.1:" + node.port() + "/objects/chat/cors"),
+                  new WebSocket.Listener() {
+                    @Override
+                    public CompletionStage<?> onText(
+                        WebSocket socket, CharSequence data, boolean last) {
+                      echoed.complete(data.toString());
+                      return null;
+                    }
+                  })
+              .get(10, TimeUnit.SECONDS);
+      ws.sendText("hello from " + origin, true).get(10, TimeUnit.SECONDS);
+      assertThat(echoed.get(10, TimeUnit.SECONDS)).isEqualTo("hello from " + origin);
+      ws.sendClose(WebSocket.NORMAL_CLOSURE, "done").get(10, TimeUnit.SECONDS);
+    }
+  }
+
+  @Test
+  void aWebSocketFromAnotherOriginIsRefusedBeforeTheObjectWakes() throws Exception {
+    Throwable failure =
         http.newWebSocketBuilder()
             .header("Origin", STRANGER)
             .buildAsync(
-                URI.create("ws://127.0.0.1:" + node.port() + "/objects/chat/cors"),
-                new WebSocket.Listener() {
-                  @Override
-                  public CompletionStage<?> onText(
-                      WebSocket socket, CharSequence data, boolean last) {
-                    echoed.complete(data.toString());
-                    return null;
-                  }
-                })
+                URI.create("ws://127.0.0.1:" + node.port() + "/objects/counter/hijack"),
+                new WebSocket.Listener() {})
+            .handle((ws, error) -> error)
             .get(10, TimeUnit.SECONDS);
-    ws.sendText("hello across origins", true).get(10, TimeUnit.SECONDS);
-    assertThat(echoed.get(10, TimeUnit.SECONDS)).isEqualTo("hello across origins");
-    ws.sendClose(WebSocket.NORMAL_CLOSURE, "done").get(10, TimeUnit.SECONDS);
+    Throwable cause = failure;
+    while (cause != null && !(cause instanceof java.net.http.WebSocketHandshakeException)) {
+      cause = cause.getCause();
+    }
+    assertThat(cause).as("the handshake's failure").isNotNull();
+    HttpResponse<?> refusal = ((java.net.http.WebSocketHandshakeException) cause).getResponse();
+    assertThat(refusal.statusCode()).isEqualTo(403);
+    assertThat(node.host().activeObjects()).as("no object woke").isZero();
+    assertThat(node.host().isActiveForTest(node.address("counter", "hijack"))).isFalse();
   }
 }

@@ -129,7 +129,15 @@ class RouterResponsesIT {
     assertThat(health.getJsonArray("namespaces").getList())
         .as("namespaces in the health answer")
         .containsExactlyInAnyOrder(
-            "chat", "counter", "yjs", "todo", "jobs", "stream", "playback", "notifications");
+            "chat",
+            "counter",
+            "yjs",
+            "todo",
+            "jobs",
+            "stream",
+            "playback",
+            "notifications",
+            "diary");
   }
 
   @Test

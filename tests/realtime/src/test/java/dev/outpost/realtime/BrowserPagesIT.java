@@ -170,6 +170,13 @@ class BrowserPagesIT {
   }
 
   @Test
+  void aWebSocketFromAnOriginTheRoutersDoNotAllowIsRefused() throws Exception {
+    assertThat(runPage("websocket-origin", origin(allowedApp), origin(deniedApp)))
+        .contains("ok the allowed origin's page chatted over a WebSocket")
+        .contains("ok the denied origin's WebSocket was refused");
+  }
+
+  @Test
   void playback() throws Exception {
     assertThat(runPage("playback"))
         .contains("ok A's clock runs 3000 ms ahead, B's 2000 ms behind")

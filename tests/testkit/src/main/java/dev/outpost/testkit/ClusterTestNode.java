@@ -92,7 +92,8 @@ public final class ClusterTestNode implements AutoCloseable {
             .topology(b.topology)
             .adminToken(ADMIN_TOKEN)
             .adminOptions(b.adminOptions)
-            .emulateLatency(b.emulateLatency);
+            .emulateLatency(b.emulateLatency)
+            .authOptions(b.authOptions);
     if (b.replication != null) {
       node.replication(b.replication);
     }
@@ -196,6 +197,7 @@ public final class ClusterTestNode implements AutoCloseable {
     private List<String> allowedOrigins = List.of();
     private dev.outpost.router.AdminOptions adminOptions =
         dev.outpost.router.AdminOptions.defaults();
+    private dev.outpost.router.AuthOptions authOptions = dev.outpost.router.AuthOptions.defaults();
 
     private Builder(String nodeId, Path dataDir) {
       this.nodeId = nodeId;
@@ -217,6 +219,7 @@ public final class ClusterTestNode implements AutoCloseable {
       b.replication = replication;
       b.allowedOrigins = allowedOrigins;
       b.adminOptions = adminOptions;
+      b.authOptions = authOptions;
       return b;
     }
 
@@ -285,6 +288,12 @@ public final class ClusterTestNode implements AutoCloseable {
     /** The admin API's rate limit and timeouts ({@link dev.outpost.router.AdminOptions}). */
     public Builder adminOptions(dev.outpost.router.AdminOptions value) {
       this.adminOptions = value;
+      return this;
+    }
+
+    /** How the router runs connect guards: time limit, JWT keys ({@code AuthOptions}). */
+    public Builder authOptions(dev.outpost.router.AuthOptions value) {
+      this.authOptions = java.util.Objects.requireNonNull(value, "authOptions");
       return this;
     }
 

@@ -23,7 +23,14 @@ import java.util.Properties;
  * namespace.chat.class=dev.outpost.samples.chat.ChatRoom
  * party.main=chat
  * setting.greeting=hello
+ * guard=dev.outpost.samples.SomeCheck
+ * namespace.chat.guard=jwt
  * </pre>
+ *
+ * <p>{@code guard} (every namespace) and {@code namespace.NAME.guard} (one, after the bundle's)
+ * list the connect guards that run in the router before an object is woken ({@link
+ * dev.outpost.api.ConnectGuard}): {@code jwt}, or classes of the bundle; see {@link
+ * CodeBundle#guards}.
  *
  * <p>{@code bundle.name} is the app the bundle is a version of (1-64 of {@code [a-z0-9_-]};
  * default: the file name): a node runs several apps side by side, each owning its namespaces, and a
@@ -85,9 +92,14 @@ public final class BundleLoader {
     Map<String, Class<? extends DurableObject>> classes = new LinkedHashMap<>();
     Map<String, String> settings = new LinkedHashMap<>();
     Map<String, String> parties = new LinkedHashMap<>();
+    Map<String, String> guards = new LinkedHashMap<>();
     for (String key : manifest.stringPropertyNames()) {
       String value = manifest.getProperty(key).trim();
-      if (key.startsWith("namespace.") && key.endsWith(".class")) {
+      if (key.equals("guard")) {
+        guards.put("*", value);
+      } else if (key.startsWith("namespace.") && key.endsWith(".guard")) {
+        guards.put(key.substring("namespace.".length(), key.length() - ".guard".length()), value);
+      } else if (key.startsWith("namespace.") && key.endsWith(".class")) {
         String ns = key.substring("namespace.".length(), key.length() - ".class".length());
         if (!ObjectAddress.isValidNamespace(ns)) {
           throw new BundleException(
@@ -118,6 +130,7 @@ public final class BundleLoader {
         classes,
         settings,
         parties,
+        guards,
         loader);
   }
 

@@ -2,6 +2,7 @@ package dev.outpost.runtime.internal.bundle;
 
 import dev.outpost.api.DurableObject;
 import dev.outpost.api.DurableObjectState;
+import dev.outpost.runtime.ConnectGuards;
 import dev.outpost.runtime.ObjectAddress;
 import dev.outpost.runtime.internal.activation.ObjectFactory;
 import java.util.ArrayList;
@@ -35,7 +36,11 @@ public final class BundleRegistry implements ObjectFactory {
     private final CodeBundle bundle;
     private final Map<String, LocalNamespace> namespaces;
     private final BundleEnv env;
+    private final Map<String, ConnectGuards> guards; // by namespace, constructed with the version
 
+    /**
+     * @throws BundleException if a guard of the bundle cannot be constructed
+     */
     private Version(CodeBundle bundle, ObjectIds ids, StubCalls calls) {
       this.bundle = bundle;
       Map<String, LocalNamespace> byName = new LinkedHashMap<>();
@@ -44,6 +49,16 @@ public final class BundleRegistry implements ObjectFactory {
       }
       this.namespaces = Map.copyOf(byName);
       this.env = new BundleEnv(bundle, byName);
+      Map<String, ConnectGuards> byNamespace = new LinkedHashMap<>();
+      for (String ns : bundle.namespaces()) {
+        byNamespace.put(ns, bundle.guards(ns, env));
+      }
+      this.guards = Map.copyOf(byNamespace);
+    }
+
+    /** The guards of one of its namespaces ({@link ConnectGuards#NONE} for another name). */
+    public ConnectGuards guards(String namespace) {
+      return guards.getOrDefault(namespace, ConnectGuards.NONE);
     }
 
     public CodeBundle bundle() {
