@@ -79,8 +79,9 @@ final class ClusterRoutes {
     router.get("/_outpost/code").handler(this::code);
   }
 
-  static String url(NodeInfo node) {
-    return "http://" + node.host() + ":" + node.httpPort();
+  /** {@code scheme} is this node's, the same on every node (TLS is on for all or for none). */
+  static String url(String scheme, NodeInfo node) {
+    return scheme + "://" + node.host() + ":" + node.httpPort();
   }
 
   private List<NodeInfo> sortedNodes() {
@@ -94,7 +95,7 @@ final class ClusterRoutes {
     for (NodeInfo node : sortedNodes()) {
       routers.add(
           new JsonObject()
-              .put("url", url(node))
+              .put("url", url(ctx.request().scheme(), node))
               .put("region", node.region())
               .put("node", node.nodeId())
               .put("healthy", true));
@@ -117,7 +118,7 @@ final class ClusterRoutes {
           .add(
               new JsonObject()
                   .put("node", node.nodeId())
-                  .put("url", url(node))
+                  .put("url", url(ctx.request().scheme(), node))
                   .put("objects", s.objects())
                   .put("connections", s.sockets()));
     }
@@ -252,6 +253,7 @@ final class ClusterRoutes {
       return;
     }
     ObjectAddress address = new ObjectAddress(ns, namespace.get().idFromName(name));
+    String scheme = ctx.request().scheme();
     vertx
         .<String>executeBlocking(
             () -> {
@@ -264,7 +266,7 @@ final class ClusterRoutes {
                     + cluster
                         .membership()
                         .node(record.get().owner())
-                        .map(ClusterRoutes::url)
+                        .map(owner -> url(scheme, owner))
                         .orElseThrow(
                             () ->
                                 new IllegalStateException(
