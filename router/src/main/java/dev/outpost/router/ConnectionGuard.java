@@ -127,8 +127,24 @@ final class ConnectionGuard {
         });
   }
 
-  /** The first route of every request: the connection is busy until the request ends. */
+  /**
+   * The first route of every request: the connection is busy until the request ends. A path with a
+   * malformed percent-escape is refused here with 400 saying where: Vert.x Web's route matching
+   * would throw on it and log the stack trace for every such request.
+   */
   void requestStarted(RoutingContext ctx) {
+    String path = ctx.request().path();
+    int bad = path == null ? -1 : malformedEscape(path);
+    if (bad >= 0) {
+      ctx.response().putHeader(HttpHeaders.CONNECTION, "close");
+      HttpReplies.text(
+          ctx.response(),
+          400,
+          "the path has a malformed percent-escape at position "
+              + bad
+              + " ('%' must be followed by two hex digits; write a literal '%' as %25)");
+      return;
+    }
     Tracked state = tracked.get(ctx.request().connection());
     if (state != null) {
       state.inFlight++;
@@ -142,6 +158,18 @@ final class ConnectionGuard {
           });
     }
     ctx.next();
+  }
+
+  /** The position of the first '%' not followed by two hex digits in {@code path}, or -1. */
+  static int malformedEscape(String path) {
+    for (int i = path.indexOf('%'); i >= 0; i = path.indexOf('%', i + 1)) {
+      if (i + 2 >= path.length()
+          || Character.digit(path.charAt(i + 1), 16) < 0
+          || Character.digit(path.charAt(i + 2), 16) < 0) {
+        return i;
+      }
+    }
+    return -1;
   }
 
   /** How many connections the guard tracks now (accepted and not yet closed). */

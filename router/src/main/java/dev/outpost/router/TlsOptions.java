@@ -13,9 +13,9 @@ import java.util.Objects;
  * <p>Links are mutually authenticated: a peer opening a link presents {@code certificate} as its
  * client certificate, and a node accepts a link only from a connection whose client certificate
  * chains to its {@code trust}, else 403 (the handshake asks every client for a certificate without
- * requiring one, so clients other than nodes need none). So a node whose trust
- * does not hold the other's certificate (or its CA) can neither link to it nor be linked from it;
- * the link secret is checked on top.
+ * requiring one, so clients other than nodes need none). So a node whose trust does not hold the
+ * other's certificate (or its CA) can neither link to it nor be linked from it; the link secret is
+ * checked on top.
  *
  * <p>The files are read when the node starts; replacing them needs a restart.
  *

@@ -2,7 +2,9 @@ package dev.outpost.router;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.code_intelligence.jazzer.api.BugDetectors;
 import com.code_intelligence.jazzer.api.FuzzedDataProvider;
+import com.code_intelligence.jazzer.api.SilentCloseable;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import dev.outpost.api.DurableObject;
 import dev.outpost.api.DurableObjectState;
@@ -36,6 +38,24 @@ class HttpFuzzTest {
 
   private static final int TIMEOUT_MS = 10_000;
   private static OutpostNode node;
+  // SEVERE records logged while an input runs: a stack trace per bad request is a finding too.
+  private static final java.util.Queue<java.util.logging.LogRecord> severe =
+      new java.util.concurrent.ConcurrentLinkedQueue<>();
+  private static final java.util.logging.Handler SEVERE_RECORDS =
+      new java.util.logging.Handler() {
+        @Override
+        public void publish(java.util.logging.LogRecord record) {
+          if (record.getLevel().intValue() >= java.util.logging.Level.SEVERE.intValue()) {
+            severe.add(record);
+          }
+        }
+
+        @Override
+        public void flush() {}
+
+        @Override
+        public void close() {}
+      };
 
   /** Answers every request with its method and path, and echoes every socket message. */
   public static final class Echo implements DurableObject {
@@ -67,11 +87,32 @@ class HttpFuzzTest {
             .namespace("echo", Echo.class)
             .routerOptions(RouterOptions.defaults().withMaxMessageSize(4096))
             .start();
+    java.util.logging.Logger.getLogger("").addHandler(SEVERE_RECORDS);
   }
 
   @AfterAll
   static void stop() {
+    java.util.logging.Logger.getLogger("").removeHandler(SEVERE_RECORDS);
     node.close();
+  }
+
+  private static void assertNothingSevereLogged(String input) {
+    java.util.logging.LogRecord record = severe.poll();
+    severe.clear();
+    if (record != null) {
+      throw new AssertionError(
+          input + ": the node logged SEVERE: " + record.getMessage(), record.getThrown());
+    }
+  }
+
+  /**
+   * Lets this input connect to the node: Jazzer's SSRF detector flags every outgoing connection
+   * (its agent is installed with the first input, so this cannot be done once before all).
+   */
+  private static SilentCloseable connectionsToTheNode() {
+    int port = node.port();
+    return BugDetectors.allowNetworkConnections(
+        (host, to) -> to == port && (host.equals("127.0.0.1") || host.equals("localhost")));
   }
 
   private static Socket connect() throws IOException {
@@ -114,6 +155,12 @@ class HttpFuzzTest {
 
   @FuzzTest(maxDuration = "10m")
   void anyRequestIsAnsweredBelow500(FuzzedDataProvider data) throws IOException {
+    try (SilentCloseable allowed = connectionsToTheNode()) {
+      requestIsAnsweredBelow500(data);
+    }
+  }
+
+  private static void requestIsAnsweredBelow500(FuzzedDataProvider data) throws IOException {
     String method = data.pickValue(METHODS);
     String path = data.consumeString(300);
     String headerName = data.consumeString(40);
@@ -140,11 +187,18 @@ class HttpFuzzTest {
     }
     // HTTP/1.0 when the node could not read the request's version.
     assertThat(answer).as("the answer to %s", head).matches("(?s)HTTP/1\\.[01] [1-4]\\d\\d .*");
+    assertNothingSevereLogged(head);
     assertHealthy();
   }
 
   @FuzzTest(maxDuration = "10m")
   void anyWebSocketFramesEndCleanly(FuzzedDataProvider data) throws IOException {
+    try (SilentCloseable allowed = connectionsToTheNode()) {
+      webSocketFramesEndCleanly(data);
+    }
+  }
+
+  private static void webSocketFramesEndCleanly(FuzzedDataProvider data) throws IOException {
     boolean outpostV1 = data.consumeBoolean();
     try (Socket socket = connect()) {
       OutputStream out = socket.getOutputStream();
@@ -174,8 +228,27 @@ class HttpFuzzTest {
       out.write(frame(true, 8, new byte[] {0x03, (byte) 0xE8})); // close 1000
       out.flush();
       readToEnd(socket, "frames " + sent);
+      assertNothingSevereLogged("frames " + sent);
     }
     assertHealthy();
+  }
+
+  @org.junit.jupiter.api.Test
+  void aMalformedPercentEscapeIsRefusedSayingWhereWithoutAStackTrace() throws IOException {
+    // Found by fuzzing: Vert.x Web's route matching threw on it and logged "Unhandled exception
+    // in router" with the stack trace, for every such request.
+    severe.clear();
+    try (Socket socket = connect()) {
+      socket
+          .getOutputStream()
+          .write(
+              "GET /objects/echo/a%z@b HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n"
+                  .getBytes(StandardCharsets.ISO_8859_1));
+      assertThat(readToEnd(socket, "malformed escape"))
+          .startsWith("HTTP/1.1 400")
+          .contains("malformed percent-escape at position 15");
+    }
+    assertNothingSevereLogged("a malformed escape");
   }
 
   private static String readHead(InputStream in) throws IOException {
