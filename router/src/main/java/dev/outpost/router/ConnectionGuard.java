@@ -105,13 +105,21 @@ final class ConnectionGuard {
     }
     Tracked state = new Tracked(connection, address);
     tracked.put(connection, state);
-    connection.closeHandler(
-        v -> {
-          if (tracked.remove(connection) != null) {
+    Runnable closed =
+        () -> {
+          if (tracked.remove(connection) != null) { // once, whichever signal comes first
             state.disarm();
             release(address);
           }
-        });
+        };
+    connection.closeHandler(v -> closed.run());
+    // A connection upgraded to a WebSocket is handed to a new Vert.x connection object, and the
+    // HTTP one's close handler never runs: its count would leak (found by fuzzing: after 1,000
+    // WebSockets an address was refused for good). The Netty channel's close covers both; its
+    // listener runs on the channel's event loop, the connection's own.
+    if (connection instanceof io.vertx.core.net.impl.ConnectionBase base) {
+      base.channel().closeFuture().addListener(future -> closed.run());
+    }
     state.arm();
   }
 

@@ -162,6 +162,44 @@ class ConnectionLimitsIT {
         .isFalse();
   }
 
+  @Test
+  void closedWebSocketsNoLongerCountTowardTheCap() throws Exception {
+    start(HEAD_TIMEOUT);
+    for (int i = 0; i < CAP + 10; i++) {
+      try (Socket ws = open("127.0.0.1")) {
+        sockets.remove(ws);
+        upgrade(ws, "/objects/chat/cap-" + i);
+        // A close frame (masked, code 1000); the node answers with its own and closes.
+        ws.getOutputStream()
+            .write(new byte[] {(byte) 0x88, (byte) 0x82, 0, 0, 0, 0, 0x03, (byte) 0xE8});
+        assertThat(closedByNode(ws, Duration.ofSeconds(10))).as("WebSocket %d closed", i).isTrue();
+      }
+    }
+    String answer = "";
+    for (int attempt = 0; attempt < 50 && !answer.startsWith("HTTP/1.1 200"); attempt++) {
+      answer = exchange(open("127.0.0.1"), get("/_outpost/health"));
+      if (!answer.startsWith("HTTP/1.1 200")) {
+        Thread.sleep(100); // the node sees the last closes asynchronously
+      }
+    }
+    assertThat(answer)
+        .as("a request after %d WebSockets came and went (cap %d)", CAP + 10, CAP)
+        .startsWith("HTTP/1.1 200");
+  }
+
+  private static void upgrade(Socket ws, String path) throws IOException {
+    ws.getOutputStream()
+        .write(
+            ("GET "
+                    + path
+                    + " HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n"
+                    + "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+                    + "Sec-WebSocket-Version: 13\r\n\r\n")
+                .getBytes(StandardCharsets.ISO_8859_1));
+    ws.setSoTimeout(10_000);
+    assertThat(readHead(ws.getInputStream())).startsWith("HTTP/1.1 101");
+  }
+
   private static String readHead(InputStream in) throws IOException {
     StringBuilder head = new StringBuilder();
     while (!head.toString().endsWith("\r\n\r\n")) {
