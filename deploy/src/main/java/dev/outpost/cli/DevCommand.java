@@ -96,7 +96,8 @@ final class DevCommand implements Callable<Integer> {
             false,
             NodeSpec.defaultAdminToken(),
             null,
-            allowedOrigins);
+            allowedOrigins,
+            dev.outpost.router.ListenerOptions.defaults());
     try (RunningNode node = RunningNode.start(spec, authOptions);
         WatchService watcher = FileSystems.getDefault().newWatchService()) {
       node.handOverOnExit(false);

@@ -158,11 +158,75 @@ final class NodeCommand implements Callable<Integer> {
 
   @picocli.CommandLine.Mixin AuthFlags auth;
 
+  @Option(
+      names = "--admin-token-file",
+      paramLabel = "FILE",
+      description =
+          "File holding the admin token (default: $OUTPOST_ADMIN_TOKEN, else a development token,"
+              + " which is refused unless --host and --advertise are loopback).")
+  Path adminTokenFile;
+
+  @Option(
+      names = "--link-secret-file",
+      paramLabel = "FILE",
+      description =
+          "File holding the secret node links present, the same on every node (default:"
+              + " $OUTPOST_LINK_SECRET, else a development secret, refused unless --host and"
+              + " --advertise are loopback).")
+  Path linkSecretFile;
+
+  @Option(
+      names = "--tls-cert",
+      paramLabel = "PEM",
+      description =
+          "Certificate chain (PEM) of this node: the HTTP port serves HTTPS/WSS and node links use"
+              + " TLS with client certificates. Needs --tls-key and --tls-trust; every node of the"
+              + " cluster alike.")
+  Path tlsCert;
+
+  @Option(names = "--tls-key", paramLabel = "PEM", description = "Private key (PEM) of --tls-cert.")
+  Path tlsKey;
+
+  @Option(
+      names = "--tls-trust",
+      paramLabel = "PEM",
+      description = "Certificates (PEM) trusted for the other nodes' links: their CA.")
+  Path tlsTrust;
+
+  @Option(
+      names = "--request-head-timeout-ms",
+      defaultValue = "10000",
+      description =
+          "Close a connection that has not sent a complete request head this long after it opened"
+              + " or after its previous response.")
+  long requestHeadTimeoutMs;
+
+  @Option(
+      names = "--max-connections-per-address",
+      defaultValue = "1000",
+      description =
+          "Most connections one client address may hold open; more are closed at once (0: no"
+              + " cap). Node links count too.")
+  int maxConnectionsPerAddress;
+
+  @Option(
+      names = "--log-format",
+      paramLabel = "text|json",
+      description =
+          "Log lines as text or as one JSON object per line (default: $OUTPOST_LOG_FORMAT, else"
+              + " text).")
+  String logFormat;
+
   @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
 
   @Override
   public Integer call() throws Exception {
+    LogFormat.choose(logFormat, System.getenv(LogFormat.ENV)).apply();
     String clusterHost = NodeAddresses.advertised(spec.commandLine(), host, advertise);
+    String adminToken = NodeSecrets.adminToken(adminTokenFile, System.getenv());
+    String linkSecret = NodeSecrets.linkSecret(linkSecretFile, System.getenv());
+    NodeSecrets.requireSecureBinding(host, clusterHost, adminToken, linkSecret);
+    dev.outpost.router.ListenerOptions listener = listenerOptions();
     dev.outpost.runtime.ReplicationOptions replication = null;
     if (replicaPeers != null) {
       try {
@@ -184,7 +248,8 @@ final class NodeCommand implements Callable<Integer> {
       clusterOptions =
           dev.outpost.runtime.ClusterOptions.of(
                   nodeId, region, clusterHost, httpPort, clusterPort, join)
-              .withClusterName(clusterName);
+              .withClusterName(clusterName)
+              .withLinkSecret(linkSecret);
     } catch (IllegalArgumentException e) {
       throw new picocli.CommandLine.ParameterException(spec.commandLine(), e.getMessage());
     }
@@ -213,23 +278,49 @@ final class NodeCommand implements Callable<Integer> {
                 ? NodeSpec.defaultTopology()
                 : dev.outpost.runtime.RegionTopology.load(topology),
             emulateLatency,
-            NodeSpec.defaultAdminToken(),
+            adminToken,
             replication,
-            allowedOrigins);
+            allowedOrigins,
+            listener);
     try (RunningNode node = RunningNode.start(nodeSpec, authOptions)) {
       node.handOverOnExit(handOverOnExit);
       System.out.printf(
-          "outpost node %s (region %s) serving %s on http://%s:%d%s%n",
+          "outpost node %s (region %s) serving %s on %s%s%n",
           nodeId,
           region,
           node.bundleDescription(),
-          host,
-          node.port(),
+          node.baseUrl(),
           clusterHost.equals(host)
               ? ""
               : " (advertised to the cluster as " + clusterHost + ":" + clusterPort + ")");
       node.awaitShutdownSignal();
     }
     return 0;
+  }
+
+  private dev.outpost.router.ListenerOptions listenerOptions() {
+    dev.outpost.router.ListenerOptions listener;
+    try {
+      listener =
+          dev.outpost.router.ListenerOptions.defaults()
+              .withRequestHeadTimeout(java.time.Duration.ofMillis(requestHeadTimeoutMs))
+              .withMaxConnectionsPerAddress(maxConnectionsPerAddress);
+    } catch (IllegalArgumentException e) {
+      throw new picocli.CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+    }
+    int tlsFiles =
+        (tlsCert != null ? 1 : 0) + (tlsKey != null ? 1 : 0) + (tlsTrust != null ? 1 : 0);
+    if (tlsFiles == 0) {
+      return listener;
+    }
+    if (tlsFiles != 3) {
+      throw new picocli.CommandLine.ParameterException(
+          spec.commandLine(), "TLS needs all three of --tls-cert, --tls-key and --tls-trust");
+    }
+    try {
+      return listener.withTls(new dev.outpost.router.TlsOptions(tlsCert, tlsKey, tlsTrust));
+    } catch (IllegalArgumentException e) {
+      throw new CliException(e.getMessage() + "; check --tls-cert, --tls-key and --tls-trust", e);
+    }
   }
 }

@@ -20,12 +20,12 @@ record NodeSpec(
     boolean emulateLatency,
     String adminToken,
     dev.outpost.runtime.ReplicationOptions replication,
-    java.util.List<String> allowedOrigins) {
+    java.util.List<String> allowedOrigins,
+    dev.outpost.router.ListenerOptions listener) {
 
-  /** The admin token: {@code OUTPOST_ADMIN_TOKEN}, or a development default. */
+  /** The admin token: {@code OUTPOST_ADMIN_TOKEN}, or the development default. */
   static String defaultAdminToken() {
-    String token = System.getenv("OUTPOST_ADMIN_TOKEN");
-    return token == null || token.isBlank() ? "outpost-dev-admin-token" : token;
+    return NodeSecrets.adminToken(null, System.getenv());
   }
 
   /** The region topology the launcher points to ({@code -Doutpost.topology}), or an open one. */

@@ -40,7 +40,8 @@ final class RunningNode implements AutoCloseable {
                     .withPort(spec.httpPort())
                     .withMaxMessageSize(spec.maxMessageSize())
                     .withNodeId(spec.nodeId())
-                    .withAllowedOrigins(spec.allowedOrigins()));
+                    .withAllowedOrigins(spec.allowedOrigins()))
+            .listener(spec.listener());
     if (spec.cluster() != null) {
       builder
           .cluster(spec.cluster())
@@ -66,6 +67,11 @@ final class RunningNode implements AutoCloseable {
 
   int port() {
     return node.port();
+  }
+
+  /** {@code http://host:port}, or {@code https://} with TLS. */
+  String baseUrl() {
+    return node.baseUrl();
   }
 
   String bundleDescription() {

@@ -2,6 +2,7 @@ package dev.outpost.node;
 
 import dev.outpost.api.DurableObject;
 import dev.outpost.router.AuthOptions;
+import dev.outpost.router.ListenerOptions;
 import dev.outpost.router.NodeNetwork;
 import dev.outpost.router.OutpostServer;
 import dev.outpost.router.RouterOptions;
@@ -55,6 +56,13 @@ import java.util.Optional;
  * from an event loop or a turn.
  */
 public final class OutpostNode implements AutoCloseable {
+
+  /**
+   * The admin token to use when none is configured (the CLI's, without {@code
+   * OUTPOST_ADMIN_TOKEN}): well known, so a cluster node bound to anything but loopback refuses to
+   * start with it.
+   */
+  public static final String DEVELOPMENT_ADMIN_TOKEN = "outpost-dev-admin-token";
 
   /** The code version label a node records in the directory's placement records. */
   private static final String BOOT_CODE_VERSION = "1";
@@ -131,7 +139,8 @@ public final class OutpostNode implements AutoCloseable {
                   .map(
                       c ->
                           new NodeNetwork.LinkSettings(
-                              c.region(), c.linkSecret(), b.topology, b.emulateLatency)));
+                              c.region(), c.linkSecret(), b.topology, b.emulateLatency)),
+              b.listener);
       opened.push(network);
       if (cluster != null) {
         cluster
@@ -221,9 +230,9 @@ public final class OutpostNode implements AutoCloseable {
     return server.port();
   }
 
-  /** {@code http://host:port} of this node's router. */
+  /** {@code http://host:port} of this node's router ({@code https://} with TLS). */
   public String baseUrl() {
-    return "http://" + config.routerOptions.host() + ":" + port();
+    return config.listener.scheme() + "://" + config.routerOptions.host() + ":" + port();
   }
 
   /** The object host: live objects, code versions, test hooks such as {@code evictForTest}. */
@@ -340,6 +349,59 @@ public final class OutpostNode implements AutoCloseable {
   }
 
   /**
+   * Whether {@code host} is a loopback address (127.0.0.0/8, ::1, or a name resolving to one);
+   * wildcards (0.0.0.0, ::), other addresses and names that do not resolve are not.
+   */
+  public static boolean isLoopback(String host) {
+    try {
+      return java.net.InetAddress.getByName(host).isLoopbackAddress();
+    } catch (java.net.UnknownHostException e) {
+      return false;
+    }
+  }
+
+  /**
+   * The secrets still at their development defaults, as they are named to an operator ({@code "the
+   * admin token"}, {@code "the link secret"}); empty when both are the operator's own.
+   */
+  public static java.util.List<String> developmentSecrets(String adminToken, String linkSecret) {
+    java.util.List<String> defaults = new java.util.ArrayList<>();
+    if (adminToken.isBlank() || adminToken.equals(DEVELOPMENT_ADMIN_TOKEN)) {
+      defaults.add("the admin token");
+    }
+    if (linkSecret.equals(ClusterOptions.DEVELOPMENT_LINK_SECRET)) {
+      defaults.add("the link secret");
+    }
+    return defaults;
+  }
+
+  /**
+   * Refuses a cluster node reachable from other machines (HTTP or cluster address not loopback)
+   * while its admin token or link secret is the development default: anyone who can reach its port
+   * could deploy code to it or join its links.
+   */
+  private static void requireSecrets(String adminToken, ClusterOptions cluster, String httpHost) {
+    java.util.List<String> defaults = developmentSecrets(adminToken, cluster.linkSecret());
+    if (defaults.isEmpty()) {
+      return;
+    }
+    String exposed = !isLoopback(httpHost) ? httpHost : cluster.host();
+    if (isLoopback(exposed)) {
+      return;
+    }
+    throw new IllegalStateException(
+        "refusing to listen on "
+            + exposed
+            + ", reachable from other machines, while "
+            + String.join(" and ", defaults)
+            + (defaults.size() == 1
+                ? " is the development default"
+                : " are the development defaults")
+            + "; set adminToken(...) and ClusterOptions.withLinkSecret(...) to secrets of your own,"
+            + " or bind 127.0.0.1");
+  }
+
+  /**
    * Configures an {@link OutpostNode}. Code: a {@link #bundle} (jar or classes directory) or
    * classes from the caller's class path ({@link #namespace}). Storage: RocksDB under {@link
    * #dataDir}, or a given engine. Cluster: {@link #cluster} joins one; without it the node serves
@@ -358,6 +420,7 @@ public final class OutpostNode implements AutoCloseable {
     private RuntimeOptions runtimeOptions = RuntimeOptions.defaults();
     private RouterOptions routerOptions = RouterOptions.defaults();
     private RealtimeOptions realtimeOptions = RealtimeOptions.defaults();
+    private ListenerOptions listener = ListenerOptions.defaults();
     private ClusterOptions cluster; // null: a node alone
     private ReplicationOptions replication; // null: each object's data on its owner only
     private RegionTopology topology = RegionTopology.open();
@@ -382,6 +445,7 @@ public final class OutpostNode implements AutoCloseable {
       b.runtimeOptions = runtimeOptions;
       b.routerOptions = routerOptions;
       b.realtimeOptions = realtimeOptions;
+      b.listener = listener;
       b.cluster = cluster;
       b.replication = replication;
       b.topology = topology;
@@ -495,6 +559,15 @@ public final class OutpostNode implements AutoCloseable {
     }
 
     /**
+     * How the HTTP port treats connections (TLS, the request-head timeout, the cap per address);
+     * default {@link ListenerOptions#defaults()}.
+     */
+    public Builder listener(ListenerOptions value) {
+      this.listener = Objects.requireNonNull(value, "listener");
+      return this;
+    }
+
+    /**
      * Joins (or starts) the cluster {@code options} describe; needs a data directory and an admin
      * token.
      */
@@ -560,6 +633,9 @@ public final class OutpostNode implements AutoCloseable {
       }
       if (cluster != null && (dataDir == null || adminToken == null)) {
         throw new IllegalStateException("a cluster node needs a data directory and an admin token");
+      }
+      if (cluster != null) {
+        requireSecrets(adminToken, cluster, routerOptions.host());
       }
       if (replication != null && (cluster == null || storage != null)) {
         throw new IllegalStateException(

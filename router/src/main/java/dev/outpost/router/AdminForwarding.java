@@ -30,9 +30,17 @@ final class AdminForwarding {
   private final HttpClient client;
   private final String selfNodeId;
 
-  AdminForwarding(Vertx vertx, String selfNodeId) {
-    this.client =
-        vertx.createHttpClient(new HttpClientOptions().setConnectTimeout(5_000).setIdleTimeout(60));
+  /** Calls peers over HTTPS, trusting {@code tls}'s CA and verifying their names, when present. */
+  AdminForwarding(Vertx vertx, String selfNodeId, java.util.Optional<TlsOptions> tls) {
+    HttpClientOptions options = new HttpClientOptions().setConnectTimeout(5_000).setIdleTimeout(60);
+    tls.ifPresent(
+        t ->
+            options
+                .setSsl(true)
+                .setVerifyHost(true)
+                .setKeyCertOptions(t.keyCert())
+                .setTrustOptions(t.trustOptions()));
+    this.client = vertx.createHttpClient(options);
     this.selfNodeId = selfNodeId;
   }
 

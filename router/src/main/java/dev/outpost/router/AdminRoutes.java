@@ -76,7 +76,9 @@ final class AdminRoutes {
       ObjectInbox inbox,
       ObjectHost host,
       AdminOptions options,
-      ClusterRoutes clusterRoutes) {
+      ClusterRoutes clusterRoutes,
+      java.util.Optional<TlsOptions> tls) {
+    this.tls = tls;
     this.cluster = cluster;
     this.inbox = inbox;
     this.host = host;
@@ -84,13 +86,15 @@ final class AdminRoutes {
     this.clusterRoutes = clusterRoutes;
   }
 
+  private final java.util.Optional<TlsOptions> tls; // the node's: peers are called over HTTPS
+
   /** Forwards admin calls to other nodes; set once mounted. */
   AdminForwarding peers() {
     return peers;
   }
 
   void mount(Router router, Vertx vertx) {
-    this.peers = new AdminForwarding(vertx, cluster.self().nodeId());
+    this.peers = new AdminForwarding(vertx, cluster.self().nodeId(), tls);
     router
         .get("/_outpost/admin/cluster")
         .handler(
@@ -100,7 +104,7 @@ final class AdminRoutes {
                     vertx,
                     () ->
                         clusterRoutes
-                            .clusterMap()
+                            .clusterMap(ctx.request().scheme())
                             .put(
                                 "namespaces",
                                 new JsonArray(

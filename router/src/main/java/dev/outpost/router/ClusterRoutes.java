@@ -62,13 +62,14 @@ final class ClusterRoutes {
       HandoverTransport transport,
       String adminToken,
       AdminOptions adminOptions,
-      TimeSource time) {
+      TimeSource time,
+      java.util.Optional<TlsOptions> tls) {
     this.cluster = cluster;
     this.inbox = inbox;
     this.migrations = host;
     this.transport = transport;
     this.gate = new AdminGate(adminToken, new AdminRateLimiter(adminOptions, time));
-    this.admin = new AdminRoutes(cluster, inbox, host, adminOptions, this);
+    this.admin = new AdminRoutes(cluster, inbox, host, adminOptions, this, tls);
   }
 
   void mount(Router router, Vertx vertx) {
@@ -92,8 +93,9 @@ final class ClusterRoutes {
     router.get("/_outpost/code").handler(this::code);
   }
 
-  static String url(NodeInfo node) {
-    return "http://" + node.host() + ":" + node.httpPort();
+  /** {@code scheme} is this node's, the same on every node (TLS is on for all or for none). */
+  static String url(String scheme, NodeInfo node) {
+    return scheme + "://" + node.host() + ":" + node.httpPort();
   }
 
   private List<NodeInfo> sortedNodes() {
@@ -107,7 +109,7 @@ final class ClusterRoutes {
     for (NodeInfo node : sortedNodes()) {
       routers.add(
           new JsonObject()
-              .put("url", url(node))
+              .put("url", url(ctx.request().scheme(), node))
               .put("region", node.region())
               .put("node", node.nodeId())
               .put("healthy", true));
@@ -116,11 +118,14 @@ final class ClusterRoutes {
   }
 
   private void clusterMap(RoutingContext ctx) {
-    json(ctx, clusterMap());
+    json(ctx, clusterMap(ctx.request().scheme()));
   }
 
-  /** The cluster map's JSON. Reads Hazelcast maps: blocks. */
-  JsonObject clusterMap() {
+  /**
+   * The cluster map's JSON, with node URLs in {@code scheme} (this node's: TLS is on for every node
+   * or none). Reads Hazelcast maps: blocks.
+   */
+  JsonObject clusterMap(String scheme) {
     Map<String, ClusterView.NodeStats> stats = cluster.stats();
     Map<String, JsonArray> byRegion = new TreeMap<>();
     cluster.topology().regions().forEach(r -> byRegion.put(r, new JsonArray()));
@@ -135,7 +140,7 @@ final class ClusterRoutes {
           .add(
               new JsonObject()
                   .put("node", node.nodeId())
-                  .put("url", url(node))
+                  .put("url", url(scheme, node))
                   .put("objects", s.objects())
                   .put("connections", s.sockets()));
     }

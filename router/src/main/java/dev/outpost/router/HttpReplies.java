@@ -84,6 +84,22 @@ final class HttpReplies {
       text(out, 503, "the node serving " + address + " cannot be reached now; retry shortly");
       return;
     }
+    if (cause instanceof io.vertx.core.http.UpgradeRejectedException
+        || cause instanceof javax.net.ssl.SSLException) {
+      // The link to the owner was refused: a wrong link secret, or a TLS peer not trusted (either
+      // way). NodeLinks logs the detail; the client may retry (the owner can move or be fixed).
+      out.putHeader("Retry-After", "1");
+      text(
+          out,
+          503,
+          "the node serving "
+              + address
+              + " refused this node's link ("
+              + cause.getClass().getSimpleName()
+              + "); check that both have the same link secret and trust each other's TLS"
+              + " certificates");
+      return;
+    }
     LOG.log(Level.ERROR, "unexpected failure serving " + address, cause);
     text(out, 500, "internal error in " + address + ": " + cause.getClass().getSimpleName());
   }

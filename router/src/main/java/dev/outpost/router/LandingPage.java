@@ -83,7 +83,7 @@ final class LandingPage {
             .replace("{{node}}", escape(nodeId))
             .replace("{{region}}", escape(region))
             .replace("{{apps}}", rows)
-            .replace("{{base}}", escape("http://" + host))
+            .replace("{{base}}", escape(ctx.request().scheme() + "://" + host))
             .replace("{{example}}", escape(example))
             .replace("{{samples}}", samples(apps))
             .replace("{{cluster}}", cluster());

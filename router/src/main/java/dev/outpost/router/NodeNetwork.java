@@ -63,14 +63,21 @@ public final class NodeNetwork implements AutoCloseable {
   private final LatencyEmulator latency;
   private final String region;
   private final String linkSecret; // null on a node alone
+  private final ListenerOptions listener;
 
   private NodeNetwork(
-      Vertx vertx, NodeLinks links, LatencyEmulator latency, String region, String linkSecret) {
+      Vertx vertx,
+      NodeLinks links,
+      LatencyEmulator latency,
+      String region,
+      String linkSecret,
+      ListenerOptions listener) {
     this.vertx = vertx;
     this.links = links;
     this.latency = latency;
     this.region = region;
     this.linkSecret = linkSecret;
+    this.listener = listener;
   }
 
   /**
@@ -78,6 +85,17 @@ public final class NodeNetwork implements AutoCloseable {
    * {@code cluster} is present, the node links.
    */
   public static NodeNetwork open(RouterOptions options, Optional<LinkSettings> cluster) {
+    return open(options, cluster, ListenerOptions.defaults());
+  }
+
+  /**
+   * As {@link #open(RouterOptions, Optional)}, with the HTTP port's {@code listener} options: with
+   * TLS there, the links to peers use TLS too (trusting only the listener's trust, presenting its
+   * certificate).
+   */
+  public static NodeNetwork open(
+      RouterOptions options, Optional<LinkSettings> cluster, ListenerOptions listener) {
+    Objects.requireNonNull(listener, "listener");
     // Load the time-zone rules now: at the open-file limit, loading them later fails and kills
     // Netty's acceptor thread.
     ZoneRulesProvider.getAvailableZoneIds();
@@ -87,7 +105,7 @@ public final class NodeNetwork implements AutoCloseable {
                 .setEventLoopPoolSize(options.eventLoops())
                 .setPreferNativeTransport(false));
     if (cluster.isEmpty()) {
-      return new NodeNetwork(vertx, null, LatencyEmulator.OFF, LOCAL_REGION, null);
+      return new NodeNetwork(vertx, null, LatencyEmulator.OFF, LOCAL_REGION, null, listener);
     }
     LinkSettings settings = cluster.get();
     LatencyEmulator latency =
@@ -101,8 +119,10 @@ public final class NodeNetwork implements AutoCloseable {
             settings.linkSecret(),
             FRAME_LIMIT,
             latency,
-            settings.region());
-    return new NodeNetwork(vertx, links, latency, settings.region(), settings.linkSecret());
+            settings.region(),
+            listener.tls().map(tls -> new NodeLinks.Tls(tls.keyCert(), tls.trustOptions())));
+    return new NodeNetwork(
+        vertx, links, latency, settings.region(), settings.linkSecret(), listener);
   }
 
   /**
@@ -131,6 +151,11 @@ public final class NodeNetwork implements AutoCloseable {
     return latency;
   }
 
+  /** How the HTTP port treats connections: TLS, timeouts, caps. */
+  ListenerOptions listener() {
+    return listener;
+  }
+
   /** This node's region ({@code local} on a node alone). */
   String region() {
     return region;
@@ -154,17 +179,35 @@ public final class NodeNetwork implements AutoCloseable {
   /**
    * Accepts a peer's link on {@link NodeLinks#PATH} and serves its streams from {@code inbox} and
    * {@code migrations}, bounding forwarded sockets' output by {@code bounds}; 403 when the secret
-   * is wrong or missing.
+   * is wrong or missing, or (with TLS) when the peer presented no client certificate that this
+   * node's trust accepts (the handshake asks for one without requiring it, so that browsers need
+   * none; an untrusted one leaves the connection without a verified peer).
    */
   void acceptLink(
       RoutingContext ctx, ObjectInbox inbox, ObjectMigrations migrations, RealtimeOptions bounds) {
     HttpServerRequest req = ctx.request();
+    if (listener.tls().isPresent() && !hasClientCertificate(req)) {
+      HttpReplies.text(
+          ctx.response(),
+          403,
+          "node link refused: a link over TLS needs the peer's client certificate, trusted by"
+              + " this node (--tls-trust)");
+      return;
+    }
     if (!NodeLinks.checkSecret(req, linkSecret)) {
       HttpReplies.text(ctx.response(), 403, "node link refused: wrong or missing link secret");
       return;
     }
     String peer = String.valueOf(req.getHeader("X-Outpost-Node"));
     req.toWebSocket().onSuccess(ws -> NodeLinks.serve(ws, inbox, migrations, peer, bounds));
+  }
+
+  private static boolean hasClientCertificate(HttpServerRequest req) {
+    try {
+      return req.isSSL() && !req.connection().peerCertificates().isEmpty();
+    } catch (javax.net.ssl.SSLPeerUnverifiedException e) {
+      return false;
+    }
   }
 
   /** Closes the links, then Vert.x (every server and connection on it); waits at most 10 s. */

@@ -8,6 +8,7 @@ import dev.outpost.runtime.ObjectInbox;
 import dev.outpost.runtime.ObjectLocator;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.ClientAuth;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.ext.web.Router;
@@ -126,7 +127,8 @@ public final class OutpostServer implements AutoCloseable {
                           network.handoverTransport().orElseThrow(),
                           c.adminToken(),
                           c.admin(),
-                          c.time()))
+                          c.time(),
+                          network.listener().tls()))
               .orElse(null);
       ClientSockets sockets = new ClientSockets();
       AtomicReference<ServingState> state = new AtomicReference<>(ServingState.SERVING);
@@ -144,6 +146,9 @@ public final class OutpostServer implements AutoCloseable {
                   clusterRoutes,
                   state::get)
               .create(vertx);
+      ListenerOptions listener = network.listener();
+      ConnectionGuard guard = new ConnectionGuard(vertx, listener);
+      router.route().order(Integer.MIN_VALUE).handler(guard::requestStarted);
       HttpServerOptions http =
           new HttpServerOptions()
               .setHost(options.host())
@@ -153,13 +158,26 @@ public final class OutpostServer implements AutoCloseable {
               .setMaxWebSocketMessageSize(NodeNetwork.FRAME_LIMIT)
               // No server-wide subprotocols: the object's answer (or the session layer's, for
               // outpost.v1) names the subprotocol; see UpgradeAnswer.
-              .setTcpNoDelay(true);
-      HttpServer first = vertx.createHttpServer(http).requestHandler(router);
+              .setTcpNoDelay(true)
+              // HTTP/1.1 only. With cleartext HTTP/2 on (Vert.x's default), a connection is only
+              // classified, and handed to the ConnectionGuard, once its first bytes arrive: an
+              // idle one would escape the head timeout and the cap per address.
+              .setHttp2ClearTextEnabled(false);
+      listener
+          .tls()
+          .ifPresent(
+              tls ->
+                  http.setSsl(true)
+                      .setKeyCertOptions(tls.keyCert())
+                      // Asked of every client, required only of node links (NodeNetwork).
+                      .setTrustOptions(tls.trustOptions())
+                      .setClientAuth(ClientAuth.REQUEST));
+      HttpServer first = serve(vertx, http, router, guard);
       servers.add(first);
       int port = first.listen().await(30, TimeUnit.SECONDS).actualPort();
       List<Future<HttpServer>> more = new ArrayList<>();
       for (int i = 1; i < options.eventLoops(); i++) {
-        HttpServer server = vertx.createHttpServer(http).requestHandler(router);
+        HttpServer server = serve(vertx, http, router, guard);
         servers.add(server);
         more.add(server.listen());
       }
@@ -174,6 +192,17 @@ public final class OutpostServer implements AutoCloseable {
       throw new IllegalStateException(
           "cannot listen on " + options.host() + ":" + options.port() + ": " + e.getMessage(), e);
     }
+  }
+
+  private static HttpServer serve(
+      Vertx vertx, HttpServerOptions http, Router router, ConnectionGuard guard) {
+    int maxLine = http.getMaxInitialLineLength();
+    int maxHead = http.getMaxHeaderSize();
+    return vertx
+        .createHttpServer(http)
+        .connectionHandler(guard::accepted)
+        .invalidRequestHandler(request -> ConnectionGuard.refuseInvalid(request, maxLine, maxHead))
+        .requestHandler(router);
   }
 
   /** The bound port. */

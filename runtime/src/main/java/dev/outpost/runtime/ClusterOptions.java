@@ -31,7 +31,8 @@ import java.util.Objects;
  * @param leaseTtl how long one renewal of the node lease lasts
  * @param leaseMargin how much earlier than {@code leaseTtl} the node stops serving by itself
  * @param leaseRenewInterval how often the lease is renewed
- * @param linkSecret shared secret node-to-node links present
+ * @param linkSecret shared secret node-to-node links present; {@link #DEVELOPMENT_LINK_SECRET} by
+ *     default, which a node refuses off loopback (see {@code OutpostNode})
  */
 public record ClusterOptions(
     String clusterName,
@@ -47,6 +48,12 @@ public record ClusterOptions(
     Duration leaseMargin,
     Duration leaseRenewInterval,
     String linkSecret) {
+
+  /**
+   * The link secret of {@link #of}: well known, so a node bound to anything but loopback refuses to
+   * start with it.
+   */
+  public static final String DEVELOPMENT_LINK_SECRET = "outpost-development-link-secret";
 
   /** Validates the fields. */
   public ClusterOptions {
@@ -65,6 +72,10 @@ public record ClusterOptions(
                 + " dns:outpost-members.outpost.svc.cluster.local); drop the HOST:PORT entries or"
                 + " the dns: entry");
       }
+    }
+    Objects.requireNonNull(linkSecret, "linkSecret");
+    if (linkSecret.isBlank()) {
+      throw new IllegalArgumentException("the link secret must not be blank");
     }
     if (nodeId.isBlank() || nodeId.contains("|") || region.contains("|")) {
       throw new IllegalArgumentException("node id and region must be non-blank without '|'");
@@ -104,7 +115,7 @@ public record ClusterOptions(
         Duration.ofSeconds(6),
         Duration.ofSeconds(2),
         Duration.ofSeconds(1),
-        "outpost-development-link-secret");
+        DEVELOPMENT_LINK_SECRET);
   }
 
   /** With another cluster name (tests run several clusters side by side). */
@@ -141,5 +152,23 @@ public record ClusterOptions(
         leaseMargin,
         leaseRenewInterval,
         linkSecret);
+  }
+
+  /** With another node-link secret (every node of the cluster needs the same one). */
+  public ClusterOptions withLinkSecret(String value) {
+    return new ClusterOptions(
+        clusterName,
+        nodeId,
+        region,
+        host,
+        httpPort,
+        clusterPort,
+        join,
+        heartbeatInterval,
+        failureTimeout,
+        leaseTtl,
+        leaseMargin,
+        leaseRenewInterval,
+        value);
   }
 }

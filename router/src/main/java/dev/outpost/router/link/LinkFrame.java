@@ -43,6 +43,139 @@ final class LinkFrame {
 
   private LinkFrame() {}
 
+  /**
+   * Checks that {@code frame} is well formed for its type, so that the decoders below can read it:
+   * the prefix, a known type, lengths within the frame, each JSON part an object whose fields have
+   * the types the decoders read (strings, a status number, headers as arrays of strings). Values
+   * are not judged (an id is checked where it is used). Both ends check every frame first and close
+   * the link with 1002 on a malformed one.
+   *
+   * @throws IllegalArgumentException saying what is malformed
+   */
+  static void check(Buffer frame) {
+    if (frame.length() < 5) {
+      throw malformed("shorter than its 5-byte prefix (" + frame.length() + " bytes)");
+    }
+    byte type = type(frame);
+    switch (type) {
+      case REQUEST, UPGRADE -> {
+        JsonObject head = checkedHead(frame);
+        for (String field : new String[] {"ns", "id", "method", "url", "path"}) {
+          requireString(head, field, true);
+        }
+        requireString(head, "name", false);
+        requireString(head, "jurisdiction", false);
+        requireHeaders(head);
+        Object chain = head.getValue("chain");
+        if (chain != null) {
+          if (!(chain instanceof JsonArray calls)) {
+            throw malformed("chain is not an array");
+          }
+          for (Object call : calls) {
+            if (!(call instanceof String text) || text.indexOf('/') < 0) {
+              throw malformed("a chain entry is not NAMESPACE/ID");
+            }
+          }
+        }
+      }
+      case RESPONSE -> {
+        JsonObject head = checkedHead(frame);
+        if (!(head.getValue("status") instanceof Integer)) {
+          throw malformed("the response has no integer status");
+        }
+        requireHeaders(head);
+      }
+      case FAILURE -> {
+        JsonObject failure = json(frame, 5);
+        requireString(failure, "kind", true);
+        requireString(failure, "message", false);
+      }
+      case MESSAGE -> requireLength(frame, 6, "a message");
+      case CLOSE -> requireLength(frame, 7, "a close");
+      case CREDIT -> requireLength(frame, 9, "a credit");
+      case HANDOVER -> json(frame, 5);
+      case ENTRIES -> {
+        int at = 5;
+        while (at < frame.length()) {
+          for (int part = 0; part < 2; part++) {
+            requireLength(frame, at + 4, "an entry");
+            int length = frame.getInt(at);
+            if (length < 0 || length > frame.length() - at - 4) {
+              throw malformed("an entry's length " + length + " runs past the frame");
+            }
+            at += 4 + length;
+          }
+        }
+      }
+      case INSTALL -> {}
+      default -> throw malformed("unknown type " + type);
+    }
+  }
+
+  private static IllegalArgumentException malformed(String what) {
+    return new IllegalArgumentException("malformed link frame: " + what);
+  }
+
+  private static void requireLength(Buffer frame, int length, String what) {
+    if (frame.length() < length) {
+      throw malformed(what + " needs " + length + " bytes, has " + frame.length());
+    }
+  }
+
+  private static JsonObject checkedHead(Buffer frame) {
+    requireLength(frame, 9, "a head");
+    int length = frame.getInt(5);
+    if (length < 0 || length > frame.length() - 9) {
+      throw malformed("head length " + length + " runs past the frame");
+    }
+    return json(frame.getBuffer(0, 9 + length), 9);
+  }
+
+  private static JsonObject json(Buffer frame, int from) {
+    Object value;
+    try {
+      value = io.vertx.core.json.Json.decodeValue(frame.getBuffer(from, frame.length()));
+    } catch (io.vertx.core.json.DecodeException e) {
+      throw malformed("its JSON does not parse");
+    }
+    if (!(value instanceof JsonObject object)) {
+      throw malformed("its JSON is not an object");
+    }
+    return object;
+  }
+
+  private static void requireString(JsonObject json, String field, boolean required) {
+    Object value = json.getValue(field);
+    if (value == null ? required : !(value instanceof String)) {
+      throw malformed(field + (required ? " is missing or" : "") + " is not a string");
+    }
+  }
+
+  private static void requireHeaders(JsonObject head) {
+    if (!(head.getValue("headers") instanceof JsonObject headers)) {
+      throw malformed("headers is not an object");
+    }
+    for (Map.Entry<String, Object> header : headers) {
+      if (!(header.getValue() instanceof JsonArray values)) {
+        throw malformed("header " + header.getKey() + " is not an array");
+      }
+      for (Object value : values) {
+        if (!(value instanceof String)) {
+          throw malformed("a value of header " + header.getKey() + " is not a string");
+        }
+      }
+    }
+  }
+
+  /** {@code message} cut to what a WebSocket close reason holds (123 UTF-8 bytes). */
+  static String closeReasonOf(String message) {
+    String reason = message;
+    while (reason.getBytes(StandardCharsets.UTF_8).length > 123) {
+      reason = reason.substring(0, reason.length() - 1);
+    }
+    return reason;
+  }
+
   static byte type(Buffer frame) {
     return frame.getByte(0);
   }

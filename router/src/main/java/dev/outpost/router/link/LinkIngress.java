@@ -52,6 +52,15 @@ final class LinkIngress {
   }
 
   private void onFrame(Buffer frame) {
+    try {
+      LinkFrame.check(frame);
+    } catch (IllegalArgumentException e) {
+      System.getLogger(LinkIngress.class.getName())
+          .log(
+              System.Logger.Level.WARNING, "closing the link from " + peer + ": " + e.getMessage());
+      link.close((short) 1002, LinkFrame.closeReasonOf(e.getMessage()));
+      return;
+    }
     int stream = LinkFrame.stream(frame);
     switch (LinkFrame.type(frame)) {
       case LinkFrame.REQUEST -> request(stream, frame);

@@ -264,6 +264,16 @@ final class NodeLink {
   }
 
   private void onFrame(Buffer frame) {
+    try {
+      LinkFrame.check(frame);
+    } catch (IllegalArgumentException e) {
+      System.getLogger(NodeLink.class.getName())
+          .log(
+              System.Logger.Level.WARNING,
+              "closing the link to node " + peerNode + ": " + e.getMessage());
+      socket.close((short) 1002, LinkFrame.closeReasonOf(e.getMessage()));
+      return;
+    }
     int stream = LinkFrame.stream(frame);
     switch (LinkFrame.type(frame)) {
       case LinkFrame.RESPONSE -> {

@@ -39,6 +39,19 @@ public final class NodeLinks implements AutoCloseable, dev.outpost.runtime.spi.H
   private final ConcurrentHashMap<String, CompletableFuture<NodeLink>> links =
       new ConcurrentHashMap<>();
 
+  /**
+   * TLS for outgoing links: this node's certificate and key (presented as the client certificate)
+   * and the certificates it trusts for its peers. The peer's certificate must name the address the
+   * link dials (hostname verification, RFC 6125).
+   */
+  public record Tls(
+      io.vertx.core.net.KeyCertOptions keyCert, io.vertx.core.net.TrustOptions trust) {
+    public Tls {
+      java.util.Objects.requireNonNull(keyCert, "keyCert");
+      java.util.Objects.requireNonNull(trust, "trust");
+    }
+  }
+
   public NodeLinks(
       Vertx vertx,
       String selfNode,
@@ -46,7 +59,27 @@ public final class NodeLinks implements AutoCloseable, dev.outpost.runtime.spi.H
       int maxFrameSize,
       dev.outpost.router.LatencyEmulator latency,
       String selfRegion) {
-    this(vertx, selfNode, secret, maxFrameSize, latency, selfRegion, NodeLink.Heartbeat.DEFAULT);
+    this(vertx, selfNode, secret, maxFrameSize, latency, selfRegion, java.util.Optional.empty());
+  }
+
+  /** Links over TLS when {@code tls} is present, else plain WebSockets. */
+  public NodeLinks(
+      Vertx vertx,
+      String selfNode,
+      String secret,
+      int maxFrameSize,
+      dev.outpost.router.LatencyEmulator latency,
+      String selfRegion,
+      java.util.Optional<Tls> tls) {
+    this(
+        vertx,
+        selfNode,
+        secret,
+        maxFrameSize,
+        latency,
+        selfRegion,
+        tls,
+        NodeLink.Heartbeat.DEFAULT);
   }
 
   NodeLinks(
@@ -56,20 +89,28 @@ public final class NodeLinks implements AutoCloseable, dev.outpost.runtime.spi.H
       int maxFrameSize,
       dev.outpost.router.LatencyEmulator latency,
       String selfRegion,
+      java.util.Optional<Tls> tls,
       NodeLink.Heartbeat heartbeat) {
     this.heartbeat = heartbeat;
     this.selfNode = selfNode;
     this.secret = secret;
     this.latency = latency;
     this.selfRegion = selfRegion;
-    this.client =
-        vertx.createWebSocketClient(
-            new WebSocketClientOptions()
-                .setMaxConnections(1024)
-                .setConnectTimeout((int) CONNECT_TIMEOUT.toMillis())
-                .setMaxFrameSize(maxFrameSize)
-                .setMaxMessageSize(maxFrameSize)
-                .setTcpNoDelay(true));
+    WebSocketClientOptions options =
+        new WebSocketClientOptions()
+            .setMaxConnections(1024)
+            .setConnectTimeout((int) CONNECT_TIMEOUT.toMillis())
+            .setMaxFrameSize(maxFrameSize)
+            .setMaxMessageSize(maxFrameSize)
+            .setTcpNoDelay(true);
+    tls.ifPresent(
+        t ->
+            options
+                .setSsl(true)
+                .setVerifyHost(true)
+                .setKeyCertOptions(t.keyCert())
+                .setTrustOptions(t.trust()));
+    this.client = vertx.createWebSocketClient(options);
   }
 
   /** The link to {@code node}, connecting if there is none. */

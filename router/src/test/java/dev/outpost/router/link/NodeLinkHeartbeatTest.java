@@ -53,7 +53,16 @@ class NodeLinkHeartbeatTest {
   @BeforeEach
   void start() {
     vertx = Vertx.vertx();
-    links = new NodeLinks(vertx, "self", "secret", 1 << 20, LatencyEmulator.OFF, "local", FAST);
+    links =
+        new NodeLinks(
+            vertx,
+            "self",
+            "secret",
+            1 << 20,
+            LatencyEmulator.OFF,
+            "local",
+            java.util.Optional.empty(),
+            FAST);
   }
 
   @AfterEach

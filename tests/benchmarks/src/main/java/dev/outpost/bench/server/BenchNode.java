@@ -114,6 +114,9 @@ public final class BenchNode implements Callable<Integer> {
         dev.outpost.router.realtime.RealtimeOptions.defaults().toBuilder()
             .inbound(10_000_000, 10_000_000)
             .build());
+    // Every generated client comes from 127.0.0.1: the cap per address (1,000 by default) would
+    // refuse all but the first thousand of the idle and chat workloads' sockets.
+    builder.listener(dev.outpost.router.ListenerOptions.defaults().withMaxConnectionsPerAddress(0));
     if (clusterPort > 0) {
       builder
           .routerOptions(
