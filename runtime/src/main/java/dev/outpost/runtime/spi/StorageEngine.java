@@ -56,32 +56,6 @@ public interface StorageEngine extends AutoCloseable {
    */
   void commit(ObjectAddress object, WriteBatch batch);
 
-  /**
-   * Starts committing the batch and returns at once where the commit takes a round trip to other
-   * nodes; the future completes when {@link #commit} would have returned, or fails with what it
-   * would have thrown ({@link StaleEpochException}, {@link StorageException}). Batches of one
-   * object submitted one after the other, from one thread, are applied in that order, so an object
-   * may submit its next batch before the previous one completed (pipelining; Raft keeps the order
-   * of a log). The default commits synchronously, on the calling thread.
-   */
-  default java.util.concurrent.CompletableFuture<Void> commitAsync(
-      ObjectAddress object, WriteBatch batch) {
-    try {
-      commit(object, batch);
-      return java.util.concurrent.CompletableFuture.completedFuture(null);
-    } catch (RuntimeException e) {
-      return java.util.concurrent.CompletableFuture.failedFuture(e);
-    }
-  }
-
-  /**
-   * How many commits of one object may be in flight at once through {@link #commitAsync}: 1 (the
-   * default) for engines whose commits are decided on the calling thread.
-   */
-  default int maxCommitsInFlight() {
-    return 1;
-  }
-
   /** The highest epoch of a batch committed for the object, or 0 if none. */
   long epoch(ObjectAddress object);
 

@@ -48,7 +48,6 @@ public final class ObjectActivation {
 
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition quiescent = lock.newCondition();
-  private final Condition arrived = lock.newCondition(); // an event was queued, or a commit decided
   private final ArrayDeque<Event> queue = new ArrayDeque<>();
   private final ActivationCollector collector;
   private ActivationState lifecycle = ActivationState.ACTIVATING;
@@ -115,7 +114,6 @@ public final class ObjectActivation {
         return Offer.OVERLOADED;
       }
       queue.add(event);
-      arrived.signalAll();
       if (!draining) {
         draining = true;
         node.turnExecutor().execute(turns::drain);
@@ -127,32 +125,6 @@ public final class ObjectActivation {
   }
 
   // ---- called by the drain loop
-
-  /**
-   * Waits until an event is queued or {@code decided} completes, whichever comes first: the drain
-   * loop's wait for a commit in flight, during which arriving events still run (pipelining).
-   * Returns at once if either already holds. Not interruptible: the engine bounds every commit
-   * (replication: its commit timeout).
-   */
-  void awaitEventOr(java.util.concurrent.CompletableFuture<?> decided) {
-    decided.whenComplete(
-        (r, e) -> {
-          lock.lock();
-          try {
-            arrived.signalAll();
-          } finally {
-            lock.unlock();
-          }
-        });
-    lock.lock();
-    try {
-      while (queue.isEmpty() && !decided.isDone()) {
-        arrived.awaitUninterruptibly();
-      }
-    } finally {
-      lock.unlock();
-    }
-  }
 
   /** The next queued event, or null. */
   Event poll() {

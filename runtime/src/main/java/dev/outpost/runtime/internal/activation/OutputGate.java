@@ -38,8 +38,7 @@ final class OutputGate {
     }
   }
 
-  /** Takes everything held, in order, leaving the gate empty (to wait for a commit in flight). */
-  List<HeldOutput> take() {
+  private List<HeldOutput> take() {
     if (held.isEmpty()) {
       return List.of();
     }

@@ -15,13 +15,9 @@ import dev.outpost.runtime.spi.WriteBatch;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.concurrent.CancellationException;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
@@ -33,14 +29,9 @@ import java.util.concurrent.ThreadLocalRandom;
  * activation's events in order and runs each as a turn; so turns never overlap (the input gate is
  * the queue itself). A turn's writes go to its own layer and its sends to its own list; when the
  * turn ends well both move behind the {@link OutputGate}. When the queue is empty, or after {@code
- * maxTurnsPerCommit} turns, the loop submits the pending writes of all those turns as one atomic
- * batch (group commit); their outputs leave, in order, once that batch and every batch before it
- * are durable. Where the engine decides commits elsewhere (replication: a Raft round trip), up to
- * {@code maxCommitsInFlight} batches are in flight at once and the loop runs the next turns
- * meanwhile (pipelining, as CockroachDB pipelines Raft writes): the engine applies one object's
- * batches in submission order, reads see the batches in flight, and an idle loop waits for the
- * oldest commit or the next event, whichever comes first. Outputs of turns that wrote nothing while
- * nothing is pending or in flight leave at once. Nothing leaves, and nothing commits, while this
+ * maxTurnsPerCommit} turns, the loop commits the pending writes of all those turns as one atomic
+ * batch (group commit) and then releases their outputs in order. Outputs of turns that wrote
+ * nothing while nothing is pending leave at once. Nothing leaves, and nothing commits, while this
  * node's lease is not valid.
  *
  * <p><b>Failure.</b> What a failure keeps and what it drops is decided by {@link TurnFailure}, per
@@ -48,12 +39,11 @@ import java.util.concurrent.ThreadLocalRandom;
  * held behind them by the output gate; the instance lives on. A broken turn ({@code
  * blockConcurrencyWhile} failed, VM error) loses its writes and output and the instance is dropped
  * (RESET); the next event constructs a new one. A failed commit, or a lease that lapsed before
- * output could leave, first lets every other commit in flight settle, then drops every held output
- * (those waiting for later batches too: they may have read the failed writes), forgets the cached
- * state and resets. A turn running past {@code turnTimeout} is abandoned by the watchdog ({@link
- * #checkStuck}, on the watchdog's timer thread): its thread is interrupted and ignored from then
- * on, its caller gets an error, and a new drain loop carries on with a new instance. A turn that
- * finds this node is not the owner refuses every queued event and evicts the activation.
+ * output could leave, drops every held output, forgets the cached state and resets. A turn running
+ * past {@code turnTimeout} is abandoned by the watchdog ({@link #checkStuck}, on the watchdog's
+ * timer thread): its thread is interrupted and ignored from then on, its caller gets an error, and
+ * a new drain loop carries on with a new instance. A turn that finds this node is not the owner
+ * refuses every queued event and evicts the activation.
  *
  * <p><b>Threads.</b> Everything here belongs to the thread running the drain loop, except {@link
  * #checkStuck} and {@link #dropInstance}, which run while no turn of this runner can touch what
@@ -90,21 +80,15 @@ final class TurnRunner {
     this.alarms = new AlarmRetries(address, cache, node);
   }
 
-  /** The drain loop: runs queued events until the queue is empty and every commit is decided. */
+  /** The drain loop: runs queued events until the queue is empty. */
   void drain() {
     int turnsSinceCommit = 0;
     while (true) {
       Event event = activation.poll();
       if (event == null || turnsSinceCommit >= node.options().maxTurnsPerCommit()) {
-        submitPending();
+        flush();
         turnsSinceCommit = 0;
         if (event == null) {
-          if (!inFlight.isEmpty()) {
-            activation.awaitEventOr(inFlight.peekFirst().done);
-            reapDecided();
-            continue; // an event arrived, or the oldest commit was decided
-          }
-          releaseHeld();
           if (activation.drainEnded()) {
             return;
           }
@@ -115,8 +99,7 @@ final class TurnRunner {
         return; // abandoned by the watchdog, which started another drain loop
       }
       turnsSinceCommit++;
-      reapDecided();
-      if (!cache.hasUnconfirmedWrites() && inFlight.isEmpty()) {
+      if (!cache.hasUnconfirmedWrites()) {
         releaseHeld();
       }
     }
@@ -377,139 +360,38 @@ final class TurnRunner {
     instance = null;
   }
 
-  /** A batch being committed, and the output that leaves once it (and every older one) is. */
-  private static final class InFlight {
-    final CompletableFuture<Void> done;
-    final WriteBatch batch;
-    final List<HeldOutput> outputs = new ArrayList<>();
-
-    InFlight(CompletableFuture<Void> done, WriteBatch batch) {
-      this.done = done;
-      this.batch = batch;
-    }
-  }
-
-  private final ArrayDeque<InFlight> inFlight = new ArrayDeque<>(); // oldest first
-
   /**
-   * Submits the pending writes as one batch, with the held output behind it; first waits for the
-   * oldest commit if {@code maxCommitsInFlight} are in flight. Without pending writes, held output
-   * joins the newest batch in flight (it may have read its writes), or leaves if none is. Returns
-   * the failure that broke the output gate, or null.
-   */
-  private RuntimeException submitPending() {
-    if (!cache.hasPendingWrites()) {
-      if (gate.isEmpty()) {
-        return null;
-      }
-      if (inFlight.isEmpty()) {
-        return releaseHeld();
-      }
-      inFlight.peekLast().outputs.addAll(gate.take());
-      return null;
-    }
-    while (inFlight.size() >= node.engine().maxCommitsInFlight()) {
-      RuntimeException failure = reapOldest();
-      if (failure != null) {
-        return failure;
-      }
-    }
-    if (!node.guard().leaseValid(address) || !node.guard().stillOwns(address, epoch)) {
-      LeaseLostException lost = new LeaseLostException(address);
-      LOG.log(Level.WARNING, lost.getMessage());
-      return commitFailed(lost);
-    }
-    WriteBatch batch = cache.takeBatch(epoch);
-    CompletableFuture<Void> done;
-    try {
-      done = node.engine().commitAsync(address, batch);
-    } catch (RuntimeException e) {
-      done = CompletableFuture.failedFuture(e);
-    }
-    InFlight entry = new InFlight(done, batch);
-    entry.outputs.addAll(gate.take());
-    inFlight.addLast(entry);
-    return reapDecided();
-  }
-
-  /** Completes the commits decided so far, oldest first; returns the failure, or null. */
-  private RuntimeException reapDecided() {
-    while (!inFlight.isEmpty() && inFlight.peekFirst().done.isDone()) {
-      RuntimeException failure = reapOldest();
-      if (failure != null) {
-        return failure;
-      }
-    }
-    return null;
-  }
-
-  /**
-   * Waits for the oldest commit in flight, then folds its batch into the cache and lets its output
-   * leave (lease permitting); on failure breaks the output gate. Returns the failure, or null.
-   */
-  private RuntimeException reapOldest() {
-    InFlight oldest = inFlight.peekFirst();
-    try {
-      oldest.done.join();
-    } catch (CompletionException | CancellationException e) {
-      RuntimeException cause =
-          e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
-      return commitFailed(cause);
-    }
-    inFlight.pollFirst();
-    cache.committed();
-    if (oldest.batch.alarmChanged() || oldest.batch.isClearAll()) {
-      node.alarms().committed(address, cache.committedAlarm().orElse(null));
-    }
-    if (oldest.outputs.isEmpty()) {
-      return null;
-    }
-    if (!node.guard().leaseValid(address) || !node.guard().stillOwns(address, epoch)) {
-      LeaseLostException lost = new LeaseLostException(address);
-      LOG.log(Level.WARNING, lost.getMessage());
-      oldest.outputs.forEach(o -> o.drop(lost));
-      return commitFailed(lost);
-    }
-    oldest.outputs.forEach(HeldOutput::release);
-    return null;
-  }
-
-  /**
-   * A commit failed, or the lease lapsed, with batches maybe still in flight: lets every commit in
-   * flight settle (so that nothing applies behind the reset cache), drops the output waiting for
-   * any of them, then breaks the output gate as the failure's kind says. Returns {@code failure}.
-   */
-  private RuntimeException commitFailed(RuntimeException failure) {
-    return switch (failure) {
-      case LeaseLostException lost -> breakGate(TurnFailure.OUTPUT_GATE, lost);
-      case StaleEpochException stale -> {
-        // Another owner committed at a newer epoch: take the object again before the next turn.
-        LOG.log(Level.WARNING, "commit of " + address + " refused: " + stale.getMessage());
-        epoch = 0;
-        yield breakGate(TurnFailure.STORAGE, stale);
-      }
-      default -> {
-        LOG.log(
-            Level.ERROR,
-            "commit of " + address + " failed; dropping its output, resetting",
-            failure);
-        epoch = 0; // its outcome may be unknown: take the object again, from storage, next turn
-        yield breakGate(TurnFailure.STORAGE, failure);
-      }
-    };
-  }
-
-  /**
-   * Commits the pending writes and waits until every batch in flight is durable, then releases what
-   * waited for them ({@code storage.sync()}, re-entrant calls). On failure drops it all, resets the
-   * object and returns the failure; returns null on success.
+   * Commits the pending writes, then releases what waited for them. On failure drops it all, resets
+   * the object and returns the failure; returns null on success.
    */
   private RuntimeException flush() {
-    RuntimeException failure = submitPending();
-    while (failure == null && !inFlight.isEmpty()) {
-      failure = reapOldest();
+    if (!cache.hasPendingWrites()) {
+      return releaseHeld();
     }
-    return failure != null ? failure : releaseHeld();
+    WriteBatch batch = cache.takeBatch(epoch);
+    try {
+      if (!node.guard().leaseValid(address) || !node.guard().stillOwns(address, epoch)) {
+        throw new LeaseLostException(address);
+      }
+      node.engine().commit(address, batch);
+    } catch (LeaseLostException e) {
+      LOG.log(Level.WARNING, e.getMessage());
+      return breakGate(TurnFailure.OUTPUT_GATE, e);
+    } catch (StaleEpochException e) {
+      // Another owner committed at a newer epoch: take the object again before the next turn.
+      LOG.log(Level.WARNING, "commit of " + address + " refused: " + e.getMessage());
+      epoch = 0;
+      return breakGate(TurnFailure.STORAGE, e);
+    } catch (RuntimeException e) {
+      LOG.log(Level.ERROR, "commit of " + address + " failed; dropping its output, resetting", e);
+      epoch = 0; // its outcome may be unknown: take the object again, from storage, next turn
+      return breakGate(TurnFailure.STORAGE, e);
+    }
+    cache.committed();
+    if (batch.alarmChanged() || batch.isClearAll()) {
+      node.alarms().committed(address, cache.committedAlarm().orElse(null));
+    }
+    return releaseHeld();
   }
 
   /** Lets held output leave, unless this node lost its lease: then it is dropped. */
@@ -533,20 +415,6 @@ final class TurnRunner {
   private RuntimeException breakGate(TurnFailure kind, RuntimeException cause) {
     if (!kind.dropsUncommitted) {
       throw new IllegalArgumentException(kind + " does not break the output gate");
-    }
-    // Let every commit in flight settle first, so that none applies behind the reset cache; what
-    // waited for them is dropped (it may have read what failed).
-    for (InFlight entry : inFlight) {
-      try {
-        entry.done.join();
-      } catch (CompletionException | CancellationException ignored) {
-        // settled; its outcome no longer matters
-      }
-    }
-    List<InFlight> dropped = new ArrayList<>(inFlight);
-    inFlight.clear();
-    for (InFlight entry : dropped) {
-      entry.outputs.forEach(o -> o.drop(cause));
     }
     cache.reset();
     gate.dropAll(cause);

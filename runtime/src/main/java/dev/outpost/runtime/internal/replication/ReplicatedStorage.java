@@ -10,7 +10,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -22,9 +21,7 @@ import java.util.concurrent.TimeoutException;
  * majority of the group's members hold it on disk and this node applied it. So the output gate
  * opens only for replicated writes.
  *
- * <p>Threads: {@link #commit} blocks its caller until Raft decided the entry, {@link #commitAsync}
- * returns once the entry is in the leader's log (an object keeps up to {@value
- * #MAX_COMMITS_IN_FLIGHT} of its batches in flight); either way the entry is decided when it is
+ * <p>Threads: commits block their caller (a turn's virtual thread) until Raft decided the entry:
  * committed and applied, or refused (a leader that loses its majority steps down and fails its
  * pending entries, so this is bounded by the election timeouts). {@code commitTimeout} is only a
  * safety net; past it the outcome is unknown, and the object is taken again before its next turn.
@@ -95,67 +92,34 @@ public final class ReplicatedStorage implements StorageEngine {
 
   @Override
   public void commit(ObjectAddress object, WriteBatch batch) {
+    GroupLayout.Group group = groups.groupOf(object);
+    String outcome;
     try {
-      commitAsync(object, batch).get();
+      outcome =
+          replication
+              .submit(group, BatchCodec.encode(object, batch))
+              .get(commitTimeout.toMillis(), TimeUnit.MILLISECONDS);
     } catch (ExecutionException e) {
-      throw e.getCause() instanceof RuntimeException r
-          ? r
-          : new StorageException("replicated commit of " + object + " failed", e.getCause());
+      Throwable cause = e.getCause();
+      throw cause instanceof StorageException se
+          ? se
+          : new StorageException("replicated commit of " + object + " failed", cause);
+    } catch (TimeoutException e) {
+      throw new StorageException(
+          "replica group "
+              + group.name()
+              + " did not decide the commit of "
+              + object
+              + " within "
+              + commitTimeout.toMillis()
+              + " ms; its outcome is unknown");
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new StorageException("interrupted while committing " + object);
     }
-  }
-
-  /**
-   * Appends the batch to the object's group log and returns at once: the entry is in the leader's
-   * log before this returns ({@code RaftServerImpl.executeSubmitClientRequestAsync} joins its
-   * append), so batches one thread submits are applied in that order. Fails with {@link
-   * StaleEpochException} when the state machine refused the batch's epoch, {@link StorageException}
-   * when Raft refused the entry or did not decide it within {@code commitTimeout} (outcome
-   * unknown).
-   */
-  @Override
-  public CompletableFuture<Void> commitAsync(ObjectAddress object, WriteBatch batch) {
-    GroupLayout.Group group = groups.groupOf(object);
-    return replication
-        .submit(group, BatchCodec.encode(object, batch))
-        .orTimeout(commitTimeout.toMillis(), TimeUnit.MILLISECONDS)
-        .handle(
-            (outcome, failure) -> {
-              if (failure != null) {
-                Throwable cause =
-                    failure instanceof java.util.concurrent.CompletionException c
-                            && c.getCause() != null
-                        ? c.getCause()
-                        : failure;
-                if (cause instanceof TimeoutException) {
-                  throw new StorageException(
-                      "replica group "
-                          + group.name()
-                          + " did not decide the commit of "
-                          + object
-                          + " within "
-                          + commitTimeout.toMillis()
-                          + " ms; its outcome is unknown");
-                }
-                throw cause instanceof StorageException se
-                    ? se
-                    : new StorageException("replicated commit of " + object + " failed", cause);
-              }
-              if (GroupStateMachine.STALE.equals(outcome)) {
-                throw new StaleEpochException(object.toString(), batch.epoch(), epoch(object));
-              }
-              return null;
-            });
-  }
-
-  /** Commits of one object in flight at once: enough to keep a Raft round trip busy. */
-  static final int MAX_COMMITS_IN_FLIGHT = 8;
-
-  @Override
-  public int maxCommitsInFlight() {
-    return MAX_COMMITS_IN_FLIGHT;
+    if (GroupStateMachine.STALE.equals(outcome)) {
+      throw new StaleEpochException(object.toString(), batch.epoch(), epoch(object));
+    }
   }
 
   @Override

@@ -20,13 +20,12 @@ import java.util.TreeMap;
  *
  * <p>Reads look through, top to bottom: the running turn's layers (its transactions over its own
  * writes), the {@linkplain #pending() pending} layer holding the writes of finished turns not yet
- * committed, the batches being committed (newest first), a bounded LRU of committed values, then
- * the engine. So a read always sees the state as of the call, the turn's own writes included.
+ * committed, a bounded LRU of committed values, then the engine. So a read always sees the state as
+ * of the call, the turn's own writes included.
  *
- * <p>{@link #takeBatch(long)} turns the pending layer into one atomic batch; several may be in
- * flight (pipelined commits). After the engine accepted the oldest, {@link #committed()} folds it
- * into the read cache. If a commit failed, {@link #reset()} forgets everything not known to be
- * committed.
+ * <p>{@link #takeBatch(long)} turns the pending layer into one atomic batch; after the engine
+ * accepted it, {@link #committed()} folds it into the read cache. If the commit failed, {@link
+ * #reset()} forgets everything not known to be committed.
  *
  * <p>Not thread-safe: used only by the owning activation's turn thread, one turn at a time.
  */
@@ -40,8 +39,7 @@ public final class StorageCache {
   private final ObjectAddress address;
   private final StorageEngine engine;
   private WriteLayer pending = new WriteLayer();
-  // Taken by takeBatch and not yet committed or reset, oldest first.
-  private final java.util.ArrayDeque<WriteLayer> committing = new java.util.ArrayDeque<>();
+  private WriteLayer committing; // non-null between takeBatch and committed/reset
   private final LinkedHashMap<String, byte[]> readCache = new LinkedHashMap<>(64, 0.75f, true);
   private long readCacheBytes;
   private Optional<Instant> committedAlarm; // null until loaded from the engine
@@ -66,11 +64,6 @@ public final class StorageCache {
     return !pending.isEmpty();
   }
 
-  /** How many batches taken by {@link #takeBatch} are not yet committed. */
-  public int batchesInFlight() {
-    return committing.size();
-  }
-
   /** The current encoded value of {@code key} under {@code turnLayers} (top last), or null. */
   byte[] read(String key, List<WriteLayer> turnLayers) {
     for (int i = turnLayers.size() - 1; i >= 0; i--) {
@@ -82,12 +75,6 @@ public final class StorageCache {
     byte[] value = pending.lookup(key);
     if (value != null) {
       return value == WriteLayer.TOMBSTONE ? null : value;
-    }
-    for (java.util.Iterator<WriteLayer> it = committing.descendingIterator(); it.hasNext(); ) {
-      value = it.next().lookup(key);
-      if (value != null) {
-        return value == WriteLayer.TOMBSTONE ? null : value;
-      }
     }
     byte[] cached = readCache.get(key);
     if (cached != null) {
@@ -104,17 +91,12 @@ public final class StorageCache {
     int limit = options.limit().orElse(Integer.MAX_VALUE);
     TreeMap<String, byte[]> merged = new TreeMap<>(KeyOrder.COMPARATOR);
     boolean engineHidden =
-        pending.isCleared()
-            || committing.stream().anyMatch(WriteLayer::isCleared)
-            || turnLayers.stream().anyMatch(WriteLayer::isCleared);
+        pending.isCleared() || turnLayers.stream().anyMatch(WriteLayer::isCleared);
     if (range.isEmpty()) {
       return merged;
     }
     if (!engineHidden) {
       long overlay = range.count(pending.entries());
-      for (WriteLayer layer : committing) {
-        overlay += range.count(layer.entries());
-      }
       for (WriteLayer layer : turnLayers) {
         overlay += range.count(layer.entries());
       }
@@ -131,9 +113,6 @@ public final class StorageCache {
             }
             return merged.size() < wanted;
           });
-    }
-    for (WriteLayer layer : committing) {
-      applyOverlay(merged, layer, range);
     }
     applyOverlay(merged, pending, range);
     for (WriteLayer layer : turnLayers) {
@@ -172,12 +151,6 @@ public final class StorageCache {
     if (pending.alarmChanged()) {
       return Optional.ofNullable(pending.alarm());
     }
-    for (java.util.Iterator<WriteLayer> it = committing.descendingIterator(); it.hasNext(); ) {
-      WriteLayer layer = it.next();
-      if (layer.alarmChanged()) {
-        return Optional.ofNullable(layer.alarm());
-      }
-    }
     return committedAlarm();
   }
 
@@ -189,27 +162,20 @@ public final class StorageCache {
     return committedAlarm;
   }
 
-  /**
-   * Moves the pending writes into a batch to commit; the pending layer starts empty again. Reads
-   * see the batch until {@link #committed()} or {@link #reset()}.
-   */
+  /** Moves the pending writes into a batch to commit; the pending layer starts empty again. */
   public WriteBatch takeBatch(long epoch) {
-    WriteLayer taken = pending;
-    committing.addLast(taken);
+    if (committing != null) {
+      throw new IllegalStateException("a commit of " + address + " is already in progress");
+    }
+    committing = pending;
     pending = new WriteLayer();
-    return taken.toBatch(epoch);
+    return committing.toBatch(epoch);
   }
 
-  /**
-   * Records that the oldest batch from {@link #takeBatch} is durable.
-   *
-   * @throws IllegalStateException if no batch is in flight
-   */
+  /** Records that the batch from {@link #takeBatch} is durable. */
   public void committed() {
-    WriteLayer done = committing.pollFirst();
-    if (done == null) {
-      throw new IllegalStateException("no commit of " + address + " is in flight");
-    }
+    WriteLayer done = committing;
+    committing = null;
     if (done.isCleared()) {
       readCache.clear();
       readCacheBytes = 0;
@@ -224,7 +190,7 @@ public final class StorageCache {
 
   /** Forgets every uncommitted write and every cached value, after a failed commit. */
   public void reset() {
-    committing.clear();
+    committing = null;
     pending = new WriteLayer();
     readCache.clear();
     readCacheBytes = 0;
