@@ -63,10 +63,17 @@ public final class NodeNetwork implements AutoCloseable {
   private final LatencyEmulator latency;
   private final String region;
   private final String linkSecret; // null on a node alone
+  private final RouterMetrics metrics;
 
   private NodeNetwork(
-      Vertx vertx, NodeLinks links, LatencyEmulator latency, String region, String linkSecret) {
+      Vertx vertx,
+      NodeLinks links,
+      LatencyEmulator latency,
+      String region,
+      String linkSecret,
+      RouterMetrics metrics) {
     this.vertx = vertx;
+    this.metrics = metrics;
     this.links = links;
     this.latency = latency;
     this.region = region;
@@ -75,19 +82,35 @@ public final class NodeNetwork implements AutoCloseable {
 
   /**
    * Starts the router's Vert.x instance ({@link RouterOptions#eventLoops()} event loops) and, when
-   * {@code cluster} is present, the node links.
+   * {@code cluster} is present, the node links. Vert.x records its HTTP server and client meters
+   * into {@code metrics}, which the network owns from here on and closes last.
    */
-  public static NodeNetwork open(RouterOptions options, Optional<LinkSettings> cluster) {
+  public static NodeNetwork open(
+      RouterOptions options, Optional<LinkSettings> cluster, RouterMetrics metrics) {
     // Load the time-zone rules now: at the open-file limit, loading them later fails and kills
     // Netty's acceptor thread.
     ZoneRulesProvider.getAvailableZoneIds();
     Vertx vertx =
-        Vertx.vertx(
-            new VertxOptions()
-                .setEventLoopPoolSize(options.eventLoops())
-                .setPreferNativeTransport(false));
+        Vertx.builder()
+            .with(
+                new VertxOptions()
+                    .setEventLoopPoolSize(options.eventLoops())
+                    .setPreferNativeTransport(false)
+                    .setMetricsOptions(
+                        new io.vertx.micrometer.MicrometerMetricsOptions()
+                            .setEnabled(true)
+                            // Only HTTP: the server's requests, connections and bytes, and the
+                            // node links' client side; JVM meters come from Micrometer's binders.
+                            .addDisabledMetricsCategory(io.vertx.micrometer.MetricsDomain.EVENT_BUS)
+                            .addDisabledMetricsCategory(
+                                io.vertx.micrometer.MetricsDomain.NAMED_POOLS)
+                            .addDisabledMetricsCategory(io.vertx.micrometer.MetricsDomain.VERTICLES)
+                            .addDisabledMetricsCategory(
+                                io.vertx.micrometer.MetricsDomain.DATAGRAM_SOCKET)))
+            .withMetrics(new io.vertx.micrometer.MicrometerMetricsFactory(metrics.registry()))
+            .build();
     if (cluster.isEmpty()) {
-      return new NodeNetwork(vertx, null, LatencyEmulator.OFF, LOCAL_REGION, null);
+      return new NodeNetwork(vertx, null, LatencyEmulator.OFF, LOCAL_REGION, null, metrics);
     }
     LinkSettings settings = cluster.get();
     LatencyEmulator latency =
@@ -101,8 +124,10 @@ public final class NodeNetwork implements AutoCloseable {
             settings.linkSecret(),
             FRAME_LIMIT,
             latency,
-            settings.region());
-    return new NodeNetwork(vertx, links, latency, settings.region(), settings.linkSecret());
+            settings.region(),
+            metrics);
+    return new NodeNetwork(
+        vertx, links, latency, settings.region(), settings.linkSecret(), metrics);
   }
 
   /**
@@ -125,6 +150,11 @@ public final class NodeNetwork implements AutoCloseable {
 
   Vertx vertx() {
     return vertx;
+  }
+
+  /** The node's metrics. */
+  public RouterMetrics metrics() {
+    return metrics;
   }
 
   LatencyEmulator latency() {
@@ -169,5 +199,6 @@ public final class NodeNetwork implements AutoCloseable {
       System.getLogger(NodeNetwork.class.getName())
           .log(System.Logger.Level.WARNING, "Vert.x did not close within 10 s", e);
     }
+    metrics.close();
   }
 }

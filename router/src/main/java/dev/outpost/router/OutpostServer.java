@@ -80,7 +80,23 @@ public final class OutpostServer implements AutoCloseable {
     RealtimeGateway realtime = new RealtimeGateway(realtimeOptions);
     List<HttpServer> servers = new ArrayList<>();
     try {
-      ObjectInbox inbox = realtime.wrap(host); // for local transports and the link ingress alike
+      // For local transports and the link ingress alike; connections are counted below sessions.
+      ObjectInbox inbox = realtime.wrap(new MeteredInbox(host, network.metrics()));
+      cluster.ifPresent(
+          c ->
+              network
+                  .metrics()
+                  .replication(
+                      () ->
+                          c.cluster().replicaGroups().stream()
+                              .flatMap(
+                                  g ->
+                                      g.followerLag().entrySet().stream()
+                                          .map(
+                                              lag ->
+                                                  new RouterMetrics.FollowerLag(
+                                                      g.name(), lag.getKey(), lag.getValue())))
+                              .toList()));
       ObjectLocator locator = cluster.map(c -> c.cluster().locator()).orElse(ObjectLocator.LOCAL);
       ClusterRoutes clusterRoutes =
           cluster

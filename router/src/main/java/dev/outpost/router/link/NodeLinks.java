@@ -35,6 +35,7 @@ public final class NodeLinks implements AutoCloseable, dev.outpost.runtime.spi.H
   private final String selfRegion;
   private final String secret;
   private final WebSocketClient client;
+  private final dev.outpost.router.RouterMetrics metrics;
   private final ConcurrentHashMap<String, CompletableFuture<NodeLink>> links =
       new ConcurrentHashMap<>();
 
@@ -44,8 +45,10 @@ public final class NodeLinks implements AutoCloseable, dev.outpost.runtime.spi.H
       String secret,
       int maxFrameSize,
       dev.outpost.router.LatencyEmulator latency,
-      String selfRegion) {
+      String selfRegion,
+      dev.outpost.router.RouterMetrics metrics) {
     this.selfNode = selfNode;
+    this.metrics = java.util.Objects.requireNonNull(metrics, "metrics");
     this.secret = secret;
     this.latency = latency;
     this.selfRegion = selfRegion;
@@ -111,7 +114,19 @@ public final class NodeLinks implements AutoCloseable, dev.outpost.runtime.spi.H
   /** Forwards an HTTP request to the owner {@code node}. */
   public CompletableFuture<dev.outpost.api.Response> forward(
       NodeInfo node, dev.outpost.runtime.ObjectAddress address, dev.outpost.api.Request request) {
-    return to(node).thenCompose(link -> link.forward(address, request, null));
+    return counted(
+        "request", node, to(node).thenCompose(link -> link.forward(address, request, null)));
+  }
+
+  /**
+   * Counts a forwarded exchange and, once answered, its round trip (from handing it to the link,
+   * opening the link if needed, to the owner's answer).
+   */
+  private CompletableFuture<dev.outpost.api.Response> counted(
+      String kind, NodeInfo node, CompletableFuture<dev.outpost.api.Response> exchange) {
+    long start = metrics.monotonicNanos();
+    return exchange.whenComplete(
+        (response, error) -> metrics.forwarded(kind, node.nodeId(), start, error == null));
   }
 
   /** Forwards an object-to-object call to the owner {@code node}, with its call chain. */
@@ -120,7 +135,8 @@ public final class NodeLinks implements AutoCloseable, dev.outpost.runtime.spi.H
       dev.outpost.runtime.ObjectAddress address,
       dev.outpost.api.Request request,
       java.util.List<dev.outpost.runtime.ObjectAddress> chain) {
-    return to(node).thenCompose(link -> link.forward(address, request, chain));
+    return counted(
+        "call", node, to(node).thenCompose(link -> link.forward(address, request, chain)));
   }
 
   /**
@@ -132,13 +148,16 @@ public final class NodeLinks implements AutoCloseable, dev.outpost.runtime.spi.H
       dev.outpost.runtime.ObjectAddress address,
       dev.outpost.api.Request request,
       ProxiedSocket socket) {
-    return to(node)
-        .thenCompose(
-            link -> {
-              NodeLink.Stream stream = link.upgrade(address, request, socket);
-              socket.attach(link, stream.id());
-              return stream.result();
-            });
+    return counted(
+        "upgrade",
+        node,
+        to(node)
+            .thenCompose(
+                link -> {
+                  NodeLink.Stream stream = link.upgrade(address, request, socket);
+                  socket.attach(link, stream.id());
+                  return stream.result();
+                }));
   }
 
   @Override
