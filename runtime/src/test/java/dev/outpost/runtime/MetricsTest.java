@@ -11,6 +11,7 @@ import dev.outpost.api.Response;
 import io.micrometer.core.instrument.MockClock;
 import io.micrometer.core.instrument.simple.SimpleConfig;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,11 +21,13 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * What the object host records into the registry it is given: turns with their durations (on the
  * registry's mock clock, moved by the object's own code), activations, evictions, commits with
- * their batch sizes, overloads and queue depth, alarms fired, retried and abandoned.
+ * their batch sizes, overloads and queue depth, alarms fired, retried and abandoned, and refused
+ * code versions.
  */
 class MetricsTest {
 
@@ -145,6 +148,19 @@ class MetricsTest {
     harness.settle();
     assertThat(registry.get("outpost.object.queue.events").gauge().value()).isZero();
     assertThat(counter("outpost.overloaded", "namespace", "t")).isEqualTo(1);
+  }
+
+  @Test
+  void aRefusedCodeVersionIsCountedAsARejectedReload(@TempDir Path dir) {
+    start(RuntimeOptions.defaults());
+    assertThat(counter("outpost.code.reloads", "result", "rejected")).isZero();
+
+    Throwable refused =
+        catchThrowable(() -> harness.host.prepare(dir.resolve("missing.jar"), "2-test"));
+
+    assertThat(refused).isInstanceOf(BundleRejectedException.class);
+    assertThat(counter("outpost.code.reloads", "result", "rejected")).isEqualTo(1);
+    assertThat(counter("outpost.code.reloads", "result", "activated")).isZero();
   }
 
   @Test
