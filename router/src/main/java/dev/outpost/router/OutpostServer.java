@@ -173,6 +173,11 @@ public final class OutpostServer implements AutoCloseable {
     return sockets.count();
   }
 
+  /** The node's metrics: what {@code /_outpost/metrics} serves (tests read meters from it). */
+  public RouterMetrics metrics() {
+    return network.metrics();
+  }
+
   /** How many node links are open (0 on a node alone). */
   public int openLinks() {
     return network.openLinks();
