@@ -17,10 +17,9 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Counts client connections and their messages where every transport meets the object host: between
- * the session layer and the host. An upgrade's connection reaches the host wrapped in a {@link
- * Metered} that counts what the object sends; messages and closes coming in are counted and handed
- * on with the wrapper, so the host sees one connection throughout. The transport is the one the
+ * Counts client connections, the messages they deliver and their closes where every transport meets
+ * the object host: between the session layer and the host; everything passes through unchanged.
+ * What objects send to clients is not counted (see {@link Metered}). The transport is the one the
  * session layer names ({@code X-Outpost-Transport}: {@code sse}, {@code poll}), else {@code
  * websocket} (plain sockets and {@code outpost.v1} WebSockets). Connections are counted on the node
  * that owns the object, whichever router the client came through, so a forwarded socket is counted
@@ -40,34 +39,19 @@ final class MeteredInbox implements ObjectInbox {
     this.metrics = metrics;
   }
 
-  /** A client connection as the host sees it: counts what the object sends, and its end. */
-  private final class Metered implements ClientConnection {
-    private final ClientConnection transport;
+  /**
+   * What is known of one client connection: its transport, and whether its opening and end were
+   * counted. The host sees the connection itself, never this: a wrapper handed to the host in its
+   * place kept client WebSockets from closing when the node stopped (ProtocolIT), so what objects
+   * send is not counted here.
+   */
+  private final class Metered {
     private final Transport kind;
     private boolean opened; // guarded by this
     private boolean ended; // guarded by this
 
-    Metered(ClientConnection transport, Transport kind) {
-      this.transport = transport;
+    Metered(Transport kind) {
       this.kind = kind;
-    }
-
-    @Override
-    public void send(WebSocketMessage message) {
-      metrics.sent(kind, size(message));
-      transport.send(message);
-    }
-
-    @Override
-    public void close(int code, String reason) {
-      byTransport.remove(transport, this);
-      ended(code);
-      transport.close(code, reason);
-    }
-
-    @Override
-    public String describe() {
-      return transport.describe();
     }
 
     synchronized void accepted() {
@@ -112,12 +96,11 @@ final class MeteredInbox implements ObjectInbox {
   public CompletableFuture<Response> upgrade(
       ObjectAddress address, Request request, ClientConnection connection) {
     Metered metered =
-        new Metered(
-            connection, Transport.ofHeader(request.header("X-Outpost-Transport").orElse(null)));
+        new Metered(Transport.ofHeader(request.header("X-Outpost-Transport").orElse(null)));
     byTransport.put(connection, metered);
     CompletableFuture<Response> answer;
     try {
-      answer = inner.upgrade(address, request, metered);
+      answer = inner.upgrade(address, request, connection);
     } catch (RuntimeException e) {
       byTransport.remove(connection, metered);
       throw e;
@@ -140,7 +123,7 @@ final class MeteredInbox implements ObjectInbox {
       return;
     }
     metrics.received(metered.kind, size(message));
-    inner.socketMessage(metered, message);
+    inner.socketMessage(connection, message);
   }
 
   @Override
@@ -151,13 +134,12 @@ final class MeteredInbox implements ObjectInbox {
       return;
     }
     metered.ended(code);
-    inner.socketClosed(metered, code, reason, wasClean);
+    inner.socketClosed(connection, code, reason, wasClean);
   }
 
   @Override
   public void socketError(ClientConnection connection, Throwable error) {
-    Metered metered = byTransport.get(connection);
-    inner.socketError(metered == null ? connection : metered, error);
+    inner.socketError(connection, error);
   }
 
   // ---- pass-through

@@ -82,8 +82,8 @@ public final class NodeNetwork implements AutoCloseable {
 
   /**
    * Starts the router's Vert.x instance ({@link RouterOptions#eventLoops()} event loops) and, when
-   * {@code cluster} is present, the node links. Vert.x records its HTTP server and client meters
-   * into {@code metrics}, which the network owns from here on and closes last.
+   * {@code cluster} is present, the node links. The network owns {@code metrics} from here on and
+   * closes it last.
    */
   public static NodeNetwork open(
       RouterOptions options, Optional<LinkSettings> cluster, RouterMetrics metrics) {
@@ -91,24 +91,10 @@ public final class NodeNetwork implements AutoCloseable {
     // Netty's acceptor thread.
     ZoneRulesProvider.getAvailableZoneIds();
     Vertx vertx =
-        Vertx.builder()
-            .with(
-                new VertxOptions()
-                    .setEventLoopPoolSize(options.eventLoops())
-                    .setPreferNativeTransport(false)
-                    .setMetricsOptions(
-                        new io.vertx.micrometer.MicrometerMetricsOptions()
-                            .setEnabled(true)
-                            // Only HTTP: the server's requests, connections and bytes, and the
-                            // node links' client side; JVM meters come from Micrometer's binders.
-                            .addDisabledMetricsCategory(io.vertx.micrometer.MetricsDomain.EVENT_BUS)
-                            .addDisabledMetricsCategory(
-                                io.vertx.micrometer.MetricsDomain.NAMED_POOLS)
-                            .addDisabledMetricsCategory(io.vertx.micrometer.MetricsDomain.VERTICLES)
-                            .addDisabledMetricsCategory(
-                                io.vertx.micrometer.MetricsDomain.DATAGRAM_SOCKET)))
-            .withMetrics(new io.vertx.micrometer.MicrometerMetricsFactory(metrics.registry()))
-            .build();
+        Vertx.vertx(
+            new VertxOptions()
+                .setEventLoopPoolSize(options.eventLoops())
+                .setPreferNativeTransport(false));
     if (cluster.isEmpty()) {
       return new NodeNetwork(vertx, null, LatencyEmulator.OFF, LOCAL_REGION, null, metrics);
     }

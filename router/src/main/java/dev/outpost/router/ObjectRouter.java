@@ -299,6 +299,9 @@ final class ObjectRouter {
                                       } else {
                                         ObjectUrl.write(ctx.response(), response);
                                       }
+                                      network
+                                          .metrics()
+                                          .httpResponse(ctx.response().getStatusCode());
                                     }))));
   }
 

@@ -27,16 +27,15 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 
 /**
- * One node's metrics: a Prometheus registry (Micrometer) that the object host, Vert.x (HTTP server
- * and client meters, through {@code vertx-micrometer-metrics}), the JVM and process binders and the
- * router's own meters record into, and the text {@code GET /_outpost/metrics} serves. Every name,
- * type and label is listed in router/README.md (<i>Metrics</i>).
+ * One node's metrics: a Prometheus registry (Micrometer) that the object host, the JVM and process
+ * binders and the router's own meters record into, and the text {@code GET /_outpost/metrics}
+ * serves. Every name, type and label is listed in router/README.md (<i>Metrics</i>).
  *
- * <p>The router's own meters: client connections by transport ({@code websocket}, {@code sse},
- * {@code polling}) with messages and bytes each way, closes by reason, forwarded requests and node
- * link round trips by peer, and replication lag (refreshed at each scrape from what the cluster
- * reports). Labels are bounded: transports, close reasons, peer node ids, replica groups; never
- * object ids or names.
+ * <p>The router's own meters: answers to objects' HTTP requests by status, client connections by
+ * transport ({@code websocket}, {@code sse}, {@code polling}) with the messages and bytes they
+ * deliver, closes by reason, forwarded requests and node link round trips by peer, and replication
+ * lag (refreshed at each scrape from what the cluster reports). Labels are bounded: transports,
+ * close reasons, peer node ids, replica groups; never object ids or names.
  *
  * <p><b>Threads.</b> Recording methods are thread-safe and never block (event loops and turn
  * threads call them). {@link #scrape} reads gauges, some of which ask Raft for its state: call it
@@ -101,17 +100,13 @@ public final class RouterMetrics implements AutoCloseable {
   private final Map<String, Counter> forwarded = new ConcurrentHashMap<>();
   private final Map<String, Timer> roundTrips = new ConcurrentHashMap<>();
   private final Map<String, Counter> closes = new ConcurrentHashMap<>();
+  private final Map<Integer, Counter> responses = new ConcurrentHashMap<>();
   private final MultiGauge replicationLag;
   private final MultiGauge groupsLed;
   private volatile Supplier<List<FollowerLag>> replication = List::of;
 
   private record TransportMeters(
-      AtomicLong open,
-      Counter opened,
-      Counter messagesIn,
-      Counter messagesOut,
-      Counter bytesIn,
-      Counter bytesOut) {}
+      AtomicLong open, Counter opened, Counter messagesIn, Counter bytesIn) {}
 
   private RouterMetrics() {
     this.registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -169,18 +164,9 @@ public final class RouterMetrics implements AutoCloseable {
             .description("Messages from clients delivered to objects")
             .tags(tags)
             .register(registry),
-        Counter.builder("outpost.messages.sent")
-            .description("Messages objects sent to clients")
-            .tags(tags)
-            .register(registry),
         Counter.builder("outpost.received")
             .baseUnit("bytes")
             .description("Payload bytes of messages from clients")
-            .tags(tags)
-            .register(registry),
-        Counter.builder("outpost.sent")
-            .baseUnit("bytes")
-            .description("Payload bytes of messages to clients")
             .tags(tags)
             .register(registry));
   }
@@ -225,11 +211,23 @@ public final class RouterMetrics implements AutoCloseable {
     m.bytesIn.increment(bytes);
   }
 
-  /** An object sent a message of {@code bytes} bytes to a client. */
-  public void sent(Transport transport, long bytes) {
-    TransportMeters m = transports.get(transport);
-    m.messagesOut.increment();
-    m.bytesOut.increment(bytes);
+  // ---- HTTP
+
+  /**
+   * The router answered an object's HTTP request (not an upgrade, event stream or the router's own
+   * pages) with {@code status} (100-599; others count as 0).
+   */
+  public void httpResponse(int status) {
+    int code = status >= 100 && status <= 599 ? status : 0;
+    responses
+        .computeIfAbsent(
+            code,
+            key ->
+                Counter.builder("outpost.http.responses")
+                    .description("Answers to HTTP requests for objects, by status code")
+                    .tag("code", Integer.toString(key))
+                    .register(registry))
+        .increment();
   }
 
   // ---- node links

@@ -141,7 +141,7 @@ class ClusterMetricsIT {
     assertThat(queries).as("queries in %s", DASHBOARD).hasSizeGreaterThan(30);
     Set<String> exposed = new HashSet<>();
     scrapes.forEach(s -> exposed.addAll(s.seriesNames()));
-    Pattern name = Pattern.compile("\\b((?:outpost|jvm|process|vertx|system)_[a-zA-Z0-9_]+)");
+    Pattern name = Pattern.compile("\\b((?:outpost|jvm|process|system)_[a-zA-Z0-9_]+)");
     Set<String> used = new TreeSet<>();
     Set<String> missing = new TreeSet<>();
     for (String query : queries) {

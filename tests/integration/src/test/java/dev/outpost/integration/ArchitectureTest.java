@@ -92,8 +92,7 @@ class ArchitectureTest {
         .resideInAPackage("dev.outpost.runtime..")
         .should()
         .dependOnClassesThat()
-        .resideInAnyPackage(
-            "io.micrometer.prometheusmetrics..", "io.prometheus..", "io.vertx.micrometer..")
+        .resideInAnyPackage("io.micrometer.prometheusmetrics..", "io.prometheus..")
         .because(
             "the runtime records into the MeterRegistry it is given; the Prometheus registry and"
                 + " the scrape endpoint belong to the router")
