@@ -41,9 +41,8 @@ final class MeteredInbox implements ObjectInbox {
 
   /**
    * What is known of one client connection: its transport, and whether its opening and end were
-   * counted. The host sees the connection itself, never this: a wrapper handed to the host in its
-   * place kept client WebSockets from closing when the node stopped (ProtocolIT), so what objects
-   * send is not counted here.
+   * counted. The host sees the connection itself, never this (a wrapper in its place would also
+   * count what objects send; not built: see router/README.md, <i>Metrics</i>).
    */
   private final class Metered {
     private final Transport kind;
