@@ -5,6 +5,7 @@ import dev.outpost.router.AuthOptions;
 import dev.outpost.router.ListenerOptions;
 import dev.outpost.router.NodeNetwork;
 import dev.outpost.router.OutpostServer;
+import dev.outpost.router.RouterMetrics;
 import dev.outpost.router.RouterOptions;
 import dev.outpost.router.realtime.RealtimeOptions;
 import dev.outpost.runtime.Cluster;
@@ -36,9 +37,10 @@ import java.util.Optional;
  * One Outpost node, assembled in the one place that knows the order: storage → (join the cluster →
  * claim the objects whose data is here) → network → object host (with the cluster's ownership guard
  * and, on a cluster node, a caller that reaches objects anywhere) → (take part in code rollouts) →
- * HTTP front → (publish load for placement). A step that fails closes what the earlier steps
- * opened, in reverse order, and rethrows. The CLI, the test kit and the benchmarks all start nodes
- * through it.
+ * HTTP front → (publish load for placement). Every part records its meters into the node's one
+ * registry ({@link RouterMetrics}, served at {@code /_outpost/metrics}). A step that fails closes
+ * what the earlier steps opened, in reverse order, and rethrows. The CLI, the test kit and the
+ * benchmarks all start nodes through it.
  *
  * <pre>{@code
  * try (OutpostNode node = OutpostNode.builder().dataDir(dir).bundle(jar).start()) {
@@ -132,6 +134,8 @@ public final class OutpostNode implements AutoCloseable {
       }
       RouterOptions routerOptions =
           b.cluster != null ? b.routerOptions.withNodeId(b.cluster.nodeId()) : b.routerOptions;
+      RouterMetrics metrics = RouterMetrics.create(); // owned by the network once it opened
+      opened.push(metrics);
       NodeNetwork network =
           NodeNetwork.open(
               routerOptions,
@@ -140,7 +144,9 @@ public final class OutpostNode implements AutoCloseable {
                       c ->
                           new NodeNetwork.LinkSettings(
                               c.region(), c.linkSecret(), b.topology, b.emulateLatency)),
-              b.listener);
+              b.listener,
+              metrics);
+      opened.pop();
       opened.push(network);
       if (cluster != null) {
         cluster
@@ -210,7 +216,8 @@ public final class OutpostNode implements AutoCloseable {
             // A typed call is a message: bounded by the router's message limit, as HTTP bodies are.
             .options(b.runtimeOptions.withMaxRpcSize(b.routerOptions.maxMessageSize()))
             .time(time)
-            .storage(engine);
+            .storage(engine)
+            .meterRegistry(network.metrics().registry());
     if (b.classes.isEmpty()) {
       b.bundles.forEach(host::bundle);
     } else {

@@ -64,6 +64,7 @@ public final class NodeNetwork implements AutoCloseable {
   private final String region;
   private final String linkSecret; // null on a node alone
   private final ListenerOptions listener;
+  private final RouterMetrics metrics;
 
   private NodeNetwork(
       Vertx vertx,
@@ -71,8 +72,10 @@ public final class NodeNetwork implements AutoCloseable {
       LatencyEmulator latency,
       String region,
       String linkSecret,
-      ListenerOptions listener) {
+      ListenerOptions listener,
+      RouterMetrics metrics) {
     this.vertx = vertx;
+    this.metrics = metrics;
     this.links = links;
     this.latency = latency;
     this.region = region;
@@ -82,19 +85,23 @@ public final class NodeNetwork implements AutoCloseable {
 
   /**
    * Starts the router's Vert.x instance ({@link RouterOptions#eventLoops()} event loops) and, when
-   * {@code cluster} is present, the node links.
+   * {@code cluster} is present, the node links. The network owns {@code metrics} from here on and
+   * closes it last.
    */
   public static NodeNetwork open(RouterOptions options, Optional<LinkSettings> cluster) {
-    return open(options, cluster, ListenerOptions.defaults());
+    return open(options, cluster, ListenerOptions.defaults(), RouterMetrics.create());
   }
 
   /**
-   * As {@link #open(RouterOptions, Optional)}, with the HTTP port's {@code listener} options: with
-   * TLS there, the links to peers use TLS too (trusting only the listener's trust, presenting its
-   * certificate).
+   * As {@link #open(RouterOptions, Optional)}, with the HTTP port's {@code listener} options (with
+   * TLS there, the links to peers use TLS too, trusting only the listener's trust and presenting
+   * its certificate) and the node's {@code metrics}, which the network owns from here on.
    */
   public static NodeNetwork open(
-      RouterOptions options, Optional<LinkSettings> cluster, ListenerOptions listener) {
+      RouterOptions options,
+      Optional<LinkSettings> cluster,
+      ListenerOptions listener,
+      RouterMetrics metrics) {
     Objects.requireNonNull(listener, "listener");
     // Load the time-zone rules now: at the open-file limit, loading them later fails and kills
     // Netty's acceptor thread.
@@ -105,7 +112,8 @@ public final class NodeNetwork implements AutoCloseable {
                 .setEventLoopPoolSize(options.eventLoops())
                 .setPreferNativeTransport(false));
     if (cluster.isEmpty()) {
-      return new NodeNetwork(vertx, null, LatencyEmulator.OFF, LOCAL_REGION, null, listener);
+      return new NodeNetwork(
+          vertx, null, LatencyEmulator.OFF, LOCAL_REGION, null, listener, metrics);
     }
     LinkSettings settings = cluster.get();
     LatencyEmulator latency =
@@ -120,9 +128,10 @@ public final class NodeNetwork implements AutoCloseable {
             FRAME_LIMIT,
             latency,
             settings.region(),
-            listener.tls().map(tls -> new NodeLinks.Tls(tls.keyCert(), tls.trustOptions())));
+            listener.tls().map(tls -> new NodeLinks.Tls(tls.keyCert(), tls.trustOptions())),
+            metrics);
     return new NodeNetwork(
-        vertx, links, latency, settings.region(), settings.linkSecret(), listener);
+        vertx, links, latency, settings.region(), settings.linkSecret(), listener, metrics);
   }
 
   /**
@@ -145,6 +154,11 @@ public final class NodeNetwork implements AutoCloseable {
 
   Vertx vertx() {
     return vertx;
+  }
+
+  /** The node's metrics. */
+  public RouterMetrics metrics() {
+    return metrics;
   }
 
   LatencyEmulator latency() {
@@ -222,5 +236,6 @@ public final class NodeNetwork implements AutoCloseable {
       System.getLogger(NodeNetwork.class.getName())
           .log(System.Logger.Level.WARNING, "Vert.x did not close within 10 s", e);
     }
+    metrics.close();
   }
 }

@@ -108,6 +108,7 @@ final class ObjectRouter {
     router.get(RealtimeGateway.TYPES_PATH).handler(realtime::serveClient);
     router.route().handler(new CrossOrigin(options.allowedOrigins()));
     router.get("/_outpost/health").handler(this::health);
+    router.get(METRICS_PATH).handler(this::metrics);
     LandingPage landing =
         new LandingPage(inbox, options.nodeId(), network.region(), clusterRoutes != null);
     router.get("/").handler(landing::serve);
@@ -157,6 +158,29 @@ final class ObjectRouter {
                     + options.maxMessageSize()
                     + " bytes (outpost.websocket.max-message-size)"));
     return router;
+  }
+
+  /** Where Prometheus scrapes this node. */
+  static final String METRICS_PATH = "/_outpost/metrics";
+
+  /**
+   * The node's metrics in Prometheus text format 0.0.4 (OpenMetrics when the scraper's {@code
+   * Accept} asks for it), rendered off the event loop: some gauges ask Raft for its state.
+   */
+  private void metrics(RoutingContext ctx) {
+    String accept = ctx.request().getHeader(HttpHeaders.ACCEPT);
+    ctx.vertx()
+        .executeBlocking(() -> network.metrics().scrape(accept), false)
+        .onSuccess(
+            text ->
+                ctx.response()
+                    .putHeader(HttpHeaders.CONTENT_TYPE, RouterMetrics.contentType(accept))
+                    .putHeader(HttpHeaders.CACHE_CONTROL, "no-store")
+                    .end(text))
+        .onFailure(
+            error ->
+                HttpReplies.text(
+                    ctx.response(), 500, "rendering the metrics failed: " + error.getMessage()));
   }
 
   /** A page listing the samples' pages, with their descriptions. */
@@ -335,6 +359,9 @@ final class ObjectRouter {
                                       } else {
                                         ObjectUrl.write(ctx.response(), response);
                                       }
+                                      network
+                                          .metrics()
+                                          .httpResponse(ctx.response().getStatusCode());
                                     }))));
   }
 

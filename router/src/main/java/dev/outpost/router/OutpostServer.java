@@ -114,7 +114,23 @@ public final class OutpostServer implements AutoCloseable {
         Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("guard-", 0).factory());
     List<HttpServer> servers = new ArrayList<>();
     try {
-      ObjectInbox inbox = realtime.wrap(host); // for local transports and the link ingress alike
+      // For local transports and the link ingress alike; connections are counted below sessions.
+      ObjectInbox inbox = realtime.wrap(new MeteredInbox(host, network.metrics()));
+      cluster.ifPresent(
+          c ->
+              network
+                  .metrics()
+                  .replication(
+                      () ->
+                          c.cluster().replicaGroups().stream()
+                              .flatMap(
+                                  g ->
+                                      g.followerLag().entrySet().stream()
+                                          .map(
+                                              lag ->
+                                                  new RouterMetrics.FollowerLag(
+                                                      g.name(), lag.getKey(), lag.getValue())))
+                              .toList()));
       ObjectLocator locator = cluster.map(c -> c.cluster().locator()).orElse(ObjectLocator.LOCAL);
       ClusterRoutes clusterRoutes =
           cluster
@@ -238,6 +254,11 @@ public final class OutpostServer implements AutoCloseable {
   /** How many client WebSockets are open. */
   public int clientSocketCount() {
     return sockets.count();
+  }
+
+  /** The node's metrics: what {@code /_outpost/metrics} serves (tests read meters from it). */
+  public RouterMetrics metrics() {
+    return network.metrics();
   }
 
   /** How many node links are open (0 on a node alone). */

@@ -50,6 +50,7 @@ public final class ObjectHost implements ObjectInbox, ObjectMigrations, AutoClos
   private final dev.outpost.runtime.internal.activation.OperatorActions operators;
   private final ExecutorService turnExecutor =
       Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("turn-", 0).factory());
+  private final dev.outpost.runtime.internal.metrics.RuntimeMetrics metrics;
   private volatile boolean closed;
 
   private ObjectHost(Builder b) {
@@ -57,6 +58,10 @@ public final class ObjectHost implements ObjectInbox, ObjectMigrations, AutoClos
     this.time = b.time;
     this.engine = b.engine;
     this.hibernation = new HibernationManager(time);
+    this.metrics =
+        b.meterRegistry
+            .map(dev.outpost.runtime.internal.metrics.RuntimeMetrics::on)
+            .orElseGet(dev.outpost.runtime.internal.metrics.RuntimeMetrics::none);
     this.ids = new ObjectIds(options.idKey());
     // Timers and stubs deliver into the catalog, which needs them first: they reach it through
     // this host. Neither can deliver before the catalog exists: stubs run only in turns, and no
@@ -84,7 +89,15 @@ public final class ObjectHost implements ObjectInbox, ObjectMigrations, AutoClos
     this.catalog =
         new ObjectCatalog(
             new NodeServices(
-                options, time, engine, turnExecutor, hibernation, alarms, bundles, b.guard),
+                options,
+                time,
+                engine,
+                turnExecutor,
+                hibernation,
+                alarms,
+                bundles,
+                b.guard,
+                metrics),
             caller);
     // Subscribe before arming what the engine holds, so an alarm handed over in between is armed
     // too (arming one twice only replaces its timer).
@@ -94,6 +107,15 @@ public final class ObjectHost implements ObjectInbox, ObjectMigrations, AutoClos
     this.operators =
         new dev.outpost.runtime.internal.activation.OperatorActions(
             catalog, hibernation, engine, alarms);
+    metrics.gauge("outpost.objects.active", "Objects live in memory", catalog::size);
+    metrics.gauge(
+        "outpost.object.queue.events", "Events queued across live objects", catalog::queuedEvents);
+    metrics.gauge(
+        "outpost.object.queue.max.events",
+        "Events queued at the fullest live object (the limit is outpost.object.max-queued-events)",
+        catalog::maxQueuedEvents);
+    metrics.gauge(
+        "outpost.sockets.open", "Hibernatable sockets held for objects", hibernation::totalCount);
     scheduleWatchdog();
   }
 
@@ -177,6 +199,7 @@ public final class ObjectHost implements ObjectInbox, ObjectMigrations, AutoClos
     try {
       candidate = BundleLoader.load(path, version);
     } catch (dev.outpost.runtime.internal.bundle.BundleException e) {
+      metrics.reload(false);
       throw new BundleRejectedException(
           String.valueOf(path), java.util.List.of(e.getMessage() + causeOf(e.getCause())));
     }
@@ -198,6 +221,7 @@ public final class ObjectHost implements ObjectInbox, ObjectMigrations, AutoClos
       }
       problems.add(b.getMessage() + causeOf(b.getCause()));
     }
+    metrics.reload(false);
     candidate.close();
     throw new BundleRejectedException(candidate.name() + " " + candidate.version(), problems);
   }
@@ -234,9 +258,11 @@ public final class ObjectHost implements ObjectInbox, ObjectMigrations, AutoClos
     try {
       bundles.activate(prepared.internal());
     } catch (dev.outpost.runtime.internal.bundle.BundleException e) {
+      metrics.reload(false);
       throw new BundleRejectedException(
           prepared.name() + " " + prepared.version(), java.util.List.of(e.getMessage()));
     }
+    metrics.reload(true);
     dev.outpost.runtime.internal.storage.ValueCodec.forgetClasses();
     LOG.log(
         Level.INFO, "code version " + prepared.name() + " " + prepared.version() + " is current");
@@ -500,6 +526,7 @@ public final class ObjectHost implements ObjectInbox, ObjectMigrations, AutoClos
     private final Map<String, byte[]> bootJars = new LinkedHashMap<>();
     private OwnershipGuard guard = OwnershipGuard.SOLE;
     private Optional<Function<ObjectInbox, ObjectCaller>> callerFactory = Optional.empty();
+    private Optional<io.micrometer.core.instrument.MeterRegistry> meterRegistry = Optional.empty();
     private final Map<String, Class<? extends DurableObject>> classes = new LinkedHashMap<>();
     private final Map<String, String> settings = new LinkedHashMap<>();
     private final Map<String, String> guardSpecs = new LinkedHashMap<>();
@@ -542,6 +569,18 @@ public final class ObjectHost implements ObjectInbox, ObjectMigrations, AutoClos
      */
     public Builder caller(Function<ObjectInbox, ObjectCaller> factory) {
       this.callerFactory = Optional.of(Objects.requireNonNull(factory, "factory"));
+      return this;
+    }
+
+    /**
+     * Records the host's meters into {@code registry}: turns (count and duration by namespace),
+     * queued events and overloads, activations and evictions, storage commits (latency, batch
+     * entries and bytes), alarms (fired, retried, abandoned), code reloads, live objects and open
+     * sockets; names and labels in router/README.md (<i>Metrics</i>). Durations use the registry's
+     * clock. Without this option nothing is recorded. The host never closes the registry.
+     */
+    public Builder meterRegistry(io.micrometer.core.instrument.MeterRegistry registry) {
+      this.meterRegistry = Optional.of(Objects.requireNonNull(registry, "registry"));
       return this;
     }
 

@@ -30,10 +30,23 @@ final class ObjectHarness implements AutoCloseable {
       StorageEngine engine,
       ManualTimeSource time,
       Map<String, Class<? extends DurableObject>> classes) {
+    this(options, engine, time, classes, null);
+  }
+
+  /** A harness whose host records its meters into {@code registry} (none when null). */
+  ObjectHarness(
+      RuntimeOptions options,
+      StorageEngine engine,
+      ManualTimeSource time,
+      Map<String, Class<? extends DurableObject>> classes,
+      io.micrometer.core.instrument.MeterRegistry registry) {
     this.time = time;
     this.engine = engine;
     ObjectHost.Builder builder = ObjectHost.builder().options(options).time(time).storage(engine);
     classes.forEach(builder::namespace);
+    if (registry != null) {
+      builder.meterRegistry(registry);
+    }
     this.host = builder.build();
   }
 

@@ -36,6 +36,7 @@ public final class NodeLinks implements AutoCloseable, dev.outpost.runtime.spi.H
   private final String secret;
   private final WebSocketClient client;
   private final NodeLink.Heartbeat heartbeat;
+  private final dev.outpost.router.RouterMetrics metrics;
   private final ConcurrentHashMap<String, CompletableFuture<NodeLink>> links =
       new ConcurrentHashMap<>();
 
@@ -58,8 +59,17 @@ public final class NodeLinks implements AutoCloseable, dev.outpost.runtime.spi.H
       String secret,
       int maxFrameSize,
       dev.outpost.router.LatencyEmulator latency,
-      String selfRegion) {
-    this(vertx, selfNode, secret, maxFrameSize, latency, selfRegion, java.util.Optional.empty());
+      String selfRegion,
+      dev.outpost.router.RouterMetrics metrics) {
+    this(
+        vertx,
+        selfNode,
+        secret,
+        maxFrameSize,
+        latency,
+        selfRegion,
+        java.util.Optional.empty(),
+        metrics);
   }
 
   /** Links over TLS when {@code tls} is present, else plain WebSockets. */
@@ -70,7 +80,8 @@ public final class NodeLinks implements AutoCloseable, dev.outpost.runtime.spi.H
       int maxFrameSize,
       dev.outpost.router.LatencyEmulator latency,
       String selfRegion,
-      java.util.Optional<Tls> tls) {
+      java.util.Optional<Tls> tls,
+      dev.outpost.router.RouterMetrics metrics) {
     this(
         vertx,
         selfNode,
@@ -79,6 +90,7 @@ public final class NodeLinks implements AutoCloseable, dev.outpost.runtime.spi.H
         latency,
         selfRegion,
         tls,
+        metrics,
         NodeLink.Heartbeat.DEFAULT);
   }
 
@@ -90,9 +102,11 @@ public final class NodeLinks implements AutoCloseable, dev.outpost.runtime.spi.H
       dev.outpost.router.LatencyEmulator latency,
       String selfRegion,
       java.util.Optional<Tls> tls,
+      dev.outpost.router.RouterMetrics metrics,
       NodeLink.Heartbeat heartbeat) {
     this.heartbeat = heartbeat;
     this.selfNode = selfNode;
+    this.metrics = java.util.Objects.requireNonNull(metrics, "metrics");
     this.secret = secret;
     this.latency = latency;
     this.selfRegion = selfRegion;
@@ -178,7 +192,19 @@ public final class NodeLinks implements AutoCloseable, dev.outpost.runtime.spi.H
   /** Forwards an HTTP request to the owner {@code node}. */
   public CompletableFuture<dev.outpost.api.Response> forward(
       NodeInfo node, dev.outpost.runtime.ObjectAddress address, dev.outpost.api.Request request) {
-    return to(node).thenCompose(link -> link.forward(address, request, null));
+    return counted(
+        "request", node, to(node).thenCompose(link -> link.forward(address, request, null)));
+  }
+
+  /**
+   * Counts a forwarded exchange and, once answered, its round trip (from handing it to the link,
+   * opening the link if needed, to the owner's answer).
+   */
+  private CompletableFuture<dev.outpost.api.Response> counted(
+      String kind, NodeInfo node, CompletableFuture<dev.outpost.api.Response> exchange) {
+    long start = metrics.monotonicNanos();
+    return exchange.whenComplete(
+        (response, error) -> metrics.forwarded(kind, node.nodeId(), start, error == null));
   }
 
   /** Forwards an object-to-object call to the owner {@code node}, with its call chain. */
@@ -187,7 +213,8 @@ public final class NodeLinks implements AutoCloseable, dev.outpost.runtime.spi.H
       dev.outpost.runtime.ObjectAddress address,
       dev.outpost.api.Request request,
       java.util.List<dev.outpost.runtime.ObjectAddress> chain) {
-    return to(node).thenCompose(link -> link.forward(address, request, chain));
+    return counted(
+        "call", node, to(node).thenCompose(link -> link.forward(address, request, chain)));
   }
 
   /**
@@ -199,13 +226,16 @@ public final class NodeLinks implements AutoCloseable, dev.outpost.runtime.spi.H
       dev.outpost.runtime.ObjectAddress address,
       dev.outpost.api.Request request,
       ProxiedSocket socket) {
-    return to(node)
-        .thenCompose(
-            link -> {
-              NodeLink.Stream stream = link.upgrade(address, request, socket);
-              socket.attach(link, stream.id());
-              return stream.result();
-            });
+    return counted(
+        "upgrade",
+        node,
+        to(node)
+            .thenCompose(
+                link -> {
+                  NodeLink.Stream stream = link.upgrade(address, request, socket);
+                  socket.attach(link, stream.id());
+                  return stream.result();
+                }));
   }
 
   @Override

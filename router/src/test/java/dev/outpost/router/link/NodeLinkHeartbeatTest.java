@@ -48,6 +48,8 @@ class NodeLinkHeartbeatTest {
 
   private Vertx vertx;
   private NodeLinks links;
+  private final dev.outpost.router.RouterMetrics metrics =
+      dev.outpost.router.RouterMetrics.create();
   private final List<NetSocket> stalled = new CopyOnWriteArrayList<>();
 
   @BeforeEach
@@ -62,12 +64,14 @@ class NodeLinkHeartbeatTest {
             LatencyEmulator.OFF,
             "local",
             java.util.Optional.empty(),
+            metrics,
             FAST);
   }
 
   @AfterEach
   void stop() throws Exception {
     links.close();
+    metrics.close();
     vertx.close().await(10, TimeUnit.SECONDS);
   }
 

@@ -143,11 +143,17 @@ final class NodeProcess implements AutoCloseable {
       command.add(String.join(",", join));
     }
     command.addAll(extraArgs);
-    process =
+    ProcessBuilder builder =
         new ProcessBuilder(command)
             .redirectErrorStream(true)
-            .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
-            .start();
+            .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+    if (!host.startsWith("127.")) {
+      // Off loopback a node refuses the development secrets (secure by default): give it the
+      // test's own, the same for every node of the test.
+      builder.environment().put("OUTPOST_ADMIN_TOKEN", ClusterTestNode.ADMIN_TOKEN);
+      builder.environment().put("OUTPOST_LINK_SECRET", "test-link-secret-for-namespaced-nodes");
+    }
+    process = builder.start();
     String state =
         Eventually.waitUntil(
             healthTimeout,

@@ -86,6 +86,20 @@ class ArchitectureTest {
   }
 
   @Test
+  void runtimeRecordsMetricsThroughMicrometerCoreOnly() {
+    noClasses()
+        .that()
+        .resideInAPackage("dev.outpost.runtime..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAnyPackage("io.micrometer.prometheusmetrics..", "io.prometheus..")
+        .because(
+            "the runtime records into the MeterRegistry it is given; the Prometheus registry and"
+                + " the scrape endpoint belong to the router")
+        .check(outpost);
+  }
+
+  @Test
   void clientDependsOnNeitherTheRuntimeNorTheRouter() {
     noClasses()
         .that()

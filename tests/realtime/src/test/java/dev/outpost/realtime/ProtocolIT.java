@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.outpost.client.protocol.CloseCodes;
 import dev.outpost.router.realtime.RealtimeOptions;
+import dev.outpost.testkit.Eventually;
 import dev.outpost.testkit.HttpResult;
 import dev.outpost.testkit.TestHttpClient;
 import io.vertx.core.Vertx;
@@ -127,6 +128,10 @@ class ProtocolIT {
     }
     flood.await("the close", TIMEOUT, s -> s.closeCode() != null);
     assertThat(flood.closeCode()).isEqualTo(CloseCodes.RATE_LIMITED);
+    Eventually.waitUntil(
+        TIMEOUT,
+        () -> node.closes("websocket", "rate_limited") == 1,
+        "outpost_connection_closes_total{reason=rate_limited} to count the session's close");
   }
 
   @Test

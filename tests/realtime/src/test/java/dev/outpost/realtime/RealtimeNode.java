@@ -47,6 +47,17 @@ final class RealtimeNode implements AutoCloseable {
     return node.host();
   }
 
+  /** The count of client connections closed over {@code transport} for {@code reason}. */
+  double closes(String transport, String reason) {
+    return node.server()
+        .metrics()
+        .registry()
+        .get("outpost.connection.closes")
+        .tags("transport", transport, "reason", reason)
+        .counter()
+        .count();
+  }
+
   @Override
   public void close() {
     node.close();

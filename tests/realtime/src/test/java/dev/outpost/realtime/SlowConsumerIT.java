@@ -108,6 +108,9 @@ class SlowConsumerIT {
     slowSession.await("the close", TIMEOUT, s -> s.closeCode() != null);
     assertThat(slowPlain.closeCode()).isEqualTo(CloseCodes.SLOW_CONSUMER);
     assertThat(slowSession.closeCode()).isEqualTo(CloseCodes.SLOW_CONSUMER);
+    assertThat(node.closes("websocket", "slow_consumer"))
+        .as("outpost_connection_closes_total: the plain socket's close (the session lives on)")
+        .isEqualTo(1);
     assertThat(slowPlain.count()).as("the slow one got only part").isLessThan(MESSAGES);
 
     long offset =

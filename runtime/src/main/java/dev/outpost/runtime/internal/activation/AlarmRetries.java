@@ -36,6 +36,7 @@ final class AlarmRetries {
         || cache.pending().alarmChanged()) {
       return; // replaced or deleted since it was scheduled
     }
+    node.metrics().alarmFired(address.namespace());
     object.alarm(new AlarmInfo(alarm.retryCount()));
     if (turn.layers.get(0).alarmChanged()) {
       return; // the handler set a new alarm or deleted it
@@ -58,10 +59,12 @@ final class AlarmRetries {
     if (retries <= node.options().alarmMaxRetries()) {
       Duration delay = node.options().alarmRetryStart().multipliedBy(1L << alarm.retryCount());
       node.alarms().retry(address, alarm.scheduled(), retries, delay);
+      node.metrics().alarmRetried(address.namespace());
     } else if (alarm.scheduled().equals(cache.committedAlarm().orElse(null))
         && !cache.pending().alarmChanged()) {
       LOG.log(Level.WARNING, "alarm of " + address + " failed " + retries + " times; dropped");
       cache.pending().setAlarm(null, false);
+      node.metrics().alarmAbandoned(address.namespace());
     }
   }
 }

@@ -11,6 +11,7 @@ import java.util.concurrent.Executor;
  *
  * @param turnExecutor runs drain loops; a virtual thread per task
  * @param guard whether this node owns an object, and at which epoch
+ * @param metrics where turns, commits, activations and alarms are counted
  */
 public record NodeServices(
     RuntimeOptions options,
@@ -20,7 +21,8 @@ public record NodeServices(
     HibernationManager hibernation,
     AlarmSink alarms,
     ObjectFactory factory,
-    dev.outpost.runtime.OwnershipGuard guard) {
+    dev.outpost.runtime.OwnershipGuard guard,
+    dev.outpost.runtime.internal.metrics.RuntimeMetrics metrics) {
 
   /** Where activations report alarm changes and failures. */
   public interface AlarmSink {

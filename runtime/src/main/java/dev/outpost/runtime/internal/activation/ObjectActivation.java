@@ -93,6 +93,16 @@ public final class ObjectActivation {
     }
   }
 
+  /** How many events wait in the queue (the running turn's not included). */
+  int queued() {
+    lock.lock();
+    try {
+      return queue.size();
+    } finally {
+      lock.unlock();
+    }
+  }
+
   /** Queues an event; starts a drain loop if none runs. */
   Offer offer(Event event) {
     lock.lock();
@@ -111,6 +121,7 @@ public final class ObjectActivation {
         return Offer.ACCEPTED;
       }
       if (queue.size() >= node.options().maxQueuedEvents()) {
+        node.metrics().overloaded(address.namespace());
         return Offer.OVERLOADED;
       }
       queue.add(event);
@@ -369,6 +380,7 @@ public final class ObjectActivation {
     }
     lifecycle = ActivationState.EVICTED;
     turns.dropInstance();
+    node.metrics().evicted(address.namespace());
     return true;
   }
 

@@ -219,4 +219,22 @@ public final class ObjectCatalog {
   public int size() {
     return activations.size();
   }
+
+  /** Events queued across live activations (a moment's sum, for metrics). */
+  public long queuedEvents() {
+    long total = 0;
+    for (ObjectActivation activation : activations.values()) {
+      total += activation.queued();
+    }
+    return total;
+  }
+
+  /** Events queued at the fullest live activation (0 with none), for metrics. */
+  public int maxQueuedEvents() {
+    int max = 0;
+    for (ObjectActivation activation : activations.values()) {
+      max = Math.max(max, activation.queued());
+    }
+    return max;
+  }
 }

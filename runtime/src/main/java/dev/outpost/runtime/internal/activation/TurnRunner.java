@@ -110,6 +110,7 @@ final class TurnRunner {
     TurnContext turn =
         new TurnContext(activation, event, Thread.currentThread(), node.time().now());
     activation.turnStarted(turn);
+    long startNanos = node.metrics().monotonicNanos();
     Throwable failure = null;
     turn.enter();
     try {
@@ -119,6 +120,8 @@ final class TurnRunner {
     } finally {
       turn.exit();
     }
+    node.metrics()
+        .turnEnded(address.namespace(), startNanos, failure == null && turn.broken == null);
     if (!activation.turnEnded(turn)) {
       return false;
     }
@@ -194,6 +197,7 @@ final class TurnRunner {
       }
       instance = node.factory().create(address, state, version);
       instanceVersion = version;
+      node.metrics().activated(address.namespace());
       activation.moveTo(ActivationState.ACTIVE);
     }
     return instance;
@@ -369,6 +373,7 @@ final class TurnRunner {
       return releaseHeld();
     }
     WriteBatch batch = cache.takeBatch(epoch);
+    long startNanos = node.metrics().monotonicNanos();
     try {
       if (!node.guard().leaseValid(address) || !node.guard().stillOwns(address, epoch)) {
         throw new LeaseLostException(address);
@@ -376,22 +381,35 @@ final class TurnRunner {
       node.engine().commit(address, batch);
     } catch (LeaseLostException e) {
       LOG.log(Level.WARNING, e.getMessage());
+      node.metrics().commitFailed();
       return breakGate(TurnFailure.OUTPUT_GATE, e);
     } catch (StaleEpochException e) {
       // Another owner committed at a newer epoch: take the object again before the next turn.
       LOG.log(Level.WARNING, "commit of " + address + " refused: " + e.getMessage());
       epoch = 0;
+      node.metrics().commitFailed();
       return breakGate(TurnFailure.STORAGE, e);
     } catch (RuntimeException e) {
       LOG.log(Level.ERROR, "commit of " + address + " failed; dropping its output, resetting", e);
       epoch = 0; // its outcome may be unknown: take the object again, from storage, next turn
+      node.metrics().commitFailed();
       return breakGate(TurnFailure.STORAGE, e);
     }
+    node.metrics().committed(startNanos, batch.mutations().size(), batchBytes(batch));
     cache.committed();
     if (batch.alarmChanged() || batch.isClearAll()) {
       node.alarms().committed(address, cache.committedAlarm().orElse(null));
     }
     return releaseHeld();
+  }
+
+  /** Key and value bytes of a batch's writes and deletes. */
+  private static long batchBytes(WriteBatch batch) {
+    long bytes = 0;
+    for (WriteBatch.Mutation m : batch.mutations()) {
+      bytes += m.key().length + (m.value() == null ? 0 : m.value().length);
+    }
+    return bytes;
   }
 
   /** Lets held output leave, unless this node lost its lease: then it is dropped. */
