@@ -48,7 +48,8 @@ final class NodeLink {
   private final ConcurrentHashMap<Integer, SocketPeer> sockets = new ConcurrentHashMap<>();
   private final Runnable onLost;
   private volatile boolean lost;
-  private volatile long lastHeardNanos = System.nanoTime();
+  private final java.util.function.LongSupplier nanos; // the node's monotonic clock
+  private volatile long lastHeardNanos;
 
   /**
    * How often a link pings its peer and how long it waits for any frame (pong or data) before it
@@ -70,14 +71,20 @@ final class NodeLink {
     }
   }
 
-  /** Wraps an open link; call on the link's event loop (its context becomes the link's). */
+  /**
+   * Wraps an open link; call on the link's event loop (its context becomes the link's). {@code
+   * nanos} is the node's monotonic clock, in nanoseconds, that measures the silence.
+   */
   NodeLink(
       String peerNode,
       WebSocket socket,
       Runnable onLost,
       dev.outpost.router.LatencyEmulator latency,
       java.time.Duration oneWay,
-      Heartbeat heartbeat) {
+      Heartbeat heartbeat,
+      java.util.function.LongSupplier nanos) {
+    this.nanos = nanos;
+    this.lastHeardNanos = nanos.getAsLong();
     this.peerNode = peerNode;
     this.socket = socket;
     this.onLost = onLost;
@@ -86,10 +93,10 @@ final class NodeLink {
     this.context = io.vertx.core.Vertx.currentContext();
     socket.binaryMessageHandler(
         frame -> {
-          lastHeardNanos = System.nanoTime();
+          lastHeardNanos = nanos.getAsLong();
           latency.after(context, oneWay, () -> onFrame(frame));
         });
-    socket.pongHandler(pong -> lastHeardNanos = System.nanoTime());
+    socket.pongHandler(pong -> lastHeardNanos = nanos.getAsLong());
     socket.closeHandler(v -> lose());
     long timeoutNanos = heartbeat.timeout().toNanos();
     context
@@ -99,7 +106,7 @@ final class NodeLink {
             timer -> {
               if (lost) {
                 context.owner().cancelTimer(timer);
-              } else if (System.nanoTime() - lastHeardNanos > timeoutNanos) {
+              } else if (nanos.getAsLong() - lastHeardNanos > timeoutNanos) {
                 context.owner().cancelTimer(timer);
                 abandon("no answer to pings for " + heartbeat.timeout());
               } else {

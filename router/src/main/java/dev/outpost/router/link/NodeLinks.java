@@ -53,25 +53,6 @@ public final class NodeLinks implements AutoCloseable, dev.outpost.runtime.spi.H
     }
   }
 
-  public NodeLinks(
-      Vertx vertx,
-      String selfNode,
-      String secret,
-      int maxFrameSize,
-      dev.outpost.router.LatencyEmulator latency,
-      String selfRegion,
-      dev.outpost.router.RouterMetrics metrics) {
-    this(
-        vertx,
-        selfNode,
-        secret,
-        maxFrameSize,
-        latency,
-        selfRegion,
-        java.util.Optional.empty(),
-        metrics);
-  }
-
   /** Links over TLS when {@code tls} is present, else plain WebSockets. */
   public NodeLinks(
       Vertx vertx,
@@ -159,7 +140,8 @@ public final class NodeLinks implements AutoCloseable, dev.outpost.runtime.spi.H
                     () -> links.remove(node.nodeId(), created),
                     latency,
                     latency.oneWay(selfRegion, java.util.Optional.of(node.region())),
-                    heartbeat)),
+                    heartbeat,
+                    metrics::monotonicNanos)),
         error -> {
           LOG.log(
               System.Logger.Level.WARNING,
