@@ -9,6 +9,7 @@ import dev.outpost.bench.load.RequestChains;
 import dev.outpost.bench.load.RunResult;
 import dev.outpost.bench.objects.StoreObject;
 import dev.outpost.bench.server.ChildProcesses;
+import dev.outpost.bench.server.MemoryReport;
 import dev.outpost.bench.server.ServerProcess;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
@@ -35,6 +36,13 @@ import picocli.CommandLine.Option;
  * first request to each of the M objects ({@code GET /read}: construct the object, read its K
  * entries) is timed, strictly one after another over one keep-alive connection. A second pass over
  * the same, now active, objects gives the cost of the request without activation.
+ *
+ * <p>Scale ({@code --stored}, {@code --live}): the fill may store many more objects than are timed
+ * (e.g. 1,000,000), so the timed ones are found among them in a large RocksDB; the data directory's
+ * size over the stored objects gives the bytes on disk per object (after the fill node closed
+ * RocksDB cleanly). With {@code --live L}, after the two passes L more objects are activated (16 at
+ * a time) and the node's heap after GC is read before and after: the difference over L is the heap
+ * one live activation holds.
  */
 @Command(
     name = "activate",
@@ -75,6 +83,22 @@ public final class ActivateCommand extends WorkloadCommand {
               + " hundred the figure includes compilation (default ${DEFAULT-VALUE}).")
   int warmupObjects;
 
+  @Option(
+      names = "--stored",
+      defaultValue = "0",
+      description =
+          "Objects stored by the fill in all (at least M + W + L; default ${DEFAULT-VALUE}: just"
+              + " those), to time activations in a large store (e.g. 1000000).")
+  int stored;
+
+  @Option(
+      names = "--live",
+      defaultValue = "0",
+      description =
+          "After the timed passes, activate this many more objects and report the heap each live"
+              + " activation holds (default ${DEFAULT-VALUE}: off).")
+  int live;
+
   @Override
   protected String workload() {
     return "activate";
@@ -82,14 +106,15 @@ public final class ActivateCommand extends WorkloadCommand {
 
   @Override
   protected void run(ChildProcesses children) throws Exception {
-    if (objects < 1 || keys < 1 || valueBytes < 1 || warmupObjects < 0) {
+    if (objects < 1 || keys < 1 || valueBytes < 1 || warmupObjects < 0 || stored < 0 || live < 0) {
       throw new IllegalArgumentException(
-          "--objects, --keys and --value-bytes must be >= 1, --warmup-objects >= 0");
+          "--objects, --keys and --value-bytes must be >= 1, --warmup-objects, --stored and"
+              + " --live >= 0");
     }
     Path dataDir = children.workDir().resolve("activate");
     List<String> jvm = common.serverJvmOptions("-Xms1g -Xmx1g");
     List<String> loops = List.of("--event-loops", Integer.toString(common.serverEventLoops));
-    int total = objects + warmupObjects;
+    int total = Math.max(stored, objects + warmupObjects + live);
     awaitQuiet();
     Vertx vertx = EventLoops.create(2);
     try {
@@ -110,6 +135,7 @@ public final class ActivateCommand extends WorkloadCommand {
                 TIMEOUT);
         failIfAny(created, "creating the objects", fill);
       } // stopped by PID: SIGTERM, the node closes RocksDB
+      long diskBytes = directorySize(dataDir);
       EventLoops.close(vertx);
       vertx = EventLoops.create(1);
       contexts = EventLoops.contexts(vertx, 1);
@@ -131,11 +157,91 @@ public final class ActivateCommand extends WorkloadCommand {
         double otherCores = machine.busyCores() - serverCores - generatorCores;
         recording.stop(node);
         RequestChains.Outcome again = pass(contexts, client, node, 0, objects, answer);
-        report(result(node, "cold first request", cold, serverCores, generatorCores, otherCores));
+        RunResult coldResult =
+            result(node, "cold first request", cold, serverCores, generatorCores, otherCores);
+        Map<String, Object> scale = new LinkedHashMap<>(coldResult.extra());
+        scale.put("stored_objects", total);
+        scale.put("disk_bytes", diskBytes);
+        scale.put("disk_bytes_per_object", diskBytes / total);
+        report(
+            new RunResult(
+                coldResult.workload(),
+                coldResult.target(),
+                coldResult.scenario()
+                    + (total > objects + warmupObjects ? ", " + total + " stored" : ""),
+                coldResult.seconds(),
+                coldResult.throughput(),
+                coldResult.unit(),
+                coldResult.latency(),
+                coldResult.errors(),
+                scale));
         report(result(node, "second request (active)", again, -1, -1, -1));
+        if (live > 0) {
+          report(liveMemory(contexts, client, node, answer));
+        }
       }
     } finally {
       EventLoops.close(vertx);
+    }
+  }
+
+  /**
+   * Activates {@code live} objects beyond the timed ones (16 requests at a time) and measures the
+   * node's heap after GC before and after.
+   */
+  private RunResult liveMemory(
+      List<Context> contexts, HttpClient client, ServerProcess node, String answer)
+      throws InterruptedException {
+    MemoryReport before = node.memory();
+    int first = objects + warmupObjects;
+    RequestChains.Outcome activated =
+        RequestChains.run(
+            contexts,
+            client,
+            node.port(),
+            HttpMethod.GET,
+            live,
+            i -> uri(first + i) + "/read",
+            r -> r.status() == 200 && r.body().trim().equals(answer),
+            16,
+            TIMEOUT);
+    failIfAny(activated, "activating the live objects", node);
+    MemoryReport after = node.memory();
+    Map<String, Object> extra = new LinkedHashMap<>();
+    extra.put("live_before", before.objects());
+    extra.put("live_after", after.objects());
+    extra.put("heap_before", before.heapUsed());
+    extra.put("heap_after", after.heapUsed());
+    extra.put("rss_after", after.rss());
+    long added = Math.max(1, after.objects() - before.objects());
+    extra.put("heap_bytes_per_live", (after.heapUsed() - before.heapUsed()) / added);
+    extra.put("rss_bytes_per_live", (after.rss() - before.rss()) / added);
+    double seconds = activated.nanos() / 1e9;
+    return new RunResult(
+        "activate",
+        node.target(),
+        live + " more live activations (16 at a time)",
+        seconds,
+        activated.ok() / seconds,
+        "requests/s",
+        Percentiles.of(activated.latency()),
+        activated.failed(),
+        extra);
+  }
+
+  private static long directorySize(Path dir) throws java.io.IOException {
+    try (var files = java.nio.file.Files.walk(dir)) {
+      return files
+          .filter(java.nio.file.Files::isRegularFile)
+          .mapToLong(
+              f -> {
+                try {
+                  return java.nio.file.Files.size(f);
+                } catch (java.io.IOException e) {
+                  return 0; // removed meanwhile (a rolled log)
+                }
+              })
+          .sum();
     }
   }
 
@@ -233,6 +339,25 @@ public final class ActivateCommand extends WorkloadCommand {
             RunResult.format(cold - warm),
             RunResult.format(COLD_P50_GOAL_US),
             cold <= COLD_P50_GOAL_US ? "met" : "missed"));
+    Object perObject = runs.get(0).extra().get("disk_bytes_per_object");
+    if (perObject != null) {
+      out.println(
+          String.format(
+              Locale.ROOT,
+              "activate: %s objects stored, %s bytes on disk each",
+              RunResult.format(((Number) runs.get(0).extra().get("stored_objects")).doubleValue()),
+              RunResult.format(((Number) perObject).doubleValue())));
+    }
+    if (runs.size() > 2) {
+      Map<String, Object> mem = runs.get(2).extra();
+      out.println(
+          String.format(
+              Locale.ROOT,
+              "activate: %s live activations, %s bytes of heap each (after GC), %s bytes RSS each",
+              RunResult.format(((Number) mem.get("live_after")).doubleValue()),
+              RunResult.format(((Number) mem.get("heap_bytes_per_live")).doubleValue()),
+              RunResult.format(((Number) mem.get("rss_bytes_per_live")).doubleValue())));
+    }
     return new JsonObject()
         .put("cold_p50_us", cold)
         .put("cold_p99_us", runs.get(0).latency().p99Us())

@@ -61,10 +61,28 @@ class SmokeTest {
   @Test
   void activateTimesTheFirstRequestToObjectsWithStoredState() {
     List<RunResult> runs =
-        BenchMain.run("activate", "--objects", "50", "--warmup-objects", "20", "--keys", "5");
+        BenchMain.run(
+            "activate",
+            "--objects",
+            "50",
+            "--warmup-objects",
+            "20",
+            "--keys",
+            "5",
+            "--stored",
+            "300",
+            "--live",
+            "40");
 
-    assertThat(runs).hasSize(2).allSatisfy(SmokeTest::assertSane);
+    assertThat(runs).hasSize(3).allSatisfy(SmokeTest::assertSane);
     assertThat(runs.get(0).latency().count()).isEqualTo(50);
+    assertThat(runs.get(0).extraNumber("stored_objects", 0)).isEqualTo(300);
+    assertThat(runs.get(0).extraNumber("disk_bytes_per_object", 0)).isPositive();
+    RunResult live = runs.get(2);
+    assertThat(live.latency().count()).isEqualTo(40);
+    assertThat(live.extraNumber("live_after", 0) - live.extraNumber("live_before", 0))
+        .isEqualTo(40);
+    assertThat(live.extra()).containsKeys("heap_bytes_per_live", "rss_bytes_per_live");
   }
 
   @Test
