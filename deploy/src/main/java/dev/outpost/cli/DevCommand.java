@@ -97,7 +97,8 @@ final class DevCommand implements Callable<Integer> {
             NodeSpec.defaultAdminToken(),
             null,
             allowedOrigins,
-            dev.outpost.router.ListenerOptions.defaults());
+            dev.outpost.router.ListenerOptions.defaults(),
+            dev.outpost.router.WebSocketCompressionOptions.defaults());
     try (RunningNode node = RunningNode.start(spec, authOptions);
         WatchService watcher = FileSystems.getDefault().newWatchService()) {
       node.handOverOnExit(false);

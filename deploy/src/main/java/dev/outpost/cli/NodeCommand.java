@@ -104,6 +104,24 @@ final class NodeCommand implements Callable<Integer> {
   int maxMessageSize;
 
   @Option(
+      names = "--ws-deflate",
+      negatable = true,
+      defaultValue = "true",
+      fallbackValue = "true",
+      description =
+          "Accept permessage-deflate from WebSocket clients, as browsers offer it (default);"
+              + " --no-ws-deflate refuses it.")
+  boolean wsDeflate;
+
+  @Option(
+      names = "--ws-deflate-threshold",
+      defaultValue = "1024",
+      description =
+          "Outgoing WebSocket messages under this many bytes go out uncompressed even when"
+              + " permessage-deflate was negotiated; 0 compresses all (default ${DEFAULT-VALUE}).")
+  int wsDeflateThreshold;
+
+  @Option(
       names = "--idle-timeout-ms",
       defaultValue = "10000",
       description = "Evict an object after this long without events.")
@@ -281,7 +299,8 @@ final class NodeCommand implements Callable<Integer> {
             adminToken,
             replication,
             allowedOrigins,
-            listener);
+            listener,
+            new dev.outpost.router.WebSocketCompressionOptions(wsDeflate, wsDeflateThreshold));
     try (RunningNode node = RunningNode.start(nodeSpec, authOptions)) {
       node.handOverOnExit(handOverOnExit);
       System.out.printf(

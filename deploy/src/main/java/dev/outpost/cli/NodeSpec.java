@@ -21,7 +21,8 @@ record NodeSpec(
     String adminToken,
     dev.outpost.runtime.ReplicationOptions replication,
     java.util.List<String> allowedOrigins,
-    dev.outpost.router.ListenerOptions listener) {
+    dev.outpost.router.ListenerOptions listener,
+    dev.outpost.router.WebSocketCompressionOptions compression) {
 
   /** The admin token: {@code OUTPOST_ADMIN_TOKEN}, or the development default. */
   static String defaultAdminToken() {

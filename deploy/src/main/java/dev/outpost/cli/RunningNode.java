@@ -40,7 +40,8 @@ final class RunningNode implements AutoCloseable {
                     .withPort(spec.httpPort())
                     .withMaxMessageSize(spec.maxMessageSize())
                     .withNodeId(spec.nodeId())
-                    .withAllowedOrigins(spec.allowedOrigins()))
+                    .withAllowedOrigins(spec.allowedOrigins())
+                    .withCompression(spec.compression()))
             .listener(spec.listener());
     if (spec.cluster() != null) {
       builder

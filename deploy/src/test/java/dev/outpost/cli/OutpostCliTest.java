@@ -68,7 +68,9 @@ class OutpostCliTest {
         .contains("Usage: outpost node")
         .containsPattern("--http-port=<httpPort>\\s+Port for clients\\.\\s+Default: 8080")
         .containsPattern("--host=<host>[\\s\\S]*Default: 127\\.0\\.0\\.1")
-        .contains("--advertise=ADDRESS");
+        .contains("--advertise=ADDRESS")
+        .contains("--[no-]ws-deflate")
+        .containsPattern("--ws-deflate-threshold=<wsDeflateThreshold>[\\s\\S]*Default: 1024");
     assertThat(run("deploy", "--help").out())
         .containsPattern("--router=URL[\\s\\S]*Default: http://127\\.0\\.0\\.1:8081")
         .doesNotContain("--to=");

@@ -164,6 +164,7 @@ public final class OutpostServer implements AutoCloseable {
               .create(vertx);
       ListenerOptions listener = network.listener();
       ConnectionGuard guard = new ConnectionGuard(vertx, listener);
+      DeflateExtensions deflate = new DeflateExtensions(options.compression());
       router.route().order(Integer.MIN_VALUE).handler(guard::requestStarted);
       HttpServerOptions http =
           new HttpServerOptions()
@@ -179,6 +180,7 @@ public final class OutpostServer implements AutoCloseable {
               // classified, and handed to the ConnectionGuard, once its first bytes arrive: an
               // idle one would escape the head timeout and the cap per address.
               .setHttp2ClearTextEnabled(false);
+      deflate.configure(http);
       listener
           .tls()
           .ifPresent(
@@ -188,12 +190,12 @@ public final class OutpostServer implements AutoCloseable {
                       // Asked of every client, required only of node links (NodeNetwork).
                       .setTrustOptions(tls.trustOptions())
                       .setClientAuth(ClientAuth.REQUEST));
-      HttpServer first = serve(vertx, http, router, guard);
+      HttpServer first = serve(vertx, http, router, guard, deflate);
       servers.add(first);
       int port = first.listen().await(30, TimeUnit.SECONDS).actualPort();
       List<Future<HttpServer>> more = new ArrayList<>();
       for (int i = 1; i < options.eventLoops(); i++) {
-        HttpServer server = serve(vertx, http, router, guard);
+        HttpServer server = serve(vertx, http, router, guard, deflate);
         servers.add(server);
         more.add(server.listen());
       }
@@ -211,12 +213,20 @@ public final class OutpostServer implements AutoCloseable {
   }
 
   private static HttpServer serve(
-      Vertx vertx, HttpServerOptions http, Router router, ConnectionGuard guard) {
+      Vertx vertx,
+      HttpServerOptions http,
+      Router router,
+      ConnectionGuard guard,
+      DeflateExtensions deflate) {
     int maxLine = http.getMaxInitialLineLength();
     int maxHead = http.getMaxHeaderSize();
     return vertx
         .createHttpServer(http)
-        .connectionHandler(guard::accepted)
+        .connectionHandler(
+            connection -> {
+              deflate.install(connection);
+              guard.accepted(connection);
+            })
         .invalidRequestHandler(request -> ConnectionGuard.refuseInvalid(request, maxLine, maxHead))
         .requestHandler(router);
   }

@@ -24,6 +24,8 @@ import java.util.regex.Pattern;
  *     get 403 and never reach an object. Same-origin requests and WebSocket upgrades are not
  *     affected (RFC 6455 §10.2 leaves {@code Origin} to the server: the object sees it). Empty by
  *     default.
+ * @param compression how {@code permessage-deflate} offers from clients are answered: {@link
+ *     WebSocketCompressionOptions#defaults()} unless configured
  */
 public record RouterOptions(
     String host,
@@ -32,7 +34,8 @@ public record RouterOptions(
     int maxMessageSize,
     String nodeId,
     java.time.Duration pingInterval,
-    List<String> allowedOrigins) {
+    List<String> allowedOrigins,
+    WebSocketCompressionOptions compression) {
 
   private static final Pattern ORIGIN =
       Pattern.compile("https?://([A-Za-z0-9.-]+|\\[[0-9A-Fa-f:.]+\\])(:[0-9]{1,5})?");
@@ -51,6 +54,7 @@ public record RouterOptions(
     if (pingInterval.toMillis() < 1) {
       throw new IllegalArgumentException("pingInterval must be at least 1 ms, was " + pingInterval);
     }
+    Objects.requireNonNull(compression, "compression");
     allowedOrigins = List.copyOf(Objects.requireNonNull(allowedOrigins, "allowedOrigins"));
     for (String origin : allowedOrigins) {
       if (!origin.equals("*") && !ORIGIN.matcher(origin).matches()) {
@@ -72,48 +76,67 @@ public record RouterOptions(
     }
   }
 
-  /** Loopback, a free port, 2 event loops, 1 MiB messages, a ping every 30 s, no other origin. */
+  /**
+   * Loopback, a free port, 2 event loops, 1 MiB messages, a ping every 30 s, no other origin, the
+   * default compression ({@link WebSocketCompressionOptions#defaults()}).
+   */
   public static RouterOptions defaults() {
     return new RouterOptions(
-        "127.0.0.1", 0, 2, 1024 * 1024, "node-1", java.time.Duration.ofSeconds(30), List.of());
+        "127.0.0.1",
+        0,
+        2,
+        1024 * 1024,
+        "node-1",
+        java.time.Duration.ofSeconds(30),
+        List.of(),
+        WebSocketCompressionOptions.defaults());
   }
 
   /** With another ping interval. */
   public RouterOptions withPingInterval(java.time.Duration value) {
-    return new RouterOptions(host, port, eventLoops, maxMessageSize, nodeId, value, allowedOrigins);
+    return new RouterOptions(
+        host, port, eventLoops, maxMessageSize, nodeId, value, allowedOrigins, compression);
   }
 
   /** With another interface to bind. */
   public RouterOptions withHost(String value) {
     return new RouterOptions(
-        value, port, eventLoops, maxMessageSize, nodeId, pingInterval, allowedOrigins);
+        value, port, eventLoops, maxMessageSize, nodeId, pingInterval, allowedOrigins, compression);
   }
 
   /** With another port. */
   public RouterOptions withPort(int value) {
     return new RouterOptions(
-        host, value, eventLoops, maxMessageSize, nodeId, pingInterval, allowedOrigins);
+        host, value, eventLoops, maxMessageSize, nodeId, pingInterval, allowedOrigins, compression);
   }
 
   /** With another message size limit. */
   public RouterOptions withMaxMessageSize(int value) {
-    return new RouterOptions(host, port, eventLoops, value, nodeId, pingInterval, allowedOrigins);
+    return new RouterOptions(
+        host, port, eventLoops, value, nodeId, pingInterval, allowedOrigins, compression);
   }
 
   /** With another node id. */
   public RouterOptions withNodeId(String value) {
     return new RouterOptions(
-        host, port, eventLoops, maxMessageSize, value, pingInterval, allowedOrigins);
+        host, port, eventLoops, maxMessageSize, value, pingInterval, allowedOrigins, compression);
   }
 
   /** With another number of event loops. */
   public RouterOptions withEventLoops(int value) {
     return new RouterOptions(
-        host, port, value, maxMessageSize, nodeId, pingInterval, allowedOrigins);
+        host, port, value, maxMessageSize, nodeId, pingInterval, allowedOrigins, compression);
   }
 
   /** With other origins allowed to call across origins. */
   public RouterOptions withAllowedOrigins(List<String> value) {
-    return new RouterOptions(host, port, eventLoops, maxMessageSize, nodeId, pingInterval, value);
+    return new RouterOptions(
+        host, port, eventLoops, maxMessageSize, nodeId, pingInterval, value, compression);
+  }
+
+  /** With another answer to {@code permessage-deflate} offers. */
+  public RouterOptions withCompression(WebSocketCompressionOptions value) {
+    return new RouterOptions(
+        host, port, eventLoops, maxMessageSize, nodeId, pingInterval, allowedOrigins, value);
   }
 }

@@ -3,6 +3,7 @@ package dev.outpost.bench.server;
 import dev.outpost.bench.objects.StoreObject;
 import dev.outpost.node.OutpostNode;
 import dev.outpost.router.RouterOptions;
+import dev.outpost.router.WebSocketCompressionOptions;
 import dev.outpost.runtime.RuntimeOptions;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -76,6 +77,22 @@ public final class BenchNode implements Callable<Integer> {
       description = "With --replica-peers: when a lost copy is rebuilt elsewhere.")
   long replaceLostAfterMs;
 
+  @Option(
+      names = "--ws-deflate",
+      negatable = true,
+      defaultValue = "true",
+      fallbackValue = "true",
+      description = "Accept permessage-deflate from clients (default); --no-ws-deflate refuses it.")
+  boolean wsDeflate;
+
+  @Option(
+      names = "--ws-deflate-threshold",
+      defaultValue = "1024",
+      description =
+          "Outgoing WebSocket messages under this many bytes go uncompressed; 0 compresses all"
+              + " (default ${DEFAULT-VALUE}).")
+  int wsDeflateThreshold;
+
   private OutpostNode node; // guarded by this
 
   @Override
@@ -106,7 +123,8 @@ public final class BenchNode implements Callable<Integer> {
                 RouterOptions.defaults()
                     .withPort(port)
                     .withEventLoops(eventLoops)
-                    .withNodeId("bench-node"));
+                    .withNodeId("bench-node")
+                    .withCompression(compression()));
     // The generator measures throughput, not the per-connection inbound rate limit (1,000
     // messages/s by default since plain sockets get it too): a fast machine's chat clients exceed
     // it and were closed with 4029 mid-run.
@@ -120,7 +138,11 @@ public final class BenchNode implements Callable<Integer> {
     if (clusterPort > 0) {
       builder
           .routerOptions(
-              RouterOptions.defaults().withPort(port).withEventLoops(eventLoops).withNodeId(nodeId))
+              RouterOptions.defaults()
+                  .withPort(port)
+                  .withEventLoops(eventLoops)
+                  .withNodeId(nodeId)
+                  .withCompression(compression()))
           .cluster(
               dev.outpost.runtime.ClusterOptions.of(
                       nodeId, "local", "127.0.0.1", port, clusterPort, join)
@@ -140,6 +162,10 @@ public final class BenchNode implements Callable<Integer> {
     }
     node = builder.start();
     return node;
+  }
+
+  private WebSocketCompressionOptions compression() {
+    return new WebSocketCompressionOptions(wsDeflate, wsDeflateThreshold);
   }
 
   private synchronized void close() {

@@ -37,6 +37,7 @@ final class ChatClient {
   private final Counters counters;
   private final LatencyHistograms latencies;
   private WebSocket ws;
+  private String extensions = ""; // the server's Sec-WebSocket-Extensions answer; "" if none
   private Histogram latency; // this event loop's histogram, looked up once
   private Timing timing; // null until start()
 
@@ -51,6 +52,9 @@ final class ChatClient {
   /** Takes the connected socket; on its event loop. */
   void attach(WebSocket socket) {
     this.ws = socket;
+    String answer =
+        socket.headers() == null ? null : socket.headers().get("Sec-WebSocket-Extensions");
+    this.extensions = answer == null ? "" : answer.trim();
     this.latency = latencies.current();
     socket.handler(this::onMessage);
     socket.exceptionHandler(e -> counters.errors.increment());
@@ -83,6 +87,14 @@ final class ChatClient {
       text.append(padding, 0, messageBytes - text.length());
     }
     ws.writeTextMessage(text.toString());
+  }
+
+  /**
+   * The extensions the server's handshake answer accepted ({@code Sec-WebSocket-Extensions}, for
+   * example {@code permessage-deflate}), or {@code ""} if none or not yet connected.
+   */
+  String extensions() {
+    return extensions;
   }
 
   /** Closes the socket normally; completes when the close handshake is done. */

@@ -51,6 +51,8 @@ final class ChatLoad {
    *
    * @param rate open loop: messages/s sent in total; 0 for closed loop
    * @param window closed loop: own messages in flight per client
+   * @param deflate whether the clients offer {@code permessage-deflate} (as browsers do); the run
+   *     reports what the server actually accepted
    */
   record Settings(
       int rooms,
@@ -62,7 +64,8 @@ final class ChatLoad {
       double durationS,
       double drainS,
       int eventLoops,
-      WindowRecording recording) {
+      WindowRecording recording,
+      boolean deflate) {
 
     String scenario() {
       String shape = rooms + "x" + clientsPerRoom;
@@ -74,6 +77,9 @@ final class ChatLoad {
 
   /** A JFR recording is started this long before the window (jcmd takes a while). */
   static final long PROFILE_LEAD_NANOS = TimeUnit.SECONDS.toNanos(1);
+
+  /** {@code deflate} figure of a run whose server accepted no {@code permessage-deflate}. */
+  static final String NOT_NEGOTIATED = "none";
 
   private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(30);
 
@@ -112,8 +118,11 @@ final class ChatLoad {
                 .setTcpNoDelay(true)
                 .setConnectTimeout(30_000)
                 .setMaxFrameSize(1024 * 1024)
-                .setMaxMessageSize(1024 * 1024));
+                .setMaxMessageSize(1024 * 1024)
+                // As browsers: permessage-deflate with context takeover both ways, 15-bit windows.
+                .setTryUsePerMessageCompression(settings.deflate()));
     connectAll(client, total);
+    String negotiated = negotiated();
 
     long start = System.nanoTime();
     long windowStart = start + seconds(settings.warmupS());
@@ -152,6 +161,7 @@ final class ChatLoad {
     Histogram merged = latencies.merged();
     double seconds = settings.durationS();
     Map<String, Object> extra = new LinkedHashMap<>();
+    extra.put("deflate", negotiated);
     extra.put("sent/s", sent / seconds);
     extra.put("lost", lost);
     extra.put(
@@ -159,6 +169,10 @@ final class ChatLoad {
     extra.put("server_cpu", Math.round(serverCores * 100) / 100.0);
     extra.put("generator_cpu", Math.round(generatorCores * 100) / 100.0);
     extra.put("other_cpu", Math.round(Math.max(0, otherCores) * 100) / 100.0);
+    // Server CPU time per delivered message over the window: cores x seconds / delivered.
+    extra.put(
+        "server_us_per_msg",
+        delivered == 0 ? 0.0 : Math.round(serverCores * seconds * 1e8 / delivered) / 100.0);
     if (!closedLoop) {
       extra.put("lateness_p99_us", Percentiles.of(lateness.merged()).p99Us());
     }
@@ -166,13 +180,39 @@ final class ChatLoad {
     return new RunResult(
         "chat",
         server.target(),
-        settings.scenario(),
+        settings.scenario() + (negotiated.equals(NOT_NEGOTIATED) ? " plain" : " deflate"),
         seconds,
         delivered / seconds,
         "delivered/s",
         Percentiles.of(merged),
         counters.errors.sum() + lost,
         extra);
+  }
+
+  /**
+   * What the server accepted: the {@code permessage-deflate} answer every socket got (for example
+   * {@code permessage-deflate} or {@code permessage-deflate;server_no_context_takeover}), or {@link
+   * #NOT_NEGOTIATED}.
+   *
+   * @throws IllegalStateException if the sockets of one run got different answers: a figure must be
+   *     for one or the other
+   */
+  private String negotiated() {
+    java.util.Set<String> answers = new java.util.TreeSet<>();
+    for (ChatClient c : clients) {
+      String deflate = NOT_NEGOTIATED;
+      for (String ext : c.extensions().split(",")) {
+        if (ext.trim().startsWith("permessage-deflate")) {
+          deflate = ext.replace(" ", "").trim();
+        }
+      }
+      answers.add(deflate);
+    }
+    if (answers.size() != 1) {
+      throw new IllegalStateException(
+          server.target() + ": the sockets negotiated different compression: " + answers);
+    }
+    return answers.iterator().next();
   }
 
   private void connectAll(WebSocketClient client, int total) {

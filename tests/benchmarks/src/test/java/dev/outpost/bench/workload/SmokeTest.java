@@ -30,14 +30,34 @@ class SmokeTest {
         .containsExactly("baseline", "baseline-inline", "outpost");
     runs.forEach(SmokeTest::assertSane);
     assertThat(runs).allSatisfy(r -> assertThat(r.extraNumber("lost", -1)).isZero());
+    // The clients offer permessage-deflate as browsers do; every server here accepts it.
+    assertThat(runs)
+        .allSatisfy(
+            r -> {
+              assertThat(r.extra()).containsEntry("deflate", "permessage-deflate");
+              assertThat(r.scenario()).endsWith(" deflate");
+              assertThat(r.extraNumber("server_us_per_msg", 0)).isPositive();
+            });
   }
 
   @Test
-  void chatRunsInOpenLoopAtTheRateAsked() {
+  void chatRunsInOpenLoopAtTheRateAskedAndPlainWhenToldNoDeflate() {
     List<RunResult> runs =
-        run("chat", "--targets", "outpost", "--rooms", "1", "--clients", "4", "--rate", "500");
+        run(
+            "chat",
+            "--targets",
+            "outpost",
+            "--rooms",
+            "1",
+            "--clients",
+            "4",
+            "--rate",
+            "500",
+            "--no-deflate");
 
     assertThat(runs).singleElement().satisfies(SmokeTest::assertSane);
+    assertThat(runs.get(0).extra()).containsEntry("deflate", "none");
+    assertThat(runs.get(0).scenario()).endsWith(" plain");
     assertThat(runs.get(0).extraNumber("sent/s", 0)).isCloseTo(500, offset(50.0));
   }
 
