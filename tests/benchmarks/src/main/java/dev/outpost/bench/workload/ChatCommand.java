@@ -17,7 +17,8 @@ import picocli.CommandLine.Option;
  * {@code chat}: R rooms × C clients against an Outpost node and against the bare Vert.x baselines
  * (broadcast off the event loop, and inline), in the same invocation, one server process at a time;
  * prints each run, Outpost's ratios to each baseline, and the goals checked against the ceiling
- * (the best baseline figure): delivered messages/s ≥ 0.70 of it, p99 ≤ 2× it.
+ * (the best baseline figure): delivered messages/s ≥ 0.70 of it, p99 ≤ 2× it. Target {@code
+ * workerd} runs the same load against Cloudflare's runtime ({@link AgainstWorkerd}).
  */
 @Command(
     name = "chat",
@@ -54,7 +55,9 @@ public final class ChatCommand extends WorkloadCommand {
       names = "--targets",
       split = ",",
       defaultValue = "baseline,baseline-inline,outpost",
-      description = "Servers to measure, in order (default ${DEFAULT-VALUE}).")
+      description =
+          "Servers to measure, in order: baseline, baseline-inline, outpost, workerd (Cloudflare's"
+              + " runtime, from tests/benchmarks/workerd) (default ${DEFAULT-VALUE}).")
   List<String> targets;
 
   @Option(
@@ -94,11 +97,12 @@ public final class ChatCommand extends WorkloadCommand {
                   children.startBaseline(target, name, jvm, loops);
               case "outpost" ->
                   children.startOutpost(name, children.workDir().resolve(name), jvm, loops);
+              case "workerd" -> children.startWorkerd(name, children.workDir().resolve(name));
               default ->
                   throw new IllegalArgumentException(
                       "unknown target '"
                           + target
-                          + "'; use baseline, baseline-inline and/or outpost");
+                          + "'; use baseline, baseline-inline, outpost and/or workerd");
             }) {
           ChatLoad.Settings settings =
               new ChatLoad.Settings(
@@ -111,7 +115,7 @@ public final class ChatCommand extends WorkloadCommand {
                   shape.durationS,
                   drainS,
                   shape.eventLoops,
-                  common.recording("chat-" + name));
+                  AgainstWorkerd.recording(common, target, "chat-" + name));
           report(ChatLoad.run(server, settings));
         }
       }
@@ -124,6 +128,12 @@ public final class ChatCommand extends WorkloadCommand {
    */
   @Override
   protected JsonObject summarize(List<RunResult> runs, PrintWriter out) {
+    JsonObject summary = summarizeBaselines(runs, out);
+    AgainstWorkerd.summarize(runs, out).ifPresent(w -> summary.put("workerd", w));
+    return summary;
+  }
+
+  private static JsonObject summarizeBaselines(List<RunResult> runs, PrintWriter out) {
     double[] outpost = medians(runs, "outpost");
     if (outpost == null) {
       return new JsonObject();
