@@ -21,7 +21,9 @@ import java.util.concurrent.TimeoutException;
  * One child JVM of the benchmark: this JVM's {@code java} ({@code java.home}) with the JVM flags of
  * {@code ./outpost}, the benchmark's class path, a main class and its arguments. Its stdout is read
  * line by line on the given executor (the control protocol, see {@link ControlLoop}); its stderr
- * goes to a log file, whose tail is quoted when the child fails.
+ * goes to a log file, whose tail is quoted when the child fails. {@link #startCommand} runs another
+ * program the same way (workerd), with both its stdout and stderr in the log and no control
+ * protocol.
  *
  * <p>{@link #close()} stops it by PID: SIGTERM, then SIGKILL if it has not exited after 15 s.
  */
@@ -99,6 +101,23 @@ public final class ChildJvm implements AutoCloseable {
     command.addAll(args);
     Process process =
         new ProcessBuilder(command)
+            .redirectError(ProcessBuilder.Redirect.appendTo(log.toFile()))
+            .start();
+    ChildJvm child = new ChildJvm(name, process, log);
+    readers.execute(child::pumpStdout);
+    return child;
+  }
+
+  /**
+   * Starts a program that is not a benchmark JVM (workerd): {@code command} as given, its stdout
+   * and stderr appended to {@code log}. It speaks no control protocol: {@link #awaitLine} and
+   * {@link #send} have no use on it.
+   */
+  static ChildJvm startCommand(String name, List<String> command, Path log, Executor readers)
+      throws IOException {
+    Process process =
+        new ProcessBuilder(command)
+            .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
             .redirectError(ProcessBuilder.Redirect.appendTo(log.toFile()))
             .start();
     ChildJvm child = new ChildJvm(name, process, log);

@@ -2,9 +2,12 @@ package dev.outpost.bench.server;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -14,9 +17,9 @@ import java.util.concurrent.Executors;
 import java.util.stream.Stream;
 
 /**
- * Owns every child JVM of one benchmark invocation and its scratch directory (data dirs and logs).
- * {@link #close()} stops, by PID, every child still running and deletes the directory, so an
- * invocation leaves nothing behind even when it fails halfway.
+ * Owns every child process (JVMs, and workerd) of one benchmark invocation and its scratch
+ * directory (data dirs and logs). {@link #close()} stops, by PID, every child still running and
+ * deletes the directory, so an invocation leaves nothing behind even when it fails halfway.
  *
  * <p>The children run on this JVM's class path: the benchmark jar plus {@code target/lib}, or the
  * test class path under Maven. Set {@code -Doutpost.bench.classpath} to override it.
@@ -112,6 +115,33 @@ public final class ChildProcesses implements AutoCloseable {
               "unknown baseline '" + target + "'; use baseline or baseline-inline");
     }
     return ServerProcess.awaitReady(target, start(name, BroadcastServer.class, jvmOptions, all));
+  }
+
+  /**
+   * Starts Cloudflare's workerd ({@link WorkerdRuntime}) serving the samples' counter and chat room
+   * on a free port of 127.0.0.1, with its Durable Object storage in {@code dataDir} (created if
+   * missing), and waits until it answers HTTP; its output goes to {@code <workDir>/<name>.log}.
+   *
+   * @throws IllegalStateException if workerd is not installed (saying to run {@code npm ci}), exits
+   *     or does not answer within 30 s (quoting its log)
+   */
+  public ServerProcess startWorkerd(String name, Path dataDir)
+      throws IOException, InterruptedException {
+    WorkerdRuntime runtime = WorkerdRuntime.locate();
+    Files.createDirectories(dataDir);
+    int port = freePort();
+    ChildJvm child =
+        ChildJvm.startCommand(
+            name, runtime.command(port, dataDir), workDir.resolve(name + ".log"), readers);
+    children.add(child);
+    return ServerProcess.awaitAnswering("workerd", child, port, Duration.ofSeconds(30));
+  }
+
+  /** A port of 127.0.0.1 free at the time of asking (for a child that cannot announce its own). */
+  private static int freePort() throws IOException {
+    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      return socket.getLocalPort();
+    }
   }
 
   /** The class path children run with. */

@@ -25,7 +25,8 @@ import picocli.CommandLine.Option;
  * in {@code deflate} or {@code plain} after what the server accepted, and reports the server's CPU
  * per delivered message ({@code server_us_per_msg}). {@code --deflate-ab} measures each target both
  * ways in a row and compares that CPU figure; {@code --variant} adds Outpost nodes started with
- * other arguments (targets {@code outpost@NAME}).
+ * other arguments (targets {@code outpost@NAME}). Target {@code workerd} runs the same load against
+ * Cloudflare's runtime ({@link AgainstWorkerd}).
  */
 @Command(
     name = "chat",
@@ -68,7 +69,9 @@ public final class ChatCommand extends WorkloadCommand {
       names = "--targets",
       split = ",",
       defaultValue = "baseline,baseline-inline,outpost",
-      description = "Servers to measure, in order (default ${DEFAULT-VALUE}).")
+      description =
+          "Servers to measure, in order: baseline, baseline-inline, outpost, workerd (Cloudflare's"
+              + " runtime, from tests/benchmarks/workerd) (default ${DEFAULT-VALUE}).")
   List<String> targets;
 
   @Option(
@@ -153,6 +156,7 @@ public final class ChatCommand extends WorkloadCommand {
           case "baseline", "baseline-inline" -> children.startBaseline(target, name, jvm, loops);
           case "outpost" ->
               children.startOutpost(name, children.workDir().resolve(name), jvm, loops);
+          case "workerd" -> children.startWorkerd(name, children.workDir().resolve(name));
           case "outpost@" -> {
             List<String> args = new ArrayList<>(loops);
             args.addAll(Arrays.asList(variants.get(variant).trim().split("\\s+")));
@@ -162,7 +166,8 @@ public final class ChatCommand extends WorkloadCommand {
               throw new IllegalArgumentException(
                   "unknown target '"
                       + target
-                      + "'; use baseline, baseline-inline, outpost and/or outpost@VARIANT");
+                      + "'; use baseline, baseline-inline, outpost, outpost@VARIANT and/or"
+                      + " workerd");
         }) {
       ChatLoad.Settings settings =
           new ChatLoad.Settings(
@@ -175,7 +180,7 @@ public final class ChatCommand extends WorkloadCommand {
               shape.durationS,
               drainS,
               shape.eventLoops,
-              common.recording("chat-" + name),
+              AgainstWorkerd.recording(common, target, "chat-" + name),
               offer);
       report(ChatLoad.run(server, settings));
     }
@@ -192,7 +197,9 @@ public final class ChatCommand extends WorkloadCommand {
     Map<String, List<RunResult>> byScenario = new LinkedHashMap<>();
     runs.forEach(r -> byScenario.computeIfAbsent(r.scenario(), k -> new ArrayList<>()).add(r));
     if (byScenario.size() == 1) {
-      return summarizeScenario(runs, out);
+      JsonObject summary = summarizeScenario(runs, out);
+      AgainstWorkerd.summarize(runs, out).ifPresent(w -> summary.put("workerd", w));
+      return summary;
     }
     JsonObject summary = new JsonObject();
     byScenario.forEach((scenario, mine) -> summary.put(scenario, summarizeScenario(mine, out)));
@@ -222,6 +229,7 @@ public final class ChatCommand extends WorkloadCommand {
               .put("us_per_msg_plain", without)
               .put("ratio", round3(ratio)));
     }
+    AgainstWorkerd.summarize(runs, out).ifPresent(w -> summary.put("workerd", w));
     return summary.put("deflate_cpu", deflate);
   }
 

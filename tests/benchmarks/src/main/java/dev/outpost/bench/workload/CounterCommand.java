@@ -17,7 +17,8 @@ import picocli.CommandLine.Option;
 /**
  * {@code counter}: persisted increments over K counter objects with N concurrent callers, against
  * an Outpost node (WAL on; {@code --sync-writes} also fsyncs each commit). K = 1 shows the
- * per-object ceiling (goal: ≥ 20,000/s with the default durability).
+ * per-object ceiling (goal: ≥ 20,000/s with the default durability). {@code --targets
+ * outpost,workerd} also runs the same load against Cloudflare's runtime ({@link AgainstWorkerd}).
  */
 @Command(
     name = "counter",
@@ -73,6 +74,16 @@ public final class CounterCommand extends WorkloadCommand {
               + " single unreplicated node in the same run (default ${DEFAULT-VALUE}: off).")
   int replicas;
 
+  @Option(
+      names = "--targets",
+      split = ",",
+      defaultValue = "outpost",
+      description =
+          "Servers to measure, in order: outpost, workerd (Cloudflare's runtime, from"
+              + " tests/benchmarks/workerd; --sync-writes and --replicas apply to outpost only)"
+              + " (default ${DEFAULT-VALUE}).")
+  List<String> targets;
+
   @Override
   protected String workload() {
     return "counter";
@@ -85,17 +96,40 @@ public final class CounterCommand extends WorkloadCommand {
       throw new IllegalArgumentException("--objects and --callers must be >= 1");
     }
     int pool = connections != null ? connections : shape.rate > 0 ? 64 : callers;
-    CounterLoad.Settings settings =
-        new CounterLoad.Settings(
-            objects,
-            callers,
-            shape.rate,
-            shape.warmupS,
-            shape.durationS,
-            shape.eventLoops,
-            pool,
-            "bench-" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt()),
-            common.recording("counter-k" + objects));
+    String prefix = "bench-" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt());
+    for (String target : targets) {
+      switch (target) {
+        case "outpost" -> runOutpost(children, settings(target, pool, prefix));
+        case "workerd" -> runWorkerd(children, settings(target, pool, prefix));
+        default ->
+            throw new IllegalArgumentException(
+                "unknown target '" + target + "'; use outpost and/or workerd");
+      }
+    }
+  }
+
+  private CounterLoad.Settings settings(String target, int pool, String prefix) {
+    return new CounterLoad.Settings(
+        objects,
+        callers,
+        shape.rate,
+        shape.warmupS,
+        shape.durationS,
+        shape.eventLoops,
+        pool,
+        prefix,
+        AgainstWorkerd.recording(common, target, "counter-k" + objects));
+  }
+
+  private void runWorkerd(ChildProcesses children, CounterLoad.Settings settings) throws Exception {
+    awaitQuiet();
+    try (ServerProcess server =
+        children.startWorkerd("workerd", children.workDir().resolve("workerd"))) {
+      report(CounterLoad.run(server, settings));
+    }
+  }
+
+  private void runOutpost(ChildProcesses children, CounterLoad.Settings settings) throws Exception {
     List<String> args =
         new ArrayList<>(List.of("--event-loops", Integer.toString(common.serverEventLoops)));
     if (syncWrites) {
@@ -131,6 +165,13 @@ public final class CounterCommand extends WorkloadCommand {
 
   @Override
   protected JsonObject summarize(List<RunResult> runs, PrintWriter out) {
+    List<RunResult> outpost = runs.stream().filter(r -> r.target().equals("outpost")).toList();
+    JsonObject summary = summarizeOutpost(outpost, out);
+    AgainstWorkerd.summarize(runs, out).ifPresent(w -> summary.put("workerd", w));
+    return summary;
+  }
+
+  private JsonObject summarizeOutpost(List<RunResult> runs, PrintWriter out) {
     if (objects != 1 || runs.isEmpty()) {
       return new JsonObject();
     }

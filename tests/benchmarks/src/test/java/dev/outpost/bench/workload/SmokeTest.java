@@ -71,6 +71,29 @@ class SmokeTest {
   }
 
   @Test
+  void counterRunsAgainstWorkerdWithTheSameChecks() throws Exception {
+    WorkerdInstall.ensure();
+    List<RunResult> runs =
+        run("counter", "--targets", "workerd", "--objects", "2", "--callers", "4");
+
+    assertThat(runs).singleElement().satisfies(SmokeTest::assertSane);
+    assertThat(runs.get(0).target()).isEqualTo("workerd");
+    assertThat(runs.get(0).extraNumber("violations", -1)).isZero();
+    assertThat(runs.get(0).extraNumber("acknowledged", 0)).isPositive();
+    assertThat(runs.get(0).extraNumber("server_cpu", 0)).isPositive();
+  }
+
+  @Test
+  void chatRunsAgainstWorkerdAndDeliversEveryMessage() throws Exception {
+    WorkerdInstall.ensure();
+    List<RunResult> runs = run("chat", "--targets", "workerd", "--rooms", "2", "--clients", "3");
+
+    assertThat(runs).singleElement().satisfies(SmokeTest::assertSane);
+    assertThat(runs.get(0).extraNumber("lost", -1)).isZero();
+    assertThat(runs.get(0).extraNumber("server_cpu", 0)).isPositive();
+  }
+
+  @Test
   void idleHoldsConnectionsOnOutpostAndTheBaselineAndWeighsThem() {
     List<RunResult> runs = BenchMain.run("idle", "--connections", "50", "--room-size", "10");
 
