@@ -2,7 +2,6 @@ package dev.outpost.api;
 
 import java.util.Objects;
 import java.util.Optional;
-import java.util.regex.Pattern;
 
 /**
  * The identity of one durable object within a namespace: 64 lowercase hex digits.
@@ -19,8 +18,6 @@ public final class DurableObjectId {
 
   /** Longest name an id keeps, in UTF-8 bytes (Cloudflare's limit for {@code ctx.id.name}). */
   public static final int MAX_NAME_BYTES = 1024;
-
-  private static final Pattern HEX64 = Pattern.compile("[0-9a-f]{64}");
 
   /** The jurisdictions an id may be restricted to (Cloudflare's list). */
   public static final java.util.Set<String> JURISDICTIONS =
@@ -88,7 +85,16 @@ public final class DurableObjectId {
 
   /** Whether {@code text} has the shape of an id (64 lowercase hex digits). */
   public static boolean isWellFormed(String text) {
-    return text != null && HEX64.matcher(text).matches();
+    if (text == null || text.length() != 64) {
+      return false;
+    }
+    for (int i = 0; i < 64; i++) {
+      char ch = text.charAt(i);
+      if (!((ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'f'))) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** The name this id was derived from, if it was made by {@code idFromName}. */
