@@ -2,6 +2,7 @@ package dev.outpost.api;
 
 import java.util.Objects;
 import java.util.Optional;
+import java.util.regex.Pattern;
 
 /**
  * The identity of one durable object within a namespace: 64 lowercase hex digits.
@@ -18,6 +19,8 @@ public final class DurableObjectId {
 
   /** Longest name an id keeps, in UTF-8 bytes (Cloudflare's limit for {@code ctx.id.name}). */
   public static final int MAX_NAME_BYTES = 1024;
+
+  private static final Pattern HEX64 = Pattern.compile("[0-9a-f]{64}");
 
   /** The jurisdictions an id may be restricted to (Cloudflare's list). */
   public static final java.util.Set<String> JURISDICTIONS =
@@ -85,16 +88,7 @@ public final class DurableObjectId {
 
   /** Whether {@code text} has the shape of an id (64 lowercase hex digits). */
   public static boolean isWellFormed(String text) {
-    if (text == null || text.length() != 64) {
-      return false;
-    }
-    for (int i = 0; i < 64; i++) {
-      char ch = text.charAt(i);
-      if (!((ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'f'))) {
-        return false;
-      }
-    }
-    return true;
+    return text != null && HEX64.matcher(text).matches();
   }
 
   /** The name this id was derived from, if it was made by {@code idFromName}. */

@@ -15,28 +15,15 @@ import javax.crypto.spec.SecretKeySpec;
  * and jurisdiction, in lowercase hex: 64 digits. So {@code idFromName} is the same on every node,
  * {@code idFromString} rejects ids made for another namespace or typed wrong, and it recovers the
  * jurisdiction an id was made in (the tag matches exactly one). Thread-safe.
- *
- * <p>{@code fromName} is called for every request addressed by name, and costs two HMACs; the ids
- * of the last names asked for are kept in a small direct-mapped cache ({@value #CACHE_SLOTS} slots,
- * names up to {@value #CACHED_NAME_CHARS} characters): a slot holds one immutable entry, replaced
- * by the next name that hashes to it, so the cache never grows and needs no lock.
  */
 public final class ObjectIds {
 
   private static final int IDENTITY_BYTES = 28;
-  private static final int CACHE_SLOTS = 4096; // a power of two
-  private static final int CACHED_NAME_CHARS = 256;
   private static final HexFormat HEX = HexFormat.of();
 
   private final SecretKeySpec key;
   private final SecureRandom random = new SecureRandom();
   private final ThreadLocal<Mac> macs;
-  // Racy by design: each slot is an immutable entry or null; a lost update only costs a recompute.
-  private final NamedId[] cache = new NamedId[CACHE_SLOTS];
-
-  /** A cached {@code fromName} result. */
-  private record NamedId(
-      String namespace, Optional<String> jurisdiction, String name, DurableObjectId id) {}
 
   public ObjectIds(String idKey) {
     this.key = new SecretKeySpec(idKey.getBytes(StandardCharsets.UTF_8), "HmacSHA256");
@@ -63,24 +50,6 @@ public final class ObjectIds {
     if (name.isEmpty()) {
       throw new IllegalArgumentException("an object name must not be empty");
     }
-    if (name.length() > CACHED_NAME_CHARS) {
-      return derive(namespace, name, jurisdiction);
-    }
-    int slot = (31 * (31 * namespace.hashCode() + jurisdiction.hashCode()) + name.hashCode());
-    slot = (slot ^ (slot >>> 16)) & (CACHE_SLOTS - 1);
-    NamedId cached = cache[slot];
-    if (cached != null
-        && cached.name.equals(name)
-        && cached.namespace.equals(namespace)
-        && cached.jurisdiction.equals(jurisdiction)) {
-      return cached.id;
-    }
-    DurableObjectId id = derive(namespace, name, jurisdiction);
-    cache[slot] = new NamedId(namespace, jurisdiction, name, id);
-    return id;
-  }
-
-  private DurableObjectId derive(String namespace, String name, Optional<String> jurisdiction) {
     byte[] identity = new byte[IDENTITY_BYTES];
     String scope = jurisdiction.map(j -> "\0" + j).orElse("");
     System.arraycopy(

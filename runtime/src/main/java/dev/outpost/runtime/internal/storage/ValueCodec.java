@@ -48,10 +48,6 @@ public final class ValueCodec {
     if (value instanceof String text) {
       return tagged(STRING, text.getBytes(StandardCharsets.UTF_8));
     }
-    if (value instanceof Long || value instanceof Integer) {
-      // The bytes Jackson writes for them (a JSON number), without its generator per call.
-      return tagged(JSON, value.toString().getBytes(StandardCharsets.US_ASCII));
-    }
     try {
       return tagged(JSON, MAPPER.writeValueAsBytes(value));
     } catch (JsonProcessingException e) {
@@ -67,15 +63,6 @@ public final class ValueCodec {
    */
   public static <T> T decode(byte[] encoded, Class<T> type, String what) {
     byte tag = encoded[0];
-    if (tag == JSON && (type == Long.class || type == Integer.class)) {
-      Long plain = plainInteger(encoded);
-      if (plain != null && type == Long.class) {
-        return type.cast(plain);
-      }
-      if (plain != null && plain == plain.intValue()) {
-        return type.cast(Integer.valueOf(plain.intValue()));
-      }
-    }
     byte[] content = Arrays.copyOfRange(encoded, 1, encoded.length);
     try {
       if (type == byte[].class) {
@@ -103,27 +90,6 @@ public final class ValueCodec {
       throw new IllegalArgumentException(
           what + " cannot be read as " + type.getName() + ": " + e.getMessage(), e);
     }
-  }
-
-  /**
-   * The value of JSON content that is a plain decimal integer within {@code long} ({@code
-   * -?[0-9]+}, at most 18 digits, no leading zero), or null for anything else (left to Jackson).
-   */
-  private static Long plainInteger(byte[] encoded) {
-    int start = encoded.length > 1 && encoded[1] == '-' ? 2 : 1;
-    int digits = encoded.length - start;
-    if (digits < 1 || digits > 18 || (digits > 1 && encoded[start] == '0')) {
-      return null;
-    }
-    long value = 0;
-    for (int i = start; i < encoded.length; i++) {
-      int digit = encoded[i] - '0';
-      if (digit < 0 || digit > 9) {
-        return null;
-      }
-      value = value * 10 + digit;
-    }
-    return start == 2 ? -value : value;
   }
 
   private static byte[] tagged(byte tag, byte[] content) {
