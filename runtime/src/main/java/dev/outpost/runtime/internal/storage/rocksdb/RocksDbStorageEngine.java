@@ -23,6 +23,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -58,14 +59,17 @@ import org.rocksdb.WriteOptions;
  *       store only ({@link ReplicaStore}): written in the same batch as the entry it names.
  * </ul>
  *
- * <p><b>Invariants.</b> A commit is one RocksDB write batch: data, epoch and alarm change together
- * or not at all. An object's stored epoch never decreases. {@code epochs} holds, for each object
- * touched since open, the epoch stored on disk (one small entry per object, kept until close).
+ * <p><b>Invariants.</b> A commit is part of one RocksDB write batch: its data, epoch and alarm
+ * change together or not at all, and a commit returns only after the write holding it returned. An
+ * object's stored epoch never decreases. {@code epochs} holds, for each object touched since open,
+ * the epoch stored on disk (one small entry per object, kept until close).
  *
  * <p><b>Concurrency.</b> Reads go straight to RocksDB (iterators read a consistent snapshot).
  * Commits of one object are serialised by a striped lock, so the epoch check and the write are
- * atomic; commits of objects on different stripes run in parallel. A read-write lock keeps {@link
- * #close()} from freeing native handles under a running call.
+ * atomic. {@link #commit}s of all objects are grouped ({@link CommitQueue}): while one group is
+ * written, the commits that arrive queue, and the next leader writes them all in one RocksDB write
+ * batch, holding their stripes; {@link #apply} writes alone under its object's stripe. A read-write
+ * lock keeps {@link #close()} from freeing native handles under a running call.
  *
  * <p><b>Failure.</b> The write-ahead log is always on; with {@code syncWrites} every commit fsyncs
  * it before returning. A failed write leaves nothing behind and surfaces as {@link
@@ -75,6 +79,8 @@ import org.rocksdb.WriteOptions;
 public final class RocksDbStorageEngine implements ReplicaStore {
 
   private static final int LOCK_STRIPES = 64; // a power of two
+  private static final int MAX_GROUP_COMMITS = 1024;
+  private static final long MAX_GROUP_BYTES = 4L << 20; // past the first member
 
   private final Path dir;
   private final boolean syncWrites;
@@ -86,9 +92,14 @@ public final class RocksDbStorageEngine implements ReplicaStore {
   private final Map<ObjectAddress, Long> epochs = new ConcurrentHashMap<>();
   private final ReentrantReadWriteLock lifecycle = new ReentrantReadWriteLock();
   private boolean closed; // guarded by lifecycle
+  private final CommitQueue<Pending> commits =
+      new CommitQueue<>(this::writeGroup, MAX_GROUP_COMMITS, MAX_GROUP_BYTES);
+  private final WriteStep writeStep; // RocksDB's write, or a test's
 
-  private RocksDbStorageEngine(Path dir, boolean syncWrites, Options options, RocksDB db) {
+  private RocksDbStorageEngine(
+      Path dir, boolean syncWrites, Options options, RocksDB db, WriteStep writeStep) {
     this.dir = dir;
+    this.writeStep = writeStep;
     this.syncWrites = syncWrites;
     this.options = options;
     this.db = db;
@@ -105,6 +116,18 @@ public final class RocksDbStorageEngine implements ReplicaStore {
    * @throws StorageException if the native library cannot load or the database cannot open
    */
   public static RocksDbStorageEngine open(Path dir, boolean syncWrites) {
+    return open(dir, syncWrites, (db, options, batch) -> db.write(options, batch));
+  }
+
+  /**
+   * As {@link #open(Path, boolean)}, with every group commit's RocksDB write going through {@code
+   * writeStep}: tests hold it to form groups, or make it fail.
+   */
+  static RocksDbStorageEngine openForTest(Path dir, boolean syncWrites, WriteStep writeStep) {
+    return open(dir, syncWrites, writeStep);
+  }
+
+  private static RocksDbStorageEngine open(Path dir, boolean syncWrites, WriteStep writeStep) {
     Objects.requireNonNull(dir, "dir");
     try {
       RocksDB.loadLibrary(); // loads once per JVM; later calls return at once
@@ -123,7 +146,7 @@ public final class RocksDbStorageEngine implements ReplicaStore {
     Options options = SmallNodeOptions.create();
     try {
       return new RocksDbStorageEngine(
-          dir, syncWrites, options, RocksDB.open(options, dir.toString()));
+          dir, syncWrites, options, RocksDB.open(options, dir.toString()), writeStep);
     } catch (RocksDBException e) {
       options.close();
       throw new StorageException(
@@ -261,9 +284,106 @@ public final class RocksDbStorageEngine implements ReplicaStore {
         });
   }
 
+  /**
+   * {@inheritDoc}
+   *
+   * <p>Commits of all objects go through one {@link CommitQueue}: concurrent commits are written
+   * together in one RocksDB write (and one fsync when syncing), each object's part checked against
+   * its own epoch; this call returns once the write holding its batch returned. A stale member is
+   * refused alone; a failed write fails every member of its group, each with its own {@link
+   * StorageException}.
+   */
   @Override
   public void commit(ObjectAddress object, WriteBatch batch) {
-    write("commit", object, batch, OptionalLong.empty());
+    Objects.requireNonNull(object, "object");
+    Objects.requireNonNull(batch, "batch");
+    long bytes = 0;
+    for (WriteBatch.Mutation m : batch.mutations()) {
+      Objects.requireNonNull(m.key(), "mutation key");
+      bytes += m.key().length + (m.value() == null ? 0 : m.value().length);
+    }
+    commits.submit(new CommitQueue.Commit<>(new Pending(object, batch), bytes));
+  }
+
+  /** One object's batch waiting in {@link #commits}. */
+  private record Pending(ObjectAddress object, WriteBatch batch) {}
+
+  /**
+   * Writes a group of commits (the {@link CommitQueue}'s leader, one group at a time): under the
+   * members' commit locks, refuses each stale member, then writes the others' batches in one
+   * RocksDB write batch. Epochs are cached only after the write succeeded.
+   */
+  private void writeGroup(List<CommitQueue.Commit<Pending>> group) {
+    lifecycle.readLock().lock();
+    try {
+      if (closed) {
+        IllegalStateException failure =
+            new IllegalStateException("RocksDB storage engine at " + dir + " is closed");
+        group.forEach(member -> member.fail(failure));
+        return;
+      }
+      List<ReentrantLock> held = new ArrayList<>(group.size());
+      try {
+        for (CommitQueue.Commit<Pending> member : group) {
+          ReentrantLock lock = commitLock(member.payload.object());
+          lock.lock(); // only a group's leader holds more than one stripe: no lock-order cycle
+          held.add(lock);
+        }
+        writeLocked(group);
+      } finally {
+        for (ReentrantLock lock : held) {
+          lock.unlock();
+        }
+      }
+    } finally {
+      lifecycle.readLock().unlock();
+    }
+  }
+
+  private void writeLocked(List<CommitQueue.Commit<Pending>> group) {
+    Map<ObjectAddress, Long> written = new HashMap<>(); // each object's epoch after this group
+    List<CommitQueue.Commit<Pending>> writing = new ArrayList<>(group.size());
+    try (org.rocksdb.WriteBatch rocksBatch = new org.rocksdb.WriteBatch()) {
+      for (CommitQueue.Commit<Pending> member : group) {
+        ObjectAddress object = member.payload.object();
+        WriteBatch batch = member.payload.batch();
+        Long earlier = written.get(object);
+        long current = earlier != null ? earlier : storedEpoch(object);
+        if (batch.epoch() < current) {
+          member.fail(new StaleEpochException(object.toString(), batch.epoch(), current));
+        } else if (batch.epoch() == current && batch.isEmpty()) {
+          member.succeed();
+        } else {
+          fill(rocksBatch, object, batch, current);
+          written.put(object, batch.epoch());
+          writing.add(member);
+        }
+      }
+      if (!writing.isEmpty()) {
+        writeStep.write(db, writeOptions, rocksBatch);
+      }
+    } catch (RocksDBException e) {
+      // Nothing of the group was written (a failed fill or write): every member not yet refused
+      // fails, each naming its own object.
+      for (CommitQueue.Commit<Pending> member : group) {
+        if (!member.isDone()) {
+          member.fail(
+              new StorageException(
+                  "commit of "
+                      + member.payload.object()
+                      + " failed in RocksDB at "
+                      + dir
+                      + " (one write with "
+                      + (group.size() - 1)
+                      + " other commits; none of them was written): "
+                      + e.getMessage(),
+                  e));
+        }
+      }
+      return;
+    }
+    epochs.putAll(written);
+    writing.forEach(CommitQueue.Commit::succeed);
   }
 
   @Override
@@ -452,6 +572,23 @@ public final class RocksDbStorageEngine implements ReplicaStore {
     } finally {
       lifecycle.readLock().unlock();
     }
+  }
+
+  /** The RocksDB write of a group commit. */
+  @FunctionalInterface
+  interface WriteStep {
+    void write(RocksDB db, WriteOptions options, org.rocksdb.WriteBatch batch)
+        throws RocksDBException;
+  }
+
+  /** Groups written by group commit and the commits in them, so far: {@code [groups, commits]}. */
+  long[] groupCountsForTest() {
+    return commits.countsForTest();
+  }
+
+  /** Commits waiting for a group's leader. */
+  int queuedCommitsForTest() {
+    return commits.queuedForTest();
   }
 
   /** A RocksDB operation. */
