@@ -212,6 +212,11 @@ public final class NodeNetwork implements AutoCloseable {
       HttpReplies.text(ctx.response(), 403, "node link refused: wrong or missing link secret");
       return;
     }
+    java.util.Optional<String> refusal = NodeLinks.versionRefusal(req);
+    if (refusal.isPresent()) {
+      HttpReplies.text(ctx.response(), 400, refusal.get());
+      return;
+    }
     String peer = String.valueOf(req.getHeader("X-Outpost-Node"));
     req.toWebSocket().onSuccess(ws -> NodeLinks.serve(ws, inbox, migrations, peer, bounds));
   }

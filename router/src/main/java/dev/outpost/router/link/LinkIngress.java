@@ -103,17 +103,15 @@ final class LinkIngress {
     }
   }
 
-  private static ObjectAddress address(JsonObject head) {
+  private static ObjectAddress address(LinkFrame.RequestHead head) {
     return new ObjectAddress(
-        head.getString("ns"),
+        head.ns(),
         DurableObjectId.of(
-            head.getString("id"),
-            Optional.ofNullable(head.getString("name")),
-            Optional.ofNullable(head.getString("jurisdiction"))));
+            head.id(), Optional.ofNullable(head.name()), Optional.ofNullable(head.jurisdiction())));
   }
 
   private void request(int stream, Buffer frame) {
-    JsonObject head = LinkFrame.head(frame);
+    LinkFrame.RequestHead head = LinkFrame.requestHead(frame);
     CompletableFuture<Response> result;
     try {
       var chain = LinkFrame.chain(head);
@@ -130,7 +128,7 @@ final class LinkIngress {
   }
 
   private void upgrade(int stream, Buffer frame) {
-    JsonObject head = LinkFrame.head(frame);
+    LinkFrame.RequestHead head = LinkFrame.requestHead(frame);
     RemoteConnection[] self = new RemoteConnection[1];
     RemoteConnection connection =
         new RemoteConnection(

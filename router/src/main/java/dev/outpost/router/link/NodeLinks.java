@@ -22,6 +22,9 @@ public final class NodeLinks implements AutoCloseable, dev.outpost.runtime.spi.H
   /** Header carrying the link secret. */
   static final String SECRET_HEADER = "X-Outpost-Link-Secret";
 
+  /** Header carrying the link frame format's version of the connecting node. */
+  static final String VERSION_HEADER = "X-Outpost-Link-Version";
+
   /** Header carrying the connecting node's id. */
   static final String NODE_HEADER = "X-Outpost-Node";
 
@@ -130,6 +133,7 @@ public final class NodeLinks implements AutoCloseable, dev.outpost.runtime.spi.H
                 .setURI(PATH)
                 .setTimeout(CONNECT_TIMEOUT.toMillis())
                 .addHeader(SECRET_HEADER, secret)
+                .addHeader(VERSION_HEADER, Integer.toString(LinkFrame.VERSION))
                 .addHeader(NODE_HEADER, selfNode));
     connect.onComplete(
         ws ->
@@ -247,6 +251,25 @@ public final class NodeLinks implements AutoCloseable, dev.outpost.runtime.spi.H
    */
   public static boolean checkSecret(io.vertx.core.http.HttpServerRequest request, String secret) {
     return secret.equals(request.getHeader(SECRET_HEADER));
+  }
+
+  /**
+   * Why a peer's link request must be refused for its frame format, or empty if it speaks this
+   * node's version ({@value LinkFrame#VERSION}): nodes of different versions cannot share links, so
+   * a cluster is upgraded by replacing all its nodes, not one by one.
+   */
+  public static java.util.Optional<String> versionRefusal(
+      io.vertx.core.http.HttpServerRequest request) {
+    String version = request.getHeader(VERSION_HEADER);
+    if (Integer.toString(LinkFrame.VERSION).equals(version)) {
+      return java.util.Optional.empty();
+    }
+    return java.util.Optional.of(
+        "node link refused: this node speaks link version "
+            + LinkFrame.VERSION
+            + ", the peer "
+            + (version == null ? "an older one (no " + VERSION_HEADER + ")" : version)
+            + "; run the same Outpost version on every node");
   }
 
   /**

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.json.JsonObject;
 
 /**
  * Any bytes a link delivers are either refused by {@link LinkFrame#check} with a message saying
@@ -34,7 +33,7 @@ class LinkFrameFuzzTest {
     try {
       switch (LinkFrame.type(frame)) {
         case LinkFrame.REQUEST, LinkFrame.UPGRADE -> {
-          JsonObject head = LinkFrame.head(frame);
+          LinkFrame.RequestHead head = LinkFrame.requestHead(frame);
           LinkFrame.chain(head);
           LinkFrame.toRequest(head, LinkFrame.body(frame));
         }

@@ -42,6 +42,14 @@ public record RunResult(
     extra = Collections.unmodifiableMap(new LinkedHashMap<>(extra));
   }
 
+  /** This result under another target name, with {@code more} figures after its own. */
+  public RunResult relabelled(String newTarget, Map<String, Object> more) {
+    Map<String, Object> all = new LinkedHashMap<>(extra);
+    all.putAll(more);
+    return new RunResult(
+        workload, newTarget, scenario, seconds, throughput, unit, latency, errors, all);
+  }
+
   /** A number from {@link #extra}, or {@code fallback} if it is missing. */
   public double extraNumber(String key, double fallback) {
     return extra.get(key) instanceof Number n ? n.doubleValue() : fallback;

@@ -86,24 +86,34 @@ final class ChatLoad {
   private final Vertx vertx;
   private final ServerProcess server;
   private final Settings settings;
+  private final ServerMeters meters;
   private final List<Context> contexts;
   private final List<ChatClient> clients = new ArrayList<>();
   private final ChatClient.Counters counters = new ChatClient.Counters();
   private final LatencyHistograms latencies = new LatencyHistograms();
   private final LatencyHistograms lateness = new LatencyHistograms();
 
-  private ChatLoad(Vertx vertx, ServerProcess server, Settings settings) {
+  private ChatLoad(Vertx vertx, ServerProcess server, ServerMeters meters, Settings settings) {
     this.vertx = vertx;
     this.server = server;
+    this.meters = meters;
     this.settings = settings;
     this.contexts = EventLoops.contexts(vertx, settings.eventLoops());
   }
 
   /** Runs the load against {@code server} and measures it. */
   static RunResult run(ServerProcess server, Settings settings) {
+    return run(server, ServerMeters.of(server, settings.recording()), settings);
+  }
+
+  /**
+   * Runs the load through {@code server} (in a cluster, the node the clients connect to); {@code
+   * meters} measure the servers over the window.
+   */
+  static RunResult run(ServerProcess server, ServerMeters meters, Settings settings) {
     Vertx vertx = EventLoops.create(settings.eventLoops());
     try {
-      return new ChatLoad(vertx, server, settings).execute();
+      return new ChatLoad(vertx, server, meters, settings).execute();
     } finally {
       EventLoops.close(vertx);
     }
@@ -138,16 +148,16 @@ final class ChatLoad {
     }
 
     EventLoops.pauseUntil(vertx, windowStart - PROFILE_LEAD_NANOS);
-    settings.recording().start(server);
+    meters.startRecordings();
     EventLoops.pauseUntil(vertx, windowStart);
-    CpuMeter serverCpu = CpuMeter.start(server.pid());
+    meters.startCpu();
     CpuMeter generatorCpu = CpuMeter.startSelf();
     MachineCpu machineCpu = MachineCpu.start();
     EventLoops.pauseUntil(vertx, windowEnd);
-    double serverCores = serverCpu.cores();
+    double serverCores = meters.stopCpu();
     double generatorCores = generatorCpu.cores();
     double otherCores = machineCpu.busyCores() - serverCores - generatorCores;
-    settings.recording().stop(server);
+    meters.stopRecordings();
     EventLoops.pause(vertx, TimeUnit.MILLISECONDS.toNanos(20)); // sends racing the end
     drain(windowEnd + seconds(settings.drainS()));
 
@@ -166,7 +176,7 @@ final class ChatLoad {
     extra.put("lost", lost);
     extra.put(
         "delivery_ratio", expected == 0 ? 0.0 : Math.round(1000.0 * delivered / expected) / 1000.0);
-    extra.put("server_cpu", Math.round(serverCores * 100) / 100.0);
+    meters.putFigures(extra, delivered, seconds);
     extra.put("generator_cpu", Math.round(generatorCores * 100) / 100.0);
     extra.put("other_cpu", Math.round(Math.max(0, otherCores) * 100) / 100.0);
     // Server CPU time per delivered message over the window: cores x seconds / delivered.

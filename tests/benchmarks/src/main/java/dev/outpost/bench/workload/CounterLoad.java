@@ -75,6 +75,7 @@ final class CounterLoad {
   private final Vertx vertx;
   private final ServerProcess server;
   private final Settings settings;
+  private final ServerMeters meters;
   private final List<Context> contexts;
   private final HttpClient client;
   private final String[] uris;
@@ -88,9 +89,10 @@ final class CounterLoad {
   private long windowStart;
   private long windowEnd;
 
-  private CounterLoad(Vertx vertx, ServerProcess server, Settings settings) {
+  private CounterLoad(Vertx vertx, ServerProcess server, ServerMeters meters, Settings settings) {
     this.vertx = vertx;
     this.server = server;
+    this.meters = meters;
     this.settings = settings;
     this.contexts = EventLoops.contexts(vertx, settings.eventLoops());
     this.client = HttpCalls.client(vertx, settings.connections());
@@ -105,9 +107,17 @@ final class CounterLoad {
 
   /** Runs the load against {@code server} and checks the answers. */
   static RunResult run(ServerProcess server, Settings settings) {
+    return run(server, ServerMeters.of(server, settings.recording()), settings);
+  }
+
+  /**
+   * Runs the load through {@code server} (in a cluster, the node the requests enter by) and checks
+   * the answers; {@code meters} measure the servers over the window.
+   */
+  static RunResult run(ServerProcess server, ServerMeters meters, Settings settings) {
     Vertx vertx = EventLoops.create(settings.eventLoops());
     try {
-      return new CounterLoad(vertx, server, settings).execute();
+      return new CounterLoad(vertx, server, meters, settings).execute();
     } finally {
       EventLoops.close(vertx);
     }
@@ -127,16 +137,16 @@ final class CounterLoad {
       startPacers(start);
     }
     EventLoops.pauseUntil(vertx, windowStart - ChatLoad.PROFILE_LEAD_NANOS);
-    settings.recording().start(server);
+    meters.startRecordings();
     EventLoops.pauseUntil(vertx, windowStart);
-    CpuMeter serverCpu = CpuMeter.start(server.pid());
+    meters.startCpu();
     CpuMeter generatorCpu = CpuMeter.startSelf();
     MachineCpu machineCpu = MachineCpu.start();
     EventLoops.pauseUntil(vertx, windowEnd);
-    double serverCores = serverCpu.cores();
+    double serverCores = meters.stopCpu();
     double generatorCores = generatorCpu.cores();
     double otherCores = machineCpu.busyCores() - serverCores - generatorCores;
-    settings.recording().stop(server);
+    meters.stopRecordings();
     long drainEnd = System.nanoTime() + REQUEST_TIMEOUT.toNanos() + seconds(1);
     while (inFlight.get() > 0 && System.nanoTime() < drainEnd) {
       EventLoops.pause(vertx, TimeUnit.MILLISECONDS.toNanos(20));
@@ -148,7 +158,7 @@ final class CounterLoad {
     Map<String, Object> extra = new LinkedHashMap<>();
     extra.put("violations", violations.sum() + lostUpdates);
     extra.put("acknowledged", sum(acked));
-    extra.put("server_cpu", Math.round(serverCores * 100) / 100.0);
+    meters.putFigures(extra, completed.sum(), seconds);
     extra.put("generator_cpu", Math.round(generatorCores * 100) / 100.0);
     extra.put("other_cpu", Math.round(Math.max(0, otherCores) * 100) / 100.0);
     return new RunResult(

@@ -15,6 +15,21 @@ record WindowRecording(Path file) {
   /** No recording. */
   static final WindowRecording NONE = new WindowRecording(null);
 
+  /**
+   * The same recording for one of several servers: {@code name} goes before the file's extension
+   * ({@code run.jfr} becomes {@code run-NAME.jfr}); an empty name or no file changes nothing.
+   */
+  WindowRecording suffixed(String name) {
+    if (file == null || name.isEmpty()) {
+      return this;
+    }
+    String base = file.getFileName().toString();
+    int dot = base.lastIndexOf('.');
+    String named =
+        dot < 0 ? base + "-" + name : base.substring(0, dot) + "-" + name + base.substring(dot);
+    return new WindowRecording(file.resolveSibling(named));
+  }
+
   /** Starts recording in {@code server}, if there is a file. */
   void start(ServerProcess server) {
     if (file != null) {

@@ -1,7 +1,6 @@
 package dev.outpost.bench.workload;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.offset;
 
 import dev.outpost.bench.BenchMain;
@@ -129,9 +128,35 @@ class SmokeTest {
   }
 
   @Test
-  void forwardSaysItNeedsTheCluster() {
-    assertThatThrownBy(() -> BenchMain.run("forward"))
-        .hasMessageContaining("exited with " + ForwardCommand.NOT_AVAILABLE);
+  void forwardRunsCounterAndChatDirectAndThroughTheOtherNode() {
+    List<RunResult> runs =
+        run("forward", "--callers", "4", "--rooms", "1", "--clients", "3", "--window", "2");
+
+    assertThat(runs)
+        .extracting(r -> r.workload() + " " + r.target())
+        .containsExactly("counter direct", "counter forwarded", "chat direct", "chat forwarded");
+    runs.forEach(SmokeTest::assertSane);
+    for (RunResult r : runs) {
+      assertThat(r.extra().get("entry"))
+          .as(r.toLine())
+          .isEqualTo(
+              r.target().equals("direct")
+                  ? r.extra().get("owner")
+                  : r.extra().get("owner").equals("a") ? "b" : "a");
+      assertThat(r.extraNumber("cpu_" + r.extra().get("owner"), -1)).as(r.toLine()).isPositive();
+      assertThat(r.extraNumber("cpu_" + r.extra().get("entry"), -1)).as(r.toLine()).isPositive();
+    }
+    RunResult counterDirect = runs.get(0);
+    RunResult counterForwarded = runs.get(1);
+    assertThat(counterDirect.extraNumber("forwarded", -1)).isZero();
+    assertThat(counterForwarded.extraNumber("violations", -1)).isZero();
+    // every increment and the final read went over the link
+    assertThat(counterForwarded.extraNumber("forwarded", -1))
+        .as(counterForwarded.toLine())
+        .isEqualTo(counterForwarded.extraNumber("acknowledged", 0) + 1);
+    assertThat(runs.get(2).extraNumber("forwarded", -1)).isZero();
+    assertThat(runs.get(3).extraNumber("forwarded", -1)).as(runs.get(3).toLine()).isEqualTo(3);
+    assertThat(runs).allSatisfy(r -> assertThat(r.extraNumber("lost", 0)).isZero());
   }
 
   private static List<RunResult> run(String workload, String... args) {
