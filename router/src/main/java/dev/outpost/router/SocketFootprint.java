@@ -12,8 +12,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Shrinks what Vert.x 5.0 keeps for each upgraded server WebSocket, so that an idle (hibernated)
- * socket costs a few KiB of heap instead of ~15 KiB. Two things are released, right after the
- * handshake, on the socket's event loop, before any other thread sees the socket:
+ * socket costs ~5.4 KB of heap instead of ~17.4 KB (measured at 19,800 sockets). Two things are
+ * released, right after the handshake, on the socket's event loop, before any other thread sees the
+ * socket:
  *
  * <ol>
  *   <li><b>The HTTP connection the socket was upgraded from.</b> {@code
@@ -21,7 +22,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  *       whose {@code connectionFactory} lambda captures the handshaker (and so the upgrade request,
  *       its response and headers, the Vert.x Web routing context) and the {@code
  *       Http1xServerConnection} with its own outbound queue. The factory runs once, in {@code
- *       handlerAdded}, but the field is final and stays: ~5.5 KiB per socket that nothing uses. It
+ *       handlerAdded}, but the field is final and stays: ~5.9 KB per socket that nothing uses. It
  *       is set to null here.
  *   <li><b>The socket's outbound queue.</b> Every {@code VertxConnection} not in strict thread mode
  *       (and the WebSocket connection never is) writes through an {@code OutboundMessageQueue}

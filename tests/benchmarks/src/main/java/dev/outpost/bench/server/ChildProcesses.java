@@ -78,12 +78,19 @@ public final class ChildProcesses implements AutoCloseable {
   public ServerProcess startOutpost(
       String name, Path dataDir, List<String> jvmOptions, List<String> nodeArgs)
       throws IOException, InterruptedException {
+    return startOutpost("outpost", name, dataDir, jvmOptions, nodeArgs);
+  }
+
+  /** As {@link #startOutpost(String, Path, List, List)}, reported as {@code target}. */
+  public ServerProcess startOutpost(
+      String target, String name, Path dataDir, List<String> jvmOptions, List<String> nodeArgs)
+      throws IOException, InterruptedException {
     List<String> args = new ArrayList<>(List.of("--data-dir", dataDir.toString()));
     if (!nodeArgs.contains("--bundle") && !nodeArgs.contains("--store-objects")) {
       args.addAll(List.of("--bundle", samplesBundle().toString()));
     }
     args.addAll(nodeArgs);
-    return ServerProcess.awaitReady("outpost", start(name, BenchNode.class, jvmOptions, args));
+    return ServerProcess.awaitReady(target, start(name, BenchNode.class, jvmOptions, args));
   }
 
   /**

@@ -54,7 +54,9 @@ public final class ChatCommand extends WorkloadCommand {
       names = "--targets",
       split = ",",
       defaultValue = "baseline,baseline-inline,outpost",
-      description = "Servers to measure, in order (default ${DEFAULT-VALUE}).")
+      description =
+          "Servers to measure, in order; outpost-untrimmed is the node without"
+              + " ListenerOptions.trimWebSockets (default ${DEFAULT-VALUE}).")
   List<String> targets;
 
   @Option(
@@ -94,11 +96,18 @@ public final class ChatCommand extends WorkloadCommand {
                   children.startBaseline(target, name, jvm, loops);
               case "outpost" ->
                   children.startOutpost(name, children.workDir().resolve(name), jvm, loops);
+              case "outpost-untrimmed" ->
+                  children.startOutpost(
+                      target,
+                      name,
+                      children.workDir().resolve(name),
+                      jvm,
+                      concat(loops, "--no-trim-websockets"));
               default ->
                   throw new IllegalArgumentException(
                       "unknown target '"
                           + target
-                          + "'; use baseline, baseline-inline and/or outpost");
+                          + "'; use baseline, baseline-inline, outpost and/or outpost-untrimmed");
             }) {
           ChatLoad.Settings settings =
               new ChatLoad.Settings(
@@ -205,5 +214,11 @@ public final class ChatCommand extends WorkloadCommand {
     Arrays.sort(sorted);
     int n = sorted.length;
     return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+  }
+
+  private static List<String> concat(List<String> list, String more) {
+    List<String> all = new java.util.ArrayList<>(list);
+    all.add(more);
+    return all;
   }
 }
