@@ -1,5 +1,6 @@
 package dev.outpost.router;
 
+import io.netty.channel.Channel;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.vertx.core.Vertx;
@@ -7,6 +8,7 @@ import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.net.SocketAddress;
+import io.vertx.core.net.impl.ConnectionBase;
 import io.vertx.ext.web.RoutingContext;
 import java.lang.System.Logger.Level;
 import java.util.Set;
@@ -41,7 +43,10 @@ final class ConnectionGuard {
   private final Vertx vertx;
   private final ListenerOptions options;
   private final ConcurrentHashMap<String, AtomicInteger> perAddress = new ConcurrentHashMap<>();
-  private final ConcurrentHashMap<HttpConnection, Tracked> tracked = new ConcurrentHashMap<>();
+  // By Netty channel, not by Vert.x connection: an upgraded WebSocket is a new Vert.x connection on
+  // the same channel, and holding the HTTP one here would keep it (with its 4 KiB outbound queue,
+  // its last request and response) alive for as long as the socket stays open.
+  private final ConcurrentHashMap<Channel, Tracked> tracked = new ConcurrentHashMap<>();
   // Addresses refused since they last had no connection: logged once per episode, not per refusal.
   private final Set<String> refusing = ConcurrentHashMap.newKeySet();
 
@@ -52,13 +57,14 @@ final class ConnectionGuard {
 
   /** One accepted connection's state; touched only on its event loop. */
   private final class Tracked {
-    final HttpConnection connection;
+    final Channel channel;
     final String address;
     int inFlight; // requests started and not yet ended
     long timer = -1; // the head deadline's timer id; -1 when not armed
+    boolean released; // true once closed and counted out
 
-    Tracked(HttpConnection connection, String address) {
-      this.connection = connection;
+    Tracked(Channel channel, String address) {
+      this.channel = channel;
       this.address = address;
     }
 
@@ -70,7 +76,7 @@ final class ConnectionGuard {
               id -> {
                 timer = -1;
                 if (inFlight == 0) {
-                  connection.close();
+                  channel.close();
                 }
               });
     }
@@ -79,6 +85,16 @@ final class ConnectionGuard {
       if (timer != -1) {
         vertx.cancelTimer(timer);
         timer = -1;
+      }
+    }
+
+    /** The channel closed: counted out once, whichever signal comes first. */
+    void closed() {
+      if (!released) {
+        released = true;
+        tracked.remove(channel);
+        disarm();
+        release(address);
       }
     }
   }
@@ -103,23 +119,14 @@ final class ConnectionGuard {
       connection.close();
       return;
     }
-    Tracked state = new Tracked(connection, address);
-    tracked.put(connection, state);
-    Runnable closed =
-        () -> {
-          if (tracked.remove(connection) != null) { // once, whichever signal comes first
-            state.disarm();
-            release(address);
-          }
-        };
-    connection.closeHandler(v -> closed.run());
-    // A connection upgraded to a WebSocket is handed to a new Vert.x connection object, and the
-    // HTTP one's close handler never runs: its count would leak (found by fuzzing: after 1,000
-    // WebSockets an address was refused for good). The Netty channel's close covers both; its
-    // listener runs on the channel's event loop, the connection's own.
-    if (connection instanceof io.vertx.core.net.impl.ConnectionBase base) {
-      base.channel().closeFuture().addListener(future -> closed.run());
-    }
+    // Every HTTP/1.x and HTTP/2 server connection of Vert.x 5 is a ConnectionBase.
+    Channel channel = ((ConnectionBase) connection).channel();
+    Tracked state = new Tracked(channel, address);
+    tracked.put(channel, state);
+    // The channel's close covers a plain HTTP connection and one upgraded to a WebSocket alike (the
+    // HTTP connection's own close handler never runs after an upgrade: its count would leak, found
+    // by fuzzing). The listener runs on the channel's event loop, the connection's own.
+    channel.closeFuture().addListener(future -> state.closed());
     state.arm();
   }
 
@@ -153,14 +160,17 @@ final class ConnectionGuard {
               + " ('%' must be followed by two hex digits; write a literal '%' as %25)");
       return;
     }
-    Tracked state = tracked.get(ctx.request().connection());
+    Tracked state =
+        ctx.request().connection() instanceof ConnectionBase base
+            ? tracked.get(base.channel())
+            : null;
     if (state != null) {
       state.inFlight++;
       state.disarm();
       ctx.addEndHandler(
           ended -> {
             state.inFlight--;
-            if (state.inFlight == 0 && tracked.containsKey(state.connection)) {
+            if (state.inFlight == 0 && !state.released) {
               state.arm();
             }
           });

@@ -411,6 +411,9 @@ final class ObjectRouter {
                         req.toWebSocket()
                             .onSuccess(
                                 ws -> {
+                                  if (network.listener().trimWebSockets()) {
+                                    SocketFootprint.trim(ws);
+                                  }
                                   sockets.add(ws);
                                   accepted.onOpen().accept(ws);
                                 })

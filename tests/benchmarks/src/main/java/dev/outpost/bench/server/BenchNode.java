@@ -48,6 +48,13 @@ public final class BenchNode implements Callable<Integer> {
       description = "Evict an object after this long without events (default ${DEFAULT-VALUE}).")
   long idleTimeoutMs;
 
+  @Option(
+      names = "--no-trim-websockets",
+      description =
+          "Keep Vert.x's full per-socket state (ListenerOptions.trimWebSockets off), to measure"
+              + " what trimming saves.")
+  boolean noTrimWebSockets;
+
   @Option(names = "--event-loops", defaultValue = "2", description = "Router event loops.")
   int eventLoops;
 
@@ -134,7 +141,10 @@ public final class BenchNode implements Callable<Integer> {
             .build());
     // Every generated client comes from 127.0.0.1: the cap per address (1,000 by default) would
     // refuse all but the first thousand of the idle and chat workloads' sockets.
-    builder.listener(dev.outpost.router.ListenerOptions.defaults().withMaxConnectionsPerAddress(0));
+    builder.listener(
+        dev.outpost.router.ListenerOptions.defaults()
+            .withMaxConnectionsPerAddress(0)
+            .withTrimWebSockets(!noTrimWebSockets));
     if (clusterPort > 0) {
       builder
           .routerOptions(

@@ -70,8 +70,9 @@ public final class ChatCommand extends WorkloadCommand {
       split = ",",
       defaultValue = "baseline,baseline-inline,outpost",
       description =
-          "Servers to measure, in order: baseline, baseline-inline, outpost, workerd (Cloudflare's"
-              + " runtime, from tests/benchmarks/workerd) (default ${DEFAULT-VALUE}).")
+          "Servers to measure, in order: baseline, baseline-inline, outpost, outpost-untrimmed (the"
+              + " node without ListenerOptions.trimWebSockets), outpost@VARIANT, workerd"
+              + " (Cloudflare's runtime, from tests/benchmarks/workerd) (default ${DEFAULT-VALUE}).")
   List<String> targets;
 
   @Option(
@@ -157,6 +158,13 @@ public final class ChatCommand extends WorkloadCommand {
           case "outpost" ->
               children.startOutpost(name, children.workDir().resolve(name), jvm, loops);
           case "workerd" -> children.startWorkerd(name, children.workDir().resolve(name));
+          case "outpost-untrimmed" ->
+              children.startOutpost(
+                  target,
+                  name,
+                  children.workDir().resolve(name),
+                  jvm,
+                  concat(loops, "--no-trim-websockets"));
           case "outpost@" -> {
             List<String> args = new ArrayList<>(loops);
             args.addAll(Arrays.asList(variants.get(variant).trim().split("\\s+")));
@@ -166,8 +174,8 @@ public final class ChatCommand extends WorkloadCommand {
               throw new IllegalArgumentException(
                   "unknown target '"
                       + target
-                      + "'; use baseline, baseline-inline, outpost, outpost@VARIANT and/or"
-                      + " workerd");
+                      + "'; use baseline, baseline-inline, outpost, outpost-untrimmed,"
+                      + " outpost@VARIANT and/or workerd");
         }) {
       ChatLoad.Settings settings =
           new ChatLoad.Settings(
@@ -331,5 +339,11 @@ public final class ChatCommand extends WorkloadCommand {
     Arrays.sort(sorted);
     int n = sorted.length;
     return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+  }
+
+  private static List<String> concat(List<String> list, String more) {
+    List<String> all = new java.util.ArrayList<>(list);
+    all.add(more);
+    return all;
   }
 }

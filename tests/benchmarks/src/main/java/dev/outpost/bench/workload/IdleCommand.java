@@ -92,7 +92,10 @@ public final class IdleCommand extends WorkloadCommand {
       names = "--targets",
       split = ",",
       defaultValue = "outpost,baseline",
-      description = "Servers to measure, in order (default ${DEFAULT-VALUE}).")
+      description =
+          "Servers to measure, in order: outpost, outpost-untrimmed (the node with"
+              + " ListenerOptions.trimWebSockets off: Vert.x's full per-socket state), baseline"
+              + " (default ${DEFAULT-VALUE}).")
   List<String> targets;
 
   @Override
@@ -113,15 +116,24 @@ public final class IdleCommand extends WorkloadCommand {
       try (ServerProcess server =
           switch (target) {
             case "baseline" -> children.startBaseline("baseline", "idle-baseline", jvm, loops);
-            case "outpost" -> {
+            case "outpost", "outpost-untrimmed" -> {
               List<String> args = new ArrayList<>(loops);
               args.addAll(List.of("--idle-timeout-ms", Long.toString(idleTimeoutMs)));
+              if (target.equals("outpost-untrimmed")) {
+                args.add("--no-trim-websockets");
+              }
               yield children.startOutpost(
-                  "idle-outpost", children.workDir().resolve("idle-outpost"), jvm, args);
+                  target,
+                  "idle-" + target,
+                  children.workDir().resolve("idle-" + target),
+                  jvm,
+                  args);
             }
             default ->
                 throw new IllegalArgumentException(
-                    "unknown target '" + target + "'; use baseline and/or outpost");
+                    "unknown target '"
+                        + target
+                        + "'; use outpost, outpost-untrimmed and/or baseline");
           }) {
         report(measure(children, server));
       }
@@ -316,7 +328,7 @@ public final class IdleCommand extends WorkloadCommand {
               RunResult.format(run.extraNumber("connections", 0)),
               RunResult.format(heap),
               RunResult.format(rss),
-              run.target().equals("outpost")
+              run.target().startsWith("outpost")
                   ? String.format(
                       Locale.ROOT,
                       " (goal <= %d B: heap %s, RSS %s)",
