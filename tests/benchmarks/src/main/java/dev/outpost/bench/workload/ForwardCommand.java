@@ -174,7 +174,8 @@ public final class ForwardCommand extends WorkloadCommand {
             shape.durationS,
             5,
             shape.eventLoops,
-            common.recording("forward-chat-" + via + "-r" + round));
+            common.recording("forward-chat-" + via + "-r" + round),
+            true); // clients offer permessage-deflate, as browsers (and the chat workload) do
     long before = cluster.forwarded(entry, "upgrade");
     RunResult result =
         ChatLoad.run(
