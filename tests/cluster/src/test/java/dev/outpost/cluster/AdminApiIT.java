@@ -10,12 +10,9 @@ import dev.outpost.testkit.HttpResult;
 import dev.outpost.testkit.TestCluster;
 import dev.outpost.testkit.TestHttpClient;
 import dev.outpost.testkit.TestWebSocketClient;
-import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.HttpClientAgent;
 import io.vertx.core.http.HttpMethod;
-import io.vertx.core.http.RequestOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Path;
@@ -27,7 +24,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
 import java.util.logging.Handler;
 import java.util.logging.LogRecord;
 import java.util.logging.Logger;
@@ -53,7 +49,6 @@ class AdminApiIT {
   @TempDir static Path dir;
   private TestCluster cluster;
   private Vertx vertx;
-  private HttpClientAgent http;
   private final List<String> audit = new CopyOnWriteArrayList<>();
   private final Logger auditLogger = Logger.getLogger("dev.outpost.admin.audit");
   private final Handler auditHandler =
@@ -75,15 +70,13 @@ class AdminApiIT {
     auditLogger.addHandler(auditHandler);
     cluster = TestCluster.inRegions(dir, List.of("eu-west", "eu-west", "us-east"), b -> {});
     vertx = Vertx.vertx();
-    http = vertx.createHttpClient();
   }
 
   @AfterAll
   void stop() {
     auditLogger.removeHandler(auditHandler);
     clients.values().forEach(TestHttpClient::close);
-    if (http != null) {
-      http.close();
+    if (vertx != null) {
       vertx.close();
     }
     if (cluster != null) {
@@ -394,29 +387,13 @@ class AdminApiIT {
 
   /** One admin call; {@code token} null sends none. */
   private HttpResult call(int port, HttpMethod method, String uri, String token) {
-    RequestOptions options =
-        new RequestOptions().setMethod(method).setHost("127.0.0.1").setPort(port).setURI(uri);
-    if (token != null) {
-      options.putHeader("Authorization", "Bearer " + token);
-    }
-    try {
-      return http.request(options)
-          .compose(
-              req ->
-                  req.send(Buffer.buffer())
-                      .compose(
-                          res ->
-                              res.body()
-                                  .map(
-                                      b ->
-                                          new HttpResult(
-                                              res.statusCode(),
-                                              MultiMap.caseInsensitiveMultiMap()
-                                                  .addAll(res.headers()),
-                                              b.toString()))))
-          .await(30, TimeUnit.SECONDS);
-    } catch (Exception e) {
-      throw new AssertionError(method + " " + uri + ": " + e, e);
-    }
+    return TestHttpClient.exchange(
+        vertx,
+        port,
+        method,
+        uri,
+        Buffer.buffer(),
+        token == null ? Map.of() : Map.of("Authorization", "Bearer " + token),
+        TestHttpClient.TIMEOUT);
   }
 }

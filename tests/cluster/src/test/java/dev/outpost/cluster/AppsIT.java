@@ -11,10 +11,7 @@ import dev.outpost.testkit.TestCluster;
 import dev.outpost.testkit.TestHttpClient;
 import dev.outpost.testkit.TestNode;
 import dev.outpost.testkit.TestWebSocketClient;
-import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
-import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
@@ -81,30 +78,7 @@ class AppsIT {
   }
 
   private HttpResult admin(String path, byte[] body) {
-    var client = vertx.createHttpClient();
-    try {
-      return client
-          .request(HttpMethod.POST, cluster.node(0).port(), "127.0.0.1", path)
-          .compose(
-              req ->
-                  req.putHeader("Authorization", "Bearer " + ClusterTestNode.ADMIN_TOKEN)
-                      .send(Buffer.buffer(body))
-                      .compose(
-                          res ->
-                              res.body()
-                                  .map(
-                                      b ->
-                                          new HttpResult(
-                                              res.statusCode(),
-                                              MultiMap.caseInsensitiveMultiMap()
-                                                  .addAll(res.headers()),
-                                              b.toString()))))
-          .await(120, TimeUnit.SECONDS);
-    } catch (Exception e) {
-      throw new AssertionError("POST " + path + ": " + e, e);
-    } finally {
-      client.close();
-    }
+    return cluster.node(0).adminPost(vertx, path, body);
   }
 
   private HttpResult deploy(Path jar) {

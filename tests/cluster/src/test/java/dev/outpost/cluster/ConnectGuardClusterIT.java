@@ -6,12 +6,8 @@ import dev.outpost.router.AuthOptions;
 import dev.outpost.router.JwtOptions;
 import dev.outpost.testkit.ClusterTestNode;
 import dev.outpost.testkit.TestCluster;
+import dev.outpost.testkit.TestTokens;
 import io.vertx.core.Vertx;
-import io.vertx.core.json.JsonObject;
-import io.vertx.ext.auth.JWTOptions;
-import io.vertx.ext.auth.PubSecKeyOptions;
-import io.vertx.ext.auth.jwt.JWTAuth;
-import io.vertx.ext.auth.jwt.JWTAuthOptions;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -61,13 +57,7 @@ class ConnectGuardClusterIT {
   }
 
   private String token(String user) {
-    return JWTAuth.create(
-            vertx,
-            new JWTAuthOptions()
-                .addPubSecKey(new PubSecKeyOptions().setAlgorithm("HS256").setBuffer(SECRET)))
-        .generateToken(
-            new JsonObject().put("sub", user),
-            new JWTOptions().setAlgorithm("HS256").setExpiresInMinutes(5));
+    return TestTokens.hs256(vertx, SECRET, user);
   }
 
   private int status(ClusterTestNode node, String path, String... headers) throws Exception {

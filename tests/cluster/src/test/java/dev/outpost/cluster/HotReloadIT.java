@@ -10,10 +10,7 @@ import dev.outpost.testkit.TestBundle;
 import dev.outpost.testkit.TestCluster;
 import dev.outpost.testkit.TestHttpClient;
 import dev.outpost.testkit.TestWebSocketClient;
-import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
-import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -91,30 +88,7 @@ class HotReloadIT {
   }
 
   private HttpResult admin(ClusterTestNode via, String path, byte[] body) {
-    var client = vertx.createHttpClient();
-    try {
-      return client
-          .request(HttpMethod.POST, via.port(), "127.0.0.1", path)
-          .compose(
-              req ->
-                  req.putHeader("Authorization", "Bearer " + ClusterTestNode.ADMIN_TOKEN)
-                      .send(Buffer.buffer(body))
-                      .compose(
-                          res ->
-                              res.body()
-                                  .map(
-                                      b ->
-                                          new HttpResult(
-                                              res.statusCode(),
-                                              MultiMap.caseInsensitiveMultiMap()
-                                                  .addAll(res.headers()),
-                                              b.toString()))))
-          .await(120, TimeUnit.SECONDS);
-    } catch (Exception e) {
-      throw new AssertionError("POST " + path + ": " + e, e);
-    } finally {
-      client.close();
-    }
+    return via.adminPost(vertx, path, body);
   }
 
   @Test

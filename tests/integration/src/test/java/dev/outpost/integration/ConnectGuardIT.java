@@ -17,16 +17,13 @@ import dev.outpost.node.OutpostNode;
 import dev.outpost.router.AuthOptions;
 import dev.outpost.router.JwtOptions;
 import dev.outpost.runtime.ObjectAddress;
+import dev.outpost.testkit.TestTokens;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.ClientWebSocket;
 import io.vertx.core.http.UpgradeRejectedException;
 import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketConnectOptions;
 import io.vertx.core.json.JsonObject;
-import io.vertx.ext.auth.JWTOptions;
-import io.vertx.ext.auth.PubSecKeyOptions;
-import io.vertx.ext.auth.jwt.JWTAuth;
-import io.vertx.ext.auth.jwt.JWTAuthOptions;
 import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -177,17 +174,14 @@ class ConnectGuardIT {
   }
 
   private String token(String subject, String secret, long expiresAtEpochSecond) {
-    JWTAuth signer =
-        JWTAuth.create(
-            vertx,
-            new JWTAuthOptions()
-                .addPubSecKey(new PubSecKeyOptions().setAlgorithm("HS256").setBuffer(secret)));
-    return signer.generateToken(
+    return TestTokens.hs256(
+        vertx,
+        secret,
         new JsonObject()
             .put("sub", subject)
             .put("iss", "connect-guard-it")
             .put("exp", expiresAtEpochSecond),
-        new JWTOptions().setAlgorithm("HS256"));
+        0);
   }
 
   private String valid(String subject) {

@@ -9,11 +9,15 @@ import dev.outpost.runtime.ClusterOptions;
 import dev.outpost.runtime.ObjectAddress;
 import dev.outpost.runtime.ObjectHost;
 import dev.outpost.runtime.RuntimeOptions;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -33,6 +37,9 @@ public final class ClusterTestNode implements AutoCloseable {
 
   /** The admin token test nodes accept. */
   public static final String ADMIN_TOKEN = "test-admin-token";
+
+  /** How long {@link #adminPost} waits: a deploy loads and swaps the code on every node. */
+  public static final Duration ADMIN_TIMEOUT = Duration.ofSeconds(120);
 
   private final Builder config;
   private final SkewableTimeSource time;
@@ -139,6 +146,23 @@ public final class ClusterTestNode implements AutoCloseable {
   /** The node's clock. */
   public SkewableTimeSource time() {
     return time;
+  }
+
+  /**
+   * POSTs {@code body} (may be empty) to the admin route {@code path} of this node with {@link
+   * #ADMIN_TOKEN} and reads the whole answer, on a client of {@code vertx} opened for the call.
+   *
+   * @throws AssertionError if no answer came within {@link #ADMIN_TIMEOUT}
+   */
+  public HttpResult adminPost(Vertx vertx, String path, byte[] body) {
+    return TestHttpClient.exchange(
+        vertx,
+        port(),
+        HttpMethod.POST,
+        path,
+        Buffer.buffer(body),
+        Map.of("Authorization", "Bearer " + ADMIN_TOKEN),
+        ADMIN_TIMEOUT);
   }
 
   /** The address of object {@code name} in {@code namespace}. */

@@ -10,6 +10,7 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 
@@ -50,8 +51,18 @@ public final class TestHttpClient implements AutoCloseable {
 
   /** Sends a request with {@code body} (may be empty) and reads the whole response. */
   public Future<HttpResult> sendAsync(HttpMethod method, String uri, Buffer body) {
+    return sendAsync(method, uri, body, Map.of());
+  }
+
+  /**
+   * Sends a request with {@code headers} (name to value, added to the request) and {@code body}
+   * (may be empty), and reads the whole response.
+   */
+  public Future<HttpResult> sendAsync(
+      HttpMethod method, String uri, Buffer body, Map<String, String> headers) {
     RequestOptions options =
         new RequestOptions().setMethod(method).setHost(host).setPort(port).setURI(uri);
+    headers.forEach(options::putHeader);
     // The whole exchange starts on an event loop: then each continuation is registered before the
     // step it waits for can complete, so body() is asked for before the response can end. Started
     // from a test thread, a continuation may be registered after the response ended, and body()
@@ -99,11 +110,36 @@ public final class TestHttpClient implements AutoCloseable {
     return send(HttpMethod.POST, uri, Buffer.buffer());
   }
 
+  /**
+   * One exchange on a client opened for it and closed after: for tests that call several nodes now
+   * and then (admin calls) rather than one node many times.
+   *
+   * @param headers added to the request (name to value)
+   * @param timeout how long to wait for the whole response (a deploy may take a while)
+   * @throws AssertionError if no response came within {@code timeout}
+   */
+  public static HttpResult exchange(
+      Vertx vertx,
+      int port,
+      HttpMethod method,
+      String uri,
+      Buffer body,
+      Map<String, String> headers,
+      Duration timeout) {
+    try (var client = new TestHttpClient(vertx, "127.0.0.1", port, 1)) {
+      return await(client.sendAsync(method, uri, body, headers), method + " " + uri, timeout);
+    }
+  }
+
   private static <T> T await(Future<T> future, String what) {
+    return await(future, what, TIMEOUT);
+  }
+
+  private static <T> T await(Future<T> future, String what, Duration timeout) {
     try {
-      return future.await(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+      return future.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
     } catch (java.util.concurrent.TimeoutException e) {
-      throw new AssertionError(what + ": no response within " + TIMEOUT, e);
+      throw new AssertionError(what + ": no response within " + timeout, e);
     }
   }
 

@@ -88,15 +88,15 @@ class GroupCommitOutputGateTest {
   @Test
   void eachAnswerWaitsForTheWriteOfItsOwnBatch() throws Exception {
     CompletableFuture<Response> x = increment("x");
-    awaitWritesStarted(1);
+    GroupCommitWaits.awaitAtLeast(writesStarted::get, 1, "RocksDB writes started");
     CompletableFuture<Response> y = increment("y");
     CompletableFuture<Response> z = increment("z");
-    awaitQueued(2);
+    GroupCommitWaits.awaitQueued(engine, 2);
     assertThat(List.of(x, y, z)).as("nothing is durable yet").noneMatch(CompletableFuture::isDone);
 
     permits.release(1);
     assertThat(body(x)).isEqualTo("1");
-    awaitWritesStarted(2);
+    GroupCommitWaits.awaitAtLeast(writesStarted::get, 2, "RocksDB writes started");
     assertThat(List.of(y, z))
         .as("y and z are in the second write, still held")
         .noneMatch(CompletableFuture::isDone);
@@ -118,10 +118,10 @@ class GroupCommitOutputGateTest {
     }
     failingWrite = 5;
     CompletableFuture<Response> x = increment("x");
-    awaitWritesStarted(4);
+    GroupCommitWaits.awaitAtLeast(writesStarted::get, 4, "RocksDB writes started");
     CompletableFuture<Response> y = increment("y");
     CompletableFuture<Response> z = increment("z");
-    awaitQueued(2);
+    GroupCommitWaits.awaitQueued(engine, 2);
 
     permits.release(2);
     assertThat(body(x)).isEqualTo("2");
@@ -150,31 +150,5 @@ class GroupCommitOutputGateTest {
 
   private static String body(CompletableFuture<Response> answer) throws Exception {
     return answer.get(10, TimeUnit.SECONDS).bodyText();
-  }
-
-  private void awaitWritesStarted(int n) {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    while (writesStarted.get() < n) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError(
-            "waiting for write " + n + " to start: " + writesStarted.get() + " started in 10 s");
-      }
-      Thread.yield();
-    }
-  }
-
-  private void awaitQueued(int n) {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    while (engine.queuedCommitsForTest() < n) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError(
-            "queueing commits: expected "
-                + n
-                + " waiting for a leader, saw "
-                + engine.queuedCommitsForTest()
-                + " after 10 s");
-      }
-      Thread.yield();
-    }
   }
 }

@@ -65,7 +65,7 @@ class RocksDbGroupCommitTest {
     CompletableFuture<Void> third =
         commitAsync(c, new WriteBatch(2).put(utf8("n"), utf8("1")).alarm(Instant.EPOCH));
     CompletableFuture<Void> fourth = commitAsync(d, new WriteBatch(1).delete(utf8("none")));
-    awaitQueued(3);
+    GroupCommitWaits.awaitQueued(engine, 3);
 
     writes.release(1);
     first.get(10, TimeUnit.SECONDS);
@@ -100,7 +100,7 @@ class RocksDbGroupCommitTest {
     writes.awaitHeld(2);
     CompletableFuture<Void> second = commitAsync(b, new WriteBatch(2).put(utf8("n"), utf8("2")));
     CompletableFuture<Void> third = commitAsync(c, new WriteBatch(1).put(utf8("n"), utf8("1")));
-    awaitQueued(2);
+    GroupCommitWaits.awaitQueued(engine, 2);
 
     writes.release(1);
     first.get(10, TimeUnit.SECONDS);
@@ -133,13 +133,13 @@ class RocksDbGroupCommitTest {
     CompletableFuture<Void> first = commitAsync(a, new WriteBatch(1).put(utf8("n"), utf8("1")));
     writes.awaitHeld(2);
     CompletableFuture<Void> stale = commitAsync(b, new WriteBatch(4).put(utf8("n"), utf8("4")));
-    awaitQueued(1);
+    GroupCommitWaits.awaitQueued(engine, 1);
     CompletableFuture<Void> earlier = commitAsync(c, new WriteBatch(1).put(utf8("n"), utf8("1")));
-    awaitQueued(2);
+    GroupCommitWaits.awaitQueued(engine, 2);
     CompletableFuture<Void> later = commitAsync(c, new WriteBatch(2).put(utf8("n"), utf8("2")));
-    awaitQueued(3);
+    GroupCommitWaits.awaitQueued(engine, 3);
     CompletableFuture<Void> older = commitAsync(c, new WriteBatch(1).put(utf8("n"), utf8("x")));
-    awaitQueued(4);
+    GroupCommitWaits.awaitQueued(engine, 4);
 
     writes.release(2);
     first.get(10, TimeUnit.SECONDS);
@@ -186,23 +186,6 @@ class RocksDbGroupCommitTest {
 
   private CompletableFuture<Void> commitAsync(ObjectAddress object, WriteBatch batch) {
     return CompletableFuture.runAsync(() -> engine.commit(object, batch), callers);
-  }
-
-  /** Waits until {@code n} commits wait for a leader (a group has formed behind a held write). */
-  private void awaitQueued(int n) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    while (engine.queuedCommitsForTest() < n) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError(
-            "queueing commits: expected "
-                + n
-                + " waiting for a leader, saw "
-                + engine.queuedCommitsForTest()
-                + " after 10 s");
-      }
-      Thread.onSpinWait();
-      Thread.yield();
-    }
   }
 
   private static void awaitQuietly(CountDownLatch latch) {
