@@ -118,6 +118,18 @@ public final class ChildProcesses implements AutoCloseable {
   }
 
   /**
+   * Starts the bare Vert.x counter server ({@link CounterServer}, the {@code counter} workload's
+   * ceiling) with its RocksDB store in {@code dataDir}, and waits until it listens.
+   */
+  public ServerProcess startCounterBaseline(
+      String name, Path dataDir, List<String> jvmOptions, List<String> args)
+      throws IOException, InterruptedException {
+    List<String> all = new ArrayList<>(List.of("--data-dir", dataDir.toString()));
+    all.addAll(args);
+    return ServerProcess.awaitReady("baseline", start(name, CounterServer.class, jvmOptions, all));
+  }
+
+  /**
    * Starts Cloudflare's workerd ({@link WorkerdRuntime}) serving the samples' counter and chat room
    * on a free port of 127.0.0.1, with its Durable Object storage in {@code dataDir} (created if
    * missing), and waits until it answers HTTP; its output goes to {@code <workDir>/<name>.log}.

@@ -31,6 +31,12 @@ public final class CounterCommand extends WorkloadCommand {
   /** Goal of issue 2: persisted increments per second on a single object. */
   public static final double SINGLE_OBJECT_GOAL = 20_000;
 
+  /**
+   * Goal of issue 16: persisted increments per second with 100 objects × 1 caller, and with one
+   * object.
+   */
+  public static final double MANY_OBJECTS_GOAL = 50_000;
+
   /** Goal of issue 12: persisted increments per second on a single object with 3 copies. */
   public static final double REPLICATED_GOAL = 10_000;
 
@@ -79,7 +85,8 @@ public final class CounterCommand extends WorkloadCommand {
       split = ",",
       defaultValue = "outpost",
       description =
-          "Servers to measure, in order: outpost, workerd (Cloudflare's runtime, from"
+          "Servers to measure, in order: outpost, baseline (the bare Vert.x server with one"
+              + " RocksDB write per increment: the ceiling), workerd (Cloudflare's runtime, from"
               + " tests/benchmarks/workerd; --sync-writes and --replicas apply to outpost only)"
               + " (default ${DEFAULT-VALUE}).")
   List<String> targets;
@@ -97,13 +104,17 @@ public final class CounterCommand extends WorkloadCommand {
     }
     int pool = connections != null ? connections : shape.rate > 0 ? 64 : callers;
     String prefix = "bench-" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt());
-    for (String target : targets) {
+    for (int i = 0; i < targets.size(); i++) {
+      String target = targets.get(i);
+      // A target may be named twice (outpost,baseline,outpost): each run counts its own objects.
+      String names = i == 0 ? prefix : prefix + "-" + i;
       switch (target) {
-        case "outpost" -> runOutpost(children, settings(target, pool, prefix));
-        case "workerd" -> runWorkerd(children, settings(target, pool, prefix));
+        case "outpost" -> runOutpost(children, settings(target, pool, names));
+        case "workerd" -> runWorkerd(children, settings(target, pool, names));
+        case "baseline" -> runBaseline(children, settings(target, pool, names));
         default ->
             throw new IllegalArgumentException(
-                "unknown target '" + target + "'; use outpost and/or workerd");
+                "unknown target '" + target + "'; use outpost, baseline and/or workerd");
       }
     }
   }
@@ -125,6 +136,19 @@ public final class CounterCommand extends WorkloadCommand {
     awaitQuiet();
     try (ServerProcess server =
         children.startWorkerd("workerd", children.workDir().resolve("workerd"))) {
+      report(CounterLoad.run(server, settings));
+    }
+  }
+
+  private void runBaseline(ChildProcesses children, CounterLoad.Settings settings)
+      throws Exception {
+    awaitQuiet();
+    try (ServerProcess server =
+        children.startCounterBaseline(
+            "counter-baseline",
+            children.workDir().resolve("counter-baseline"),
+            common.serverJvmOptions("-Xms1g -Xmx1g"),
+            List.of("--event-loops", Integer.toString(common.serverEventLoops)))) {
       report(CounterLoad.run(server, settings));
     }
   }
@@ -167,8 +191,54 @@ public final class CounterCommand extends WorkloadCommand {
   protected JsonObject summarize(List<RunResult> runs, PrintWriter out) {
     List<RunResult> outpost = runs.stream().filter(r -> r.target().equals("outpost")).toList();
     JsonObject summary = summarizeOutpost(outpost, out);
+    summarizeBaseline(runs, out).ifPresent(b -> summary.put("baseline", b));
     AgainstWorkerd.summarize(runs, out).ifPresent(w -> summary.put("workerd", w));
     return summary;
+  }
+
+  /**
+   * Prints Outpost against the bare Vert.x ceiling measured in the same invocation (medians over
+   * each target's runs) and the many-objects goal of issue 16 checked against both.
+   */
+  private java.util.Optional<JsonObject> summarizeBaseline(List<RunResult> runs, PrintWriter out) {
+    double[] outpost = throughputs(runs, "outpost");
+    double[] baseline = throughputs(runs, "baseline");
+    if (outpost.length == 0 || baseline.length == 0) {
+      return java.util.Optional.empty();
+    }
+    double o = median(outpost);
+    double b = median(baseline);
+    out.println(
+        String.format(
+            Locale.ROOT,
+            "counter outpost/baseline [%s]: %.2f (%s vs %s increments/s); goal >= %s: outpost %s,"
+                + " baseline %s",
+            runs.get(0).scenario(),
+            o / b,
+            RunResult.format(o),
+            RunResult.format(b),
+            RunResult.format(MANY_OBJECTS_GOAL),
+            o >= MANY_OBJECTS_GOAL ? "met" : "missed",
+            b >= MANY_OBJECTS_GOAL ? "reaches it" : "below it"));
+    return java.util.Optional.of(
+        new JsonObject()
+            .put("ratio", Math.round(o / b * 1000) / 1000.0)
+            .put("outpost_per_s", Math.round(o))
+            .put("baseline_per_s", Math.round(b)));
+  }
+
+  private static double[] throughputs(List<RunResult> runs, String target) {
+    return runs.stream()
+        .filter(r -> r.target().equals(target))
+        .mapToDouble(RunResult::throughput)
+        .toArray();
+  }
+
+  private static double median(double[] values) {
+    double[] sorted = values.clone();
+    java.util.Arrays.sort(sorted);
+    int n = sorted.length;
+    return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
   }
 
   private JsonObject summarizeOutpost(List<RunResult> runs, PrintWriter out) {

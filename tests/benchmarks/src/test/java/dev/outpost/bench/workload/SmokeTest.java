@@ -70,6 +70,22 @@ class SmokeTest {
   }
 
   @Test
+  void counterRunsAgainstOutpostAndTheBareVertxBaselineWithTheSameChecks() {
+    List<RunResult> runs =
+        run("counter", "--targets", "outpost,baseline", "--objects", "2", "--callers", "4");
+
+    assertThat(runs).extracting(RunResult::target).containsExactly("outpost", "baseline");
+    runs.forEach(SmokeTest::assertSane);
+    assertThat(runs)
+        .allSatisfy(
+            r -> {
+              assertThat(r.extraNumber("violations", -1)).as(r.toLine()).isZero();
+              assertThat(r.extraNumber("acknowledged", 0)).as(r.toLine()).isPositive();
+              assertThat(r.extraNumber("server_cpu", 0)).as(r.toLine()).isPositive();
+            });
+  }
+
+  @Test
   void counterRunsAgainstWorkerdWithTheSameChecks() throws Exception {
     WorkerdInstall.ensure();
     List<RunResult> runs =
