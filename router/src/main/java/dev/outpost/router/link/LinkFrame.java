@@ -27,6 +27,8 @@ import java.util.Map;
  * HANDOVER  old → new owner JSON {ns, id, epoch, alarm}: an object's data follows in ENTRIES
  * ENTRIES   old → new owner (key length, key, value length, value)*: part of the data
  * INSTALL   old → new owner no payload: all data sent; install it and answer RESPONSE 200
+ * BATCH     both ways       stream 0, then (length (4 bytes), frame)*: the frames of one event-loop
+ *                           turn ({@link LinkWriter}), any type but BATCH, handled in order
  * </pre>
  *
  * <p>In heads, a string is its UTF-8 length (4 bytes; -1 for an absent optional one), then its
@@ -47,9 +49,10 @@ final class LinkFrame {
   static final byte HANDOVER = 8;
   static final byte ENTRIES = 9;
   static final byte INSTALL = 10;
+  static final byte BATCH = 11;
 
   /** The frame format's version; a node refuses a link from a node of another version. */
-  static final int VERSION = 2;
+  static final int VERSION = 3;
 
   private LinkFrame() {}
 
@@ -119,8 +122,44 @@ final class LinkFrame {
         }
       }
       case INSTALL -> {}
+      case BATCH -> {
+        int at = 5;
+        while (at < frame.length()) {
+          requireLength(frame, at + 4, "a batched frame");
+          int length = frame.getInt(at);
+          if (length < 5 || length > frame.length() - at - 4) {
+            throw malformed("a batched frame's length " + length + " is below 5 or runs past");
+          }
+          Buffer inner = frame.slice(at + 4, at + 4 + length);
+          if (type(inner) == BATCH) {
+            throw malformed("a batch inside a batch");
+          }
+          check(inner);
+          at += 4 + length;
+        }
+      }
       default -> throw malformed("unknown type " + type);
     }
+  }
+
+  /**
+   * The frames of a checked BATCH frame, in order; each a view of {@code batch}, checked by {@link
+   * #check}.
+   */
+  static java.util.List<Buffer> unbatch(Buffer batch) {
+    java.util.List<Buffer> frames = new java.util.ArrayList<>();
+    int at = 5;
+    while (at < batch.length()) {
+      int length = batch.getInt(at);
+      frames.add(batch.slice(at + 4, at + 4 + length));
+      at += 4 + length;
+    }
+    return frames;
+  }
+
+  /** An empty BATCH frame: append (length, frame) pairs. */
+  static Buffer batch() {
+    return start(BATCH, 0);
   }
 
   private static IllegalArgumentException malformed(String what) {

@@ -29,6 +29,7 @@ final class LinkIngress {
   private final dev.outpost.runtime.ObjectMigrations migrations;
   private final ConcurrentHashMap<Integer, Incoming> handovers = new ConcurrentHashMap<>();
   private final ServerWebSocket link;
+  private final LinkWriter writer; // every frame to the peer goes through it, in order
   private final String peer;
   private final ConcurrentHashMap<Integer, RemoteConnection> sockets = new ConcurrentHashMap<>();
   private final RealtimeOptions bounds;
@@ -43,6 +44,7 @@ final class LinkIngress {
     this.inbox = inbox;
     this.migrations = migrations;
     this.link = link;
+    this.writer = new LinkWriter(link, io.vertx.core.Vertx.currentContext());
     this.peer = peer;
   }
 
@@ -61,6 +63,15 @@ final class LinkIngress {
       link.close((short) 1002, LinkFrame.closeReasonOf(e.getMessage()));
       return;
     }
+    if (LinkFrame.type(frame) == LinkFrame.BATCH) {
+      LinkFrame.unbatch(frame).forEach(this::handle);
+    } else {
+      handle(frame);
+    }
+  }
+
+  /** Handles one checked frame (not a BATCH). */
+  private void handle(Buffer frame) {
     int stream = LinkFrame.stream(frame);
     switch (LinkFrame.type(frame)) {
       case LinkFrame.REQUEST -> request(stream, frame);
@@ -121,7 +132,7 @@ final class LinkIngress {
               ? inbox.fetch(address(head), request)
               : inbox.call(address(head), request, chain);
     } catch (IllegalArgumentException e) {
-      link.writeBinaryMessage(LinkFrame.failure(stream, "bad-request", e.getMessage()));
+      writer.write(LinkFrame.failure(stream, "bad-request", e.getMessage()));
       return;
     }
     result.whenComplete((response, error) -> reply(stream, response, error));
@@ -132,7 +143,7 @@ final class LinkIngress {
     RemoteConnection[] self = new RemoteConnection[1];
     RemoteConnection connection =
         new RemoteConnection(
-            link,
+            writer,
             stream,
             peer,
             OutboundBudget.of(bounds),
@@ -147,7 +158,7 @@ final class LinkIngress {
               address(head), LinkFrame.toRequest(head, LinkFrame.body(frame)), connection);
     } catch (IllegalArgumentException e) {
       sockets.remove(stream);
-      link.writeBinaryMessage(LinkFrame.failure(stream, "bad-request", e.getMessage()));
+      writer.write(LinkFrame.failure(stream, "bad-request", e.getMessage()));
       return;
     }
     result.whenComplete(
@@ -161,7 +172,7 @@ final class LinkIngress {
 
   private void reply(int stream, Response response, Throwable error) {
     if (error == null) {
-      link.writeBinaryMessage(LinkFrame.response(stream, response));
+      writer.write(LinkFrame.response(stream, response));
       return;
     }
     Throwable cause =
@@ -174,7 +185,7 @@ final class LinkIngress {
           case DurableObjectException d -> "retryable";
           default -> "retryable";
         };
-    link.writeBinaryMessage(LinkFrame.failure(stream, kind, String.valueOf(cause.getMessage())));
+    writer.write(LinkFrame.failure(stream, kind, String.valueOf(cause.getMessage())));
   }
 
   /** An object's data arriving from its old owner. */
@@ -203,7 +214,7 @@ final class LinkIngress {
 
   private void install(int stream, Incoming incoming) {
     if (migrations == null) {
-      link.writeBinaryMessage(LinkFrame.failure(stream, "retryable", "this node takes no objects"));
+      writer.write(LinkFrame.failure(stream, "retryable", "this node takes no objects"));
       return;
     }
     Long alarm = incoming.head.getLong("alarm");
@@ -222,9 +233,9 @@ final class LinkIngress {
                     new dev.outpost.runtime.ObjectSnapshot(
                         incoming.entries,
                         Optional.ofNullable(alarm).map(java.time.Instant::ofEpochMilli)));
-                link.writeBinaryMessage(LinkFrame.response(stream, Response.empty(200)));
+                writer.write(LinkFrame.response(stream, Response.empty(200)));
               } catch (RuntimeException e) {
-                link.writeBinaryMessage(
+                writer.write(
                     LinkFrame.failure(stream, "retryable", "install failed: " + e.getMessage()));
               }
             });

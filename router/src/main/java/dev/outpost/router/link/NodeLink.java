@@ -14,10 +14,11 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * This node's end of its one link to another node: a WebSocket carrying many streams (HTTP
- * exchanges and client sockets), never a connection per client or per request. If the link drops,
- * every exchange on it fails as retryable and every forwarded client socket is closed with 1012, so
- * clients reconnect (through a new link).
+ * This node's end of one link to another node: a WebSocket carrying many streams (HTTP exchanges
+ * and client sockets), never a connection per client or per request; one per lane of {@link
+ * NodeLinks} (each of this node's event loops that forwards to the peer, and one for callers off
+ * the event loops). If the link drops, every exchange on it fails as retryable and every forwarded
+ * client socket is closed with 1012, so clients reconnect (through a new link).
  *
  * <p>A link is also given up without waiting for TCP to notice: when its peer answers no ping (RFC
  * 6455 §5.5.2, which Vert.x answers by itself) for {@link Heartbeat#timeout()}, as a stopped or
@@ -42,6 +43,7 @@ final class NodeLink {
   private final io.vertx.core.Context
       context; // the link's event loop: keeps delayed frames in order
   private final WebSocket socket;
+  private final LinkWriter writer;
   private final AtomicInteger streams = new AtomicInteger();
   private final ConcurrentHashMap<Integer, CompletableFuture<Response>> exchanges =
       new ConcurrentHashMap<>();
@@ -91,6 +93,7 @@ final class NodeLink {
     this.latency = latency;
     this.oneWay = oneWay;
     this.context = io.vertx.core.Vertx.currentContext();
+    this.writer = new LinkWriter(socket, context);
     socket.binaryMessageHandler(
         frame -> {
           lastHeardNanos = nanos.getAsLong();
@@ -146,12 +149,15 @@ final class NodeLink {
         });
   }
 
-  /** Sends a frame, after the emulated one-way latency if any, in order. */
+  /**
+   * Sends a frame, after the emulated one-way latency if any, in order, with the other frames of
+   * its event-loop turn ({@link LinkWriter}).
+   */
   private void write(Buffer frame) {
     if (oneWay.isZero()) {
-      socket.writeBinaryMessage(frame);
+      writer.write(frame);
     } else {
-      latency.after(context, oneWay, () -> socket.writeBinaryMessage(frame));
+      latency.after(context, oneWay, () -> writer.write(frame));
     }
   }
 
@@ -281,6 +287,15 @@ final class NodeLink {
       socket.close((short) 1002, LinkFrame.closeReasonOf(e.getMessage()));
       return;
     }
+    if (LinkFrame.type(frame) == LinkFrame.BATCH) {
+      LinkFrame.unbatch(frame).forEach(this::handle);
+    } else {
+      handle(frame);
+    }
+  }
+
+  /** Handles one checked frame (not a BATCH). */
+  private void handle(Buffer frame) {
     int stream = LinkFrame.stream(frame);
     switch (LinkFrame.type(frame)) {
       case LinkFrame.RESPONSE -> {

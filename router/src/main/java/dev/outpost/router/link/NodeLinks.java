@@ -10,9 +10,17 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * One {@link NodeLink} per peer node, opened on first use and re-opened after it drops. The link is
- * a WebSocket to the peer's HTTP port at {@value #PATH}, authenticated with the cluster's link
+ * The links to peer nodes: one {@link NodeLink} per peer and per event loop of this node that
+ * forwards to it (its lane), opened on first use and re-opened after it drops. A link is a
+ * WebSocket to the peer's HTTP port at {@value #PATH}, authenticated with the cluster's link
  * secret.
+ *
+ * <p>Lanes: a caller on one of this node's event loops (an HTTP request or a client socket being
+ * forwarded) uses the link opened from, and running on, that same event loop, so neither the
+ * request frame nor the answer crosses to another thread; a caller off the event loops (a turn's
+ * object-to-object call, a hand-over) uses the peer's home lane. Everything one client connection
+ * sends runs on its connection's event loop, so it travels one link, in order; so does each
+ * hand-over. With E event loops and P peers a node holds at most (E + 1) × P links.
  */
 public final class NodeLinks implements AutoCloseable, dev.outpost.runtime.spi.HandoverTransport {
 
@@ -40,8 +48,17 @@ public final class NodeLinks implements AutoCloseable, dev.outpost.runtime.spi.H
   private final WebSocketClient client;
   private final NodeLink.Heartbeat heartbeat;
   private final dev.outpost.router.RouterMetrics metrics;
-  private final ConcurrentHashMap<String, CompletableFuture<NodeLink>> links =
+  private final ConcurrentHashMap<Lane, CompletableFuture<NodeLink>> links =
       new ConcurrentHashMap<>();
+
+  /**
+   * Which link to {@code node} a caller uses: {@code loop} is the id of the event-loop thread it
+   * runs on and the link runs on, or {@link #HOME} for callers off the event loops.
+   */
+  private record Lane(String node, long loop) {}
+
+  /** The lane of callers off this node's event loops. */
+  private static final long HOME = -1;
 
   /**
    * TLS for outgoing links: this node's certificate and key (presented as the client certificate)
@@ -111,9 +128,16 @@ public final class NodeLinks implements AutoCloseable, dev.outpost.runtime.spi.H
     this.client = vertx.createWebSocketClient(options);
   }
 
-  /** The link to {@code node}, connecting if there is none. */
+  /**
+   * The link to {@code node} of the caller's lane, connecting if there is none. Called on one of
+   * this node's event loops, the link opened runs on that event loop.
+   */
   CompletableFuture<NodeLink> to(NodeInfo node) {
-    CompletableFuture<NodeLink> existing = links.get(node.nodeId());
+    Lane lane =
+        new Lane(
+            node.nodeId(),
+            io.vertx.core.Context.isOnEventLoopThread() ? Thread.currentThread().threadId() : HOME);
+    CompletableFuture<NodeLink> existing = links.get(lane);
     if (existing != null
         && !(existing.isDone()
             && (existing.isCompletedExceptionally() || existing.join().isLost()))) {
@@ -121,9 +145,9 @@ public final class NodeLinks implements AutoCloseable, dev.outpost.runtime.spi.H
     }
     CompletableFuture<NodeLink> created = new CompletableFuture<>();
     if (existing == null
-        ? links.putIfAbsent(node.nodeId(), created) != null
-        : !links.replace(node.nodeId(), existing, created)) {
-      return links.get(node.nodeId());
+        ? links.putIfAbsent(lane, created) != null
+        : !links.replace(lane, existing, created)) {
+      return links.get(lane);
     }
     Future<io.vertx.core.http.WebSocket> connect =
         client.connect(
@@ -141,7 +165,7 @@ public final class NodeLinks implements AutoCloseable, dev.outpost.runtime.spi.H
                 new NodeLink(
                     node.nodeId(),
                     ws,
-                    () -> links.remove(node.nodeId(), created),
+                    () -> links.remove(lane, created),
                     latency,
                     latency.oneWay(selfRegion, java.util.Optional.of(node.region())),
                     heartbeat,
@@ -157,7 +181,7 @@ public final class NodeLinks implements AutoCloseable, dev.outpost.runtime.spi.H
                   + node.httpPort()
                   + ": "
                   + error);
-          links.remove(node.nodeId(), created);
+          links.remove(lane, created);
           created.completeExceptionally(error);
         });
     return created;
@@ -165,13 +189,15 @@ public final class NodeLinks implements AutoCloseable, dev.outpost.runtime.spi.H
 
   /**
    * Membership says {@code nodeId} left, or joined as a new incarnation (a restart keeps the id):
-   * the link to it, if any, is given up at once, failing its exchanges as retryable and closing its
-   * forwarded sockets with 1012; the next use opens a new one. Any thread.
+   * every link to it (of every lane) is given up at once, failing its exchanges as retryable and
+   * closing its forwarded sockets with 1012; the next use opens a new one. Any thread.
    */
   public void peerChanged(String nodeId) {
-    CompletableFuture<NodeLink> link = links.remove(nodeId);
-    if (link != null) {
-      link.thenAccept(l -> l.abandon("node " + nodeId + " left or restarted"));
+    for (Lane lane : links.keySet()) {
+      CompletableFuture<NodeLink> link = lane.node().equals(nodeId) ? links.remove(lane) : null;
+      if (link != null) {
+        link.thenAccept(l -> l.abandon("node " + nodeId + " left or restarted"));
+      }
     }
   }
 
@@ -291,7 +317,7 @@ public final class NodeLinks implements AutoCloseable, dev.outpost.runtime.spi.H
     return NodeLink.isNotOwner(failure);
   }
 
-  /** How many links are open. */
+  /** How many links are open, counting each lane's link to a peer. */
   public int openLinks() {
     return (int)
         links.values().stream().filter(f -> f.isDone() && !f.isCompletedExceptionally()).count();

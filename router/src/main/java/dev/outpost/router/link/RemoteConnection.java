@@ -4,7 +4,6 @@ import dev.outpost.api.WebSocketMessage;
 import dev.outpost.client.protocol.CloseCodes;
 import dev.outpost.router.realtime.OutboundBudget;
 import dev.outpost.runtime.spi.ClientConnection;
-import io.vertx.core.http.ServerWebSocket;
 import java.util.ArrayDeque;
 
 /**
@@ -20,7 +19,7 @@ final class RemoteConnection implements ClientConnection {
   /** Messages the owner may send before the router grants more. */
   static final int INITIAL_CREDIT = 256;
 
-  private final ServerWebSocket link;
+  private final LinkWriter link;
   private final int stream;
   private final String describe;
   private final Runnable onSlowConsumer;
@@ -31,7 +30,7 @@ final class RemoteConnection implements ClientConnection {
   private boolean closed;
 
   RemoteConnection(
-      ServerWebSocket link,
+      LinkWriter link,
       int stream,
       String peer,
       OutboundBudget waitingBudget,
@@ -54,7 +53,7 @@ final class RemoteConnection implements ClientConnection {
       }
       if (credit > 0 && waiting.isEmpty()) {
         credit--;
-        link.writeBinaryMessage(LinkFrame.message(stream, message));
+        link.write(LinkFrame.message(stream, message));
         return;
       }
       if (waitingBudget.tryAdmit(message.size())) {
@@ -78,7 +77,7 @@ final class RemoteConnection implements ClientConnection {
       credit--;
       WebSocketMessage next = waiting.poll();
       waitingBudget.release(next.size());
-      link.writeBinaryMessage(LinkFrame.message(stream, next));
+      link.write(LinkFrame.message(stream, next));
     }
   }
 
@@ -91,7 +90,7 @@ final class RemoteConnection implements ClientConnection {
       closed = true;
       dropWaiting();
     }
-    link.writeBinaryMessage(LinkFrame.close(stream, code, reason));
+    link.write(LinkFrame.close(stream, code, reason));
     onClosed.run();
   }
 

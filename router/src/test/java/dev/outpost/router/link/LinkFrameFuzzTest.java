@@ -46,6 +46,7 @@ class LinkFrameFuzzTest {
         }
         case LinkFrame.CREDIT -> LinkFrame.creditOf(frame);
         case LinkFrame.HANDOVER -> LinkFrame.handoverHead(frame);
+        case LinkFrame.BATCH -> LinkFrame.unbatch(frame);
         default -> {}
       }
     } catch (IllegalArgumentException refusedValue) {

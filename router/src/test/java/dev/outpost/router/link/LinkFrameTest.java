@@ -153,4 +153,37 @@ class LinkFrameTest {
       return Buffer.buffer(in.readAllBytes());
     }
   }
+
+  @Test
+  void aBatchCarriesWholeFramesInOrderAndIsCheckedFrameByFrame() {
+    Buffer credit = LinkFrame.credit(3, 10);
+    Buffer response = LinkFrame.response(4, Response.ok("4"));
+    Buffer batch =
+        LinkFrame.batch()
+            .appendInt(credit.length())
+            .appendBuffer(credit)
+            .appendInt(response.length())
+            .appendBuffer(response);
+    LinkFrame.check(batch);
+
+    List<Buffer> frames = LinkFrame.unbatch(batch);
+    assertThat(frames).containsExactly(credit, response);
+    assertThat(LinkFrame.toResponse(frames.get(1)).bodyText()).isEqualTo("4");
+  }
+
+  @Test
+  void aBatchWithAMalformedOrNestedFrameIsRefused() {
+    Buffer shortCredit = Buffer.buffer().appendByte(LinkFrame.CREDIT).appendInt(3);
+    assertThatThrownBy(
+            () ->
+                LinkFrame.check(
+                    LinkFrame.batch().appendInt(shortCredit.length()).appendBuffer(shortCredit)))
+        .hasMessage("malformed link frame: a credit needs 9 bytes, has 5");
+    Buffer inner = LinkFrame.batch();
+    assertThatThrownBy(
+            () -> LinkFrame.check(LinkFrame.batch().appendInt(inner.length()).appendBuffer(inner)))
+        .hasMessage("malformed link frame: a batch inside a batch");
+    assertThatThrownBy(() -> LinkFrame.check(LinkFrame.batch().appendInt(99).appendInt(0)))
+        .hasMessage("malformed link frame: a batched frame's length 99 is below 5 or runs past");
+  }
 }
