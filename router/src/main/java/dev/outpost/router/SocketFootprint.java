@@ -39,9 +39,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  *       the upgrade: the object saw them in the {@code Request} it accepted, and a hibernatable
  *       socket exposes none (as on Cloudflare, where an object that needs a header later keeps it
  *       in the socket's attachment). They are replaced by one shared, read-only, empty map, so
- *       {@code headers()} answers empty instead of the handshake's headers. With them goes a second
- *       copy of the request target: a URI without a query is kept once for both {@code uri()} and
- *       {@code path()} (~60 B).
+ *       {@code headers()} answers empty instead of the handshake's headers.
  * </ol>
  *
  * <p>A socket from Vert.x Web's {@code RoutingContext} is first unwrapped ({@code
@@ -78,7 +76,6 @@ final class SocketFootprint {
       field("io.vertx.core.streams.impl.MessagePassingQueue", "queue");
   private static final Field HEADERS =
       field("io.vertx.core.http.impl.WebSocketImplBase", "headers");
-  private static final Field PATH = field("io.vertx.core.http.impl.ServerWebSocketImpl", "path");
   // Vert.x Web's RoutingContext.request().toWebSocket() wraps the core socket in this.
   private static final Field WEB_DELEGATE =
       field("io.vertx.ext.web.impl.ServerWebSocketWrapper", "delegate");
@@ -105,14 +102,6 @@ final class SocketFootprint {
       if (HEADERS != null && HEADERS.getDeclaringClass().isInstance(core)) {
         HEADERS.set(core, NO_HEADERS);
         headers = true;
-      }
-      if (PATH != null
-          && PATH.getDeclaringClass().isInstance(core)
-          && core instanceof ServerWebSocket server
-          && server.uri() != null
-          && server.uri() != server.path()
-          && server.uri().equals(server.path())) {
-        PATH.set(core, server.uri()); // the same text, one copy
       }
       ChannelHandlerContext chctx = internal.channelHandlerContext();
       ChannelHandler handler = chctx.handler();

@@ -112,15 +112,6 @@ class SocketFootprintTest {
   }
 
   @Test
-  void aTrimmedSocketKeepsItsRequestTargetOnce() throws Exception {
-    start(true);
-    ServerWebSocket ws = accepted.get();
-    assertThat(ws.uri()).isEqualTo("/room");
-    assertThat(ws.path()).isSameAs(ws.uri());
-    assertThat(ws.query()).isNull();
-  }
-
-  @Test
   void withoutTheTrimTheSocketKeepsTheUpgradeHeaders() throws Exception {
     start(false);
     assertThat(accepted.get().headers().get("Host")).isEqualTo("127.0.0.1:" + server.actualPort());
