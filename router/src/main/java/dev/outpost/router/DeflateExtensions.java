@@ -19,17 +19,14 @@ import io.vertx.core.http.impl.HttpServerConnection;
  * Applies {@link WebSocketCompressionOptions} to the router's HTTP servers.
  *
  * <p><b>Design.</b> Vert.x 5.0 exposes whether compression is accepted ({@link #configure}), but
- * not Netty's encoder filter (which frames skip compression) nor its decoders' output limit: it
- * builds Netty's {@code PerMessageDeflateServerExtensionHandshaker} itself, with a filter that
- * never skips and no limit (0, which makes Netty inflate a message into many tiny buffers; see
- * {@link #INFLATE_MAX_ALLOCATION}). So when compression is accepted, {@link #install} replaces the
- * handler Vert.x put in each HTTP/1.x connection's pipeline ({@code "webSocketExtensionHandler"},
- * added before the user's connection handler runs) with one built from the same Netty handshakers,
- * with the same parameters as Vert.x (level 6, context takeover as offered, 15-bit windows), the
- * per-message one given a filter that skips small single-frame messages (netty#8910; with a
- * threshold of 0 it skips none), both given an output limit so that a message inflates into one
- * buffer. Skipping is safe with context takeover: a plain message never enters either side's
- * window. Incoming messages are never filtered.
+ * not Netty's encoder filter (which frames skip compression): it builds Netty's {@code
+ * PerMessageDeflateServerExtensionHandshaker} itself, with a filter that never skips. So when a
+ * threshold is configured, {@link #install} replaces the handler Vert.x put in each HTTP/1.x
+ * connection's pipeline ({@code "webSocketExtensionHandler"}, added before the user's connection
+ * handler runs) with one built from the same Netty handshakers, with the same parameters as Vert.x
+ * (level 6, context takeover as offered, 15-bit windows), the per-message one given a filter that
+ * skips small single-frame messages (netty#8910). Skipping is safe with context takeover: a plain
+ * message never enters either side's window. Incoming messages are never filtered.
  *
  * <p>This reaches into Vert.x's internal {@code HttpServerConnection} (for the Netty pipeline);
  * re-check it on Vert.x upgrades: {@link #install} refuses a connection whose HTTP/1.x pipeline no
@@ -44,23 +41,12 @@ final class DeflateExtensions {
   static final String HANDLER_NAME = "webSocketExtensionHandler";
 
   private final WebSocketCompressionOptions options;
-
-  /**
-   * Netty's inflater output limit as given to its decoders: no limit, as Vert.x has it (the
-   * router's message size limit applies to the inflated message), but not 0. With 0, Netty's {@code
-   * JdkZlibDecoder} hands on every {@code Inflater.inflate} call's output as its own buffer, sized
-   * twice the compressed bytes still unread: for a well-compressed message that is dozens of
-   * buffers of a few bytes, which the per-message decoder then gathers into a {@code
-   * CompositeByteBuf} and consolidates (copies). With a limit it inflates into one buffer that
-   * grows. Measured in docs/benchmarks.md ("Idle sockets and compression, round three").
-   */
-  static final int INFLATE_MAX_ALLOCATION = Integer.MAX_VALUE;
-
-  private final WebSocketServerExtensionHandshaker[] handshakers; // null: compression refused
+  private final WebSocketServerExtensionHandshaker[] handshakers; // null: Vert.x's own suffice
 
   DeflateExtensions(WebSocketCompressionOptions options) {
     this.options = options;
-    this.handshakers = options.enabled() ? handshakers(options) : null;
+    this.handshakers =
+        options.enabled() && options.thresholdBytes() > 0 ? handshakers(options) : null;
   }
 
   /** Sets what Vert.x itself configures: compression accepted or not. */
@@ -70,8 +56,8 @@ final class DeflateExtensions {
   }
 
   /**
-   * Replaces Vert.x's extension handler of an accepted connection with ours, when compression is
-   * accepted; otherwise does nothing. On the connection's event loop, from the server's connection
+   * Replaces Vert.x's extension handler of an accepted connection with ours, when the options need
+   * it; otherwise does nothing. On the connection's event loop, from the server's connection
    * handler.
    *
    * @throws IllegalStateException if an HTTP/1.x connection has no handler of that name (Vert.x
@@ -95,10 +81,8 @@ final class DeflateExtensions {
     pipeline.replace(HANDLER_NAME, HANDLER_NAME, new WebSocketServerExtensionHandler(handshakers));
   }
 
-  /**
-   * The handshakers {@link #install} puts in each pipeline: per-message, then per-frame deflate.
-   */
-  static WebSocketServerExtensionHandshaker[] handshakers(WebSocketCompressionOptions options) {
+  private static WebSocketServerExtensionHandshaker[] handshakers(
+      WebSocketCompressionOptions options) {
     int level = HttpServerOptions.DEFAULT_WEBSOCKET_COMPRESSION_LEVEL;
     return new WebSocketServerExtensionHandshaker[] {
       new PerMessageDeflateServerExtensionHandshaker(
@@ -108,10 +92,9 @@ final class DeflateExtensions {
           HttpServerOptions.DEFAULT_WEBSOCKET_ALLOW_SERVER_NO_CONTEXT,
           HttpServerOptions.DEFAULT_WEBSOCKET_PREFERRED_CLIENT_NO_CONTEXT,
           new SizeFilters(options.thresholdBytes()),
-          INFLATE_MAX_ALLOCATION),
+          0),
       // Per-frame deflate (old Safari, "x-webkit-deflate-frame"): as Vert.x has it.
-      new DeflateFrameServerExtensionHandshaker(
-          level, WebSocketExtensionFilterProvider.DEFAULT, INFLATE_MAX_ALLOCATION)
+      new DeflateFrameServerExtensionHandshaker(level)
     };
   }
 
