@@ -31,10 +31,10 @@ import org.junit.jupiter.api.Test;
 /**
  * What a whole node keeps per open client WebSocket, counted in this JVM's heap histogram (the
  * {@code GC.class_histogram} diagnostic command, as {@code jcmd} runs it): with {@link
- * ListenerOptions#trimWebSockets()} on, neither the HTTP connection a socket was upgraded from nor
- * jctools' 1,024-slot queues survive; with it off, Vert.x keeps both for every socket. Echo sockets
- * still answer after the objects were evicted (hibernated), and a trimmed socket's close code
- * reaches the object.
+ * ListenerOptions#trimWebSockets()} on, neither the HTTP connection a socket was upgraded from, nor
+ * jctools' 1,024-slot queues, nor the upgrade request's headers survive; with it off, Vert.x keeps
+ * all three for every socket. Echo sockets still answer after the objects were evicted
+ * (hibernated), and a trimmed socket's close code reaches the object.
  */
 class IdleSocketFootprintTest {
 
@@ -42,6 +42,7 @@ class IdleSocketFootprintTest {
   private static final String HTTP_CONNECTION = "io.vertx.core.http.impl.Http1xServerConnection";
   private static final String MPSC_QUEUE =
       "io.netty.util.internal.shaded.org.jctools.queues.MpscUnboundedArrayQueue";
+  private static final String HEADERS = "io.vertx.core.http.impl.headers.HeadersMultiMap";
 
   /** Echoes every message; remembers the last close code. */
   public static final class Echo implements DurableObject {
@@ -69,7 +70,7 @@ class IdleSocketFootprintTest {
   }
 
   @Test
-  void trimmedSocketsKeepNeitherTheHttpConnectionNorTheLargeQueues() throws Exception {
+  void trimmedSocketsKeepNeitherTheHttpConnectionNorTheLargeQueuesNorTheHeaders() throws Exception {
     Map<String, Long> perSocket = openIdleSockets(true);
     assertThat(perSocket.getOrDefault(HTTP_CONNECTION, 0L))
         .as("HTTP connections kept per %d trimmed sockets: %s", SOCKETS, perSocket)
@@ -77,21 +78,27 @@ class IdleSocketFootprintTest {
     assertThat(perSocket.getOrDefault(MPSC_QUEUE, 0L))
         .as("1,024-slot MPSC queues kept per %d trimmed sockets: %s", SOCKETS, perSocket)
         .isZero();
+    assertThat(perSocket.getOrDefault(HEADERS, 0L))
+        .as(
+            "header maps kept for %d trimmed sockets (1: the shared empty one): %s",
+            SOCKETS, perSocket)
+        .isLessThanOrEqualTo(1L);
   }
 
   @Test
-  void untrimmedSocketsKeepBoth() throws Exception {
+  void untrimmedSocketsKeepAllThree() throws Exception {
     Map<String, Long> perSocket = openIdleSockets(false);
     assertThat(perSocket.getOrDefault(HTTP_CONNECTION, 0L))
         .as("HTTP connections kept for %d untrimmed sockets: %s", SOCKETS, perSocket)
         .isGreaterThanOrEqualTo(SOCKETS);
     assertThat(perSocket.getOrDefault(MPSC_QUEUE, 0L)).isGreaterThanOrEqualTo(2L * SOCKETS);
+    assertThat(perSocket.getOrDefault(HEADERS, 0L)).isGreaterThanOrEqualTo(SOCKETS);
   }
 
   /**
    * Starts a node, opens {@link #SOCKETS} sockets to one echo object, lets it hibernate, checks
    * every socket still echoes and one close code arrives; returns the growth of the instance counts
-   * of the two classes while the sockets were open.
+   * of the three classes while the sockets were open.
    */
   private static Map<String, Long> openIdleSockets(boolean trim) throws Exception {
     Echo.lastCloseCode = 0;
@@ -135,7 +142,7 @@ class IdleSocketFootprintTest {
       sockets.get(0).sendClose(4003, "bye").get(10, TimeUnit.SECONDS);
       awaitTrue(() -> Echo.lastCloseCode == 4003, "close code 4003 at the object");
       Map<String, Long> growth = new HashMap<>();
-      for (String name : List.of(HTTP_CONNECTION, MPSC_QUEUE)) {
+      for (String name : List.of(HTTP_CONNECTION, MPSC_QUEUE, HEADERS)) {
         growth.put(name, after.getOrDefault(name, 0L) - before.getOrDefault(name, 0L));
       }
       sockets.forEach(WebSocket::abort);

@@ -1,8 +1,10 @@
 package dev.outpost.router;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.vertx.core.Future;
+import io.vertx.core.MultiMap;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpConnection;
@@ -25,11 +27,11 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * {@link SocketFootprint} against the Vert.x in use, over real sockets on 127.0.0.1: both steps
- * apply, the HTTP connection a socket was upgraded from becomes unreachable (and stays reachable
- * without the trim: if that test fails, Vert.x fixed the retention upstream and the first step can
- * go), and a trimmed socket still carries frames both ways, from many threads, in order, and closes
- * with its code.
+ * {@link SocketFootprint} against the Vert.x in use, over real sockets on 127.0.0.1: every step
+ * applies, a trimmed socket answers no headers, the HTTP connection a socket was upgraded from
+ * becomes unreachable (and stays reachable without the trim: if that test fails, Vert.x fixed the
+ * retention upstream and the first step can go), and a trimmed socket still carries frames both
+ * ways, from many threads, in order, and closes with its code.
  */
 class SocketFootprintTest {
 
@@ -93,9 +95,26 @@ class SocketFootprintTest {
   }
 
   @Test
-  void bothStepsApplyToTheVertxInUse() throws Exception {
+  void everyStepAppliesToTheVertxInUse() throws Exception {
     start(true);
-    assertThat(trimmed.get()).isEqualTo(new SocketFootprint.Trimmed(true, true));
+    assertThat(trimmed.get()).isEqualTo(new SocketFootprint.Trimmed(true, true, true));
+  }
+
+  @Test
+  void aTrimmedSocketAnswersNoHeadersAndRefusesChanges() throws Exception {
+    start(true);
+    MultiMap headers = accepted.get().headers();
+    assertThat(headers).isSameAs(SocketFootprint.NO_HEADERS);
+    assertThat(headers.isEmpty()).isTrue();
+    assertThat(headers.get("Host")).isNull();
+    assertThatThrownBy(() -> headers.add("X-Probe", "1")).isInstanceOf(RuntimeException.class);
+    assertThat(headers.isEmpty()).isTrue();
+  }
+
+  @Test
+  void withoutTheTrimTheSocketKeepsTheUpgradeHeaders() throws Exception {
+    start(false);
+    assertThat(accepted.get().headers().get("Host")).isEqualTo("127.0.0.1:" + server.actualPort());
   }
 
   @Test

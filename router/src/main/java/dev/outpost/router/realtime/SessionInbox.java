@@ -66,9 +66,17 @@ public final class SessionInbox implements ObjectInbox {
   private final SessionTable sessions = new SessionTable();
   private final ConcurrentHashMap<ClientConnection, PlainSocket> plain = new ConcurrentHashMap<>();
 
-  /** A plain (non-session) socket's inbound rate limit. Guarded by itself. */
+  /**
+   * A plain (non-session) socket's inbound rate limit. Guarded by itself. A socket that has sent
+   * nothing yet is mapped to the shared {@code SILENT} and gets its own limiter with its first
+   * message: a bucket made then is as full as one made at the upgrade (it starts full and never
+   * holds more than the burst), and an idle socket costs no limiter (~90 B each, idle sockets being
+   * most of them).
+   */
   private static final class PlainSocket {
-    private final RateLimiter limiter;
+    static final PlainSocket SILENT = new PlainSocket(null);
+
+    private final RateLimiter limiter; // null only in SILENT
     private boolean limited; // closed for breaking the limit; its later close is not reported
 
     PlainSocket(RateLimiter limiter) {
@@ -80,7 +88,7 @@ public final class SessionInbox implements ObjectInbox {
       if (limited) {
         return false;
       }
-      if (limiter.tryAcquire(now)) {
+      if (limiter == null || limiter.tryAcquire(now)) {
         return true;
       }
       limited = true;
@@ -151,9 +159,7 @@ public final class SessionInbox implements ObjectInbox {
   public CompletableFuture<Response> upgrade(
       ObjectAddress address, Request request, ClientConnection connection) {
     if (!Protocol.negotiates(request)) {
-      PlainSocket limit =
-          new PlainSocket(
-              new RateLimiter(options.inboundRate(), options.inboundBurst(), time.now()));
+      PlainSocket limit = PlainSocket.SILENT;
       plain.put(connection, limit);
       try {
         return inner
@@ -231,6 +237,17 @@ public final class SessionInbox implements ObjectInbox {
     Session session = sessions.byTransport(connection);
     if (session == null) {
       PlainSocket limit = plain.get(connection);
+      if (limit == PlainSocket.SILENT) {
+        limit =
+            plain.computeIfPresent(
+                connection,
+                (c, current) ->
+                    current != PlainSocket.SILENT
+                        ? current
+                        : new PlainSocket(
+                            new RateLimiter(
+                                options.inboundRate(), options.inboundBurst(), time.now())));
+      }
       if (limit == null || limit.admit(time.now(), () -> rateLimited(connection))) {
         inner.socketMessage(connection, message);
       }

@@ -294,6 +294,31 @@ class SessionInboxTest {
   }
 
   @Test
+  void aPlainSocketSilentForAnHourGetsTheBurstOnlyAndLeavesOtherSilentSocketsAlone() {
+    Request request =
+        Request.builder("GET", "/objects/chat/room").header("Upgrade", "websocket").build();
+    FakeTransport first = new FakeTransport();
+    FakeTransport second = new FakeTransport();
+    inbox.upgrade(ROOM, request, first).join();
+    inbox.upgrade(ROOM, request, second).join();
+    time.advance(Duration.ofHours(1));
+    for (int i = 1; i <= 4; i++) {
+      inbox.socketMessage(first, WebSocketMessage.text("first " + i));
+    }
+    assertThat(first.closedWith).isEqualTo(CloseCodes.RATE_LIMITED);
+    for (int i = 1; i <= 3; i++) {
+      inbox.socketMessage(second, WebSocketMessage.text("second " + i));
+    }
+    assertThat(object.messages)
+        .as("the burst of 3 each, the second socket's limit its own")
+        .containsExactly("first 1", "first 2", "first 3", "second 1", "second 2", "second 3");
+    assertThat(second.closedWith).isNull();
+    inbox.socketClosed(second, 1000, "done", true);
+    assertThat(object.closes).hasSize(2);
+    assertThat(object.closes.get(1)).isEqualTo("1000 done");
+  }
+
+  @Test
   void aPlainSocketWithinTheRateKeepsGoing() {
     FakeTransport plain = new FakeTransport();
     Request request =
