@@ -93,6 +93,15 @@ class OutputGateTest {
           public void message(
               DurableObjectState state, HibernatableWebSocket ws, WebSocketMessage m) {
             state.storage().put("last", m.text());
+            if (m.text().equals("broadcast")) {
+              String shared = "to all";
+              ws.send("first");
+              for (HibernatableWebSocket peer : state.getWebSockets()) {
+                peer.send(shared);
+              }
+              ws.send("last");
+              return;
+            }
             for (HibernatableWebSocket peer : state.getWebSockets()) {
               peer.send("echo:" + m.text());
             }
@@ -136,6 +145,31 @@ class OutputGateTest {
     assertThat(ws.staysQuiet(Duration.ofMillis(200))).as("send held behind the commit").isTrue();
     engine.release();
     assertThat(ws.nextText()).isEqualTo("echo:hi");
+  }
+
+  @Test
+  void aHeldBroadcastKeepsEachSocketsOrderAndSkipsASocketClosedMeanwhile() throws Exception {
+    RecordingConnection a = harness.connect("t", "broadcast");
+    RecordingConnection b = harness.connect("t", "broadcast");
+    RecordingConnection c = harness.connect("t", "broadcast");
+    harness.settle();
+    CountDownLatch arrived = engine.holdCommits();
+    harness.host.socketMessage(a, WebSocketMessage.text("broadcast"));
+
+    assertThat(arrived.await(10, TimeUnit.SECONDS)).as("commit reached the engine").isTrue();
+    harness.host.socketClosed(c, 1000, "bye", true);
+    assertThat(b.staysQuiet(Duration.ofMillis(200)))
+        .as("broadcast held behind the commit")
+        .isTrue();
+    engine.release();
+
+    assertThat(a.nextText()).isEqualTo("first");
+    assertThat(a.nextText()).isEqualTo("to all");
+    assertThat(a.nextText()).isEqualTo("last");
+    assertThat(b.nextText()).isEqualTo("to all");
+    assertThat(c.staysQuiet(Duration.ofMillis(200))).as("closed before the release").isTrue();
+    assertThat(a.staysQuiet(Duration.ofMillis(200))).as("nothing more for the sender").isTrue();
+    assertThat(b.staysQuiet(Duration.ofMillis(200))).as("the broadcast once").isTrue();
   }
 
   @Test

@@ -58,19 +58,7 @@ final class SocketHandle implements HibernatableWebSocket {
   @Override
   public void send(WebSocketMessage message) {
     Objects.requireNonNull(message, "message");
-    turn()
-        .output(
-            new HeldOutput() {
-              @Override
-              public void release() {
-                if (record.isOpen()) {
-                  record.connection().send(message);
-                }
-              }
-
-              @Override
-              public void drop(Throwable cause) {}
-            });
+    turn().send(record, message);
   }
 
   @Override
