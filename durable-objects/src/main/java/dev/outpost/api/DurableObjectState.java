@@ -63,17 +63,10 @@ public interface DurableObjectState {
    */
   Response acceptWebSocket(Request request, String... tags);
 
-  /**
-   * Every open socket of this object, in the order they were accepted: an unmodifiable snapshot,
-   * which sockets accepted or closed later do not change (it may hold a socket that has closed
-   * since; {@link HibernatableWebSocket#isOpen} says so, and a send to it is dropped).
-   */
+  /** Every open socket of this object, in the order they were accepted. */
   List<HibernatableWebSocket> getWebSockets();
 
-  /**
-   * The open sockets carrying {@code tag}, in the order they were accepted: an unmodifiable
-   * snapshot, as {@link #getWebSockets()}.
-   */
+  /** The open sockets carrying {@code tag}, in the order they were accepted. */
   List<HibernatableWebSocket> getWebSockets(String tag);
 
   /**

@@ -25,13 +25,6 @@ import java.util.List;
  * closed with {@link CloseCodes#SLOW_CONSUMER}, the code node links use, and its close is reported
  * to the inbox at once rather than after the close handshake times out, so the heap never grows
  * with a slow client.
- *
- * <p>Completions are watched one at a time, not per write: Netty completes the writes of one
- * channel in the order they were queued, so when a write completes every write before it has too.
- * Writes are queued under this object's lock, numbered, and at most one completion listener is
- * registered at a time, on the latest write; when it fires it releases everything up to that write
- * and, if more were queued meanwhile, watches the newest. A message may so stay counted until a
- * later write completes (one listener's round trip longer than its own write), never shorter.
  */
 final class WebSocketConnection implements ClientConnection {
 
@@ -43,14 +36,6 @@ final class WebSocketConnection implements ClientConnection {
   private ServerWebSocket socket; // null until bound
   private List<Runnable> early = new ArrayList<>(); // null once bound
   private boolean closed;
-  // Guarded by this: writes queued to the socket, their bytes, what the budget has been given back
-  // of both, and the latest write's future while a listener is watching (null when none is).
-  private long queuedWrites;
-  private long queuedBytes;
-  private long releasedWrites;
-  private long releasedBytes;
-  private io.vertx.core.Future<Void> latest;
-  private boolean watching;
 
   WebSocketConnection(String remote, int maxMessageSize, OutboundBudget output) {
     this.remote = remote;
@@ -75,59 +60,15 @@ final class WebSocketConnection implements ClientConnection {
   private void write(WebSocketMessage message) {
     byte[] binary = message.isText() ? null : message.bytes();
     int size = binary == null ? message.text().length() : binary.length;
-    io.vertx.core.Future<Void> watch;
-    long upTo;
-    long bytesUpTo;
-    synchronized (this) {
-      if (!output.tryAdmit(size)) {
-        watch = null;
-        upTo = -1;
-        bytesUpTo = -1;
-      } else {
-        // queued under the lock, so that the numbering is the order Netty completes them in
-        io.vertx.core.Future<Void> written =
-            binary == null
-                ? socket.writeTextMessage(message.text())
-                : socket.writeBinaryMessage(Buffer.buffer(binary));
-        queuedWrites++;
-        queuedBytes += size;
-        if (watching) {
-          latest = written;
-          return;
-        }
-        watching = true;
-        watch = written;
-        upTo = queuedWrites;
-        bytesUpTo = queuedBytes;
-      }
-    }
-    if (watch == null) {
+    if (!output.tryAdmit(size)) {
       slowConsumer();
       return;
     }
-    watch.onComplete(r -> written(upTo, bytesUpTo));
-  }
-
-  /** The write numbered {@code upTo} completed (written or failed): so did every one before it. */
-  private void written(long upTo, long bytesUpTo) {
-    io.vertx.core.Future<Void> next;
-    long nextUpTo;
-    long nextBytes;
-    synchronized (this) {
-      output.release(upTo - releasedWrites, bytesUpTo - releasedBytes);
-      releasedWrites = upTo;
-      releasedBytes = bytesUpTo;
-      if (queuedWrites == upTo) {
-        watching = false;
-        latest = null;
-        return;
-      }
-      next = latest;
-      latest = null;
-      nextUpTo = queuedWrites;
-      nextBytes = queuedBytes;
-    }
-    next.onComplete(r -> written(nextUpTo, nextBytes));
+    io.vertx.core.Future<Void> written =
+        binary == null
+            ? socket.writeTextMessage(message.text())
+            : socket.writeBinaryMessage(Buffer.buffer(binary));
+    written.onComplete(r -> output.release(size));
   }
 
   private void slowConsumer() {

@@ -46,12 +46,6 @@ public final class OutboundBudget {
     bytes -= size;
   }
 
-  /** {@code count} messages of {@code size} bytes in all, admitted earlier, have been written. */
-  public synchronized void release(long count, long size) {
-    messages -= (int) count;
-    bytes -= size;
-  }
-
   /** Messages admitted and not released. */
   public synchronized int messages() {
     return messages;

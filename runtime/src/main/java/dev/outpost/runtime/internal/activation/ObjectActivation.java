@@ -53,7 +53,6 @@ public final class ObjectActivation {
   private ActivationState lifecycle = ActivationState.ACTIVATING;
   private boolean draining; // a drain loop is scheduled or running
   private TurnContext currentTurn; // the turn in user code, null between turns
-  int lastSendsSize; // sockets of the last broadcast a turn handed over: sizes the next (a hint)
   private CompletableFuture<Void> sealed; // non-null once sealing began
 
   ObjectActivation(ObjectAddress address, NodeServices node, Runnable onEvicted) {

@@ -11,6 +11,7 @@ import dev.outpost.runtime.internal.hibernation.HibernationManager;
 import dev.outpost.runtime.internal.hibernation.SocketRecord;
 import java.time.Instant;
 import java.time.InstantSource;
+import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
@@ -111,7 +112,11 @@ final class ObjectStateImpl implements DurableObjectState {
 
   private List<HibernatableWebSocket> handles(String tag) {
     activation.requireTurn();
-    return hibernation.handles(activation.address(), tag);
+    List<HibernatableWebSocket> result = new ArrayList<>();
+    for (SocketRecord r : hibernation.sockets(activation.address(), tag)) {
+      result.add(r.handle());
+    }
+    return result;
   }
 
   @Override

@@ -58,7 +58,19 @@ final class SocketHandle implements HibernatableWebSocket {
   @Override
   public void send(WebSocketMessage message) {
     Objects.requireNonNull(message, "message");
-    turn().send(record, message);
+    turn()
+        .output(
+            new HeldOutput() {
+              @Override
+              public void release() {
+                if (record.isOpen()) {
+                  record.connection().send(message);
+                }
+              }
+
+              @Override
+              public void drop(Throwable cause) {}
+            });
   }
 
   @Override

@@ -1,6 +1,5 @@
 package dev.outpost.runtime.internal.activation;
 
-import dev.outpost.api.WebSocketMessage;
 import dev.outpost.runtime.internal.hibernation.SocketRecord;
 import dev.outpost.runtime.internal.storage.StorageTurn;
 import dev.outpost.runtime.internal.storage.WriteLayer;
@@ -74,26 +73,8 @@ final class TurnContext implements StorageTurn {
     outputs.add(output);
   }
 
-  /**
-   * Holds a send of {@code message} to {@code socket}: joined to the turn's latest output if that
-   * sends the same message object (a broadcast), else a new output sized like the last broadcast.
-   */
-  void send(SocketRecord socket, WebSocketMessage message) {
-    int last = outputs.size() - 1;
-    if (last >= 0 && outputs.get(last) instanceof SocketSends sends && sends.carries(message)) {
-      sends.add(socket);
-      return;
-    }
-    SocketSends sends = new SocketSends(message, activation.lastSendsSize);
-    sends.add(socket);
-    outputs.add(sends);
-  }
-
   /** Moves this turn's writes and outputs so far behind the gate; the turn goes on afresh. */
   void handOverSoFar() {
-    if (!outputs.isEmpty() && outputs.get(outputs.size() - 1) instanceof SocketSends sends) {
-      activation.lastSendsSize = sends.size();
-    }
     WriteLayer mine = layers.set(0, new WriteLayer());
     mine.mergeInto(activation.cache().pending());
     activation.gate().hold(outputs);

@@ -7,7 +7,6 @@ import dev.outpost.runtime.ObjectAddress;
 import dev.outpost.runtime.TimeSource;
 import dev.outpost.runtime.spi.ClientConnection;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
@@ -53,7 +52,6 @@ public final class HibernationManager {
           ObjectSockets s = sockets == null ? new ObjectSockets() : sockets;
           synchronized (s) {
             s.sockets.add(record);
-            s.snapshot = null;
           }
           return s;
         });
@@ -65,36 +63,21 @@ public final class HibernationManager {
     return Optional.ofNullable(byConnection.get(connection));
   }
 
-  /**
-   * Open sockets of {@code owner} in accept order, only those with {@code tag} if non-null: an
-   * unmodifiable snapshot, which later accepts and closes do not change. Without a tag it is the
-   * same list object until the next accept or close of that owner, so a broadcast per message
-   * copies nothing.
-   */
+  /** Open sockets of {@code owner} in accept order, only those with {@code tag} if non-null. */
   public List<SocketRecord> sockets(ObjectAddress owner, String tag) {
     ObjectSockets sockets = byObject.get(owner);
     if (sockets == null) {
       return List.of();
     }
-    if (tag == null) {
-      return sockets.snapshot().records;
+    List<SocketRecord> result = new ArrayList<>();
+    synchronized (sockets) {
+      for (SocketRecord r : sockets.sockets) {
+        if (tag == null || r.tags().contains(tag)) {
+          result.add(r);
+        }
+      }
     }
-    return sockets.snapshot().tagged(tag, r -> r);
-  }
-
-  /**
-   * The handles of {@link #sockets}{@code (owner, tag)}, in the same order: an unmodifiable
-   * snapshot, shared until the next accept or close of that owner when {@code tag} is null.
-   */
-  public List<HibernatableWebSocket> handles(ObjectAddress owner, String tag) {
-    ObjectSockets sockets = byObject.get(owner);
-    if (sockets == null) {
-      return List.of();
-    }
-    if (tag == null) {
-      return sockets.snapshot().handles;
-    }
-    return sockets.snapshot().tagged(tag, SocketRecord::handle);
+    return result;
   }
 
   /** Every object holding an open socket now: a snapshot, in no order. */
@@ -177,9 +160,7 @@ public final class HibernationManager {
         record.owner(),
         (a, sockets) -> {
           synchronized (sockets) {
-            if (sockets.sockets.remove(record)) {
-              sockets.snapshot = null;
-            }
+            sockets.sockets.remove(record);
           }
           return sockets.isEmpty() ? null : sockets;
         });
@@ -188,18 +169,7 @@ public final class HibernationManager {
   /** One object's sockets and auto-response pair. */
   private static final class ObjectSockets {
     final LinkedHashSet<SocketRecord> sockets = new LinkedHashSet<>();
-    Snapshot snapshot; // guarded by this; null when sockets changed since it was taken
     volatile WebSocketRequestResponsePair autoResponse;
-
-    /** The current snapshot, taken now if the sockets changed since the last one. */
-    synchronized Snapshot snapshot() {
-      Snapshot s = snapshot;
-      if (s == null) {
-        s = new Snapshot(List.copyOf(sockets));
-        snapshot = s;
-      }
-      return s;
-    }
 
     synchronized int size() {
       return sockets.size();
@@ -207,35 +177,6 @@ public final class HibernationManager {
 
     synchronized boolean isEmpty() {
       return sockets.isEmpty() && autoResponse == null;
-    }
-  }
-
-  /**
-   * An unmodifiable copy of one object's open sockets and of their handles, in accept order; kept
-   * until the sockets change, so that reads between changes share it.
-   */
-  private static final class Snapshot {
-    final List<SocketRecord> records;
-    final List<HibernatableWebSocket> handles;
-
-    Snapshot(List<SocketRecord> records) {
-      this.records = records;
-      HibernatableWebSocket[] h = new HibernatableWebSocket[records.size()];
-      for (int i = 0; i < h.length; i++) {
-        h[i] = records.get(i).handle();
-      }
-      this.handles = List.of(h);
-    }
-
-    /** The records carrying {@code tag}, mapped: a new unmodifiable list. */
-    <T> List<T> tagged(String tag, Function<SocketRecord, T> map) {
-      List<T> result = new ArrayList<>();
-      for (SocketRecord r : records) {
-        if (r.tags().contains(tag)) {
-          result.add(map.apply(r));
-        }
-      }
-      return Collections.unmodifiableList(result);
     }
   }
 }
