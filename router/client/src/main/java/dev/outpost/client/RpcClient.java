@@ -29,6 +29,7 @@ import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -83,11 +84,13 @@ public final class RpcClient implements AutoCloseable {
           .build();
 
   private final HttpClient http;
+  private final Context context; // where every exchange starts
   private final URI router;
   private final Duration timeout;
 
-  private RpcClient(HttpClient http, URI router, Duration timeout) {
+  private RpcClient(HttpClient http, Context context, URI router, Duration timeout) {
     this.http = http;
+    this.context = context;
     this.router = router;
     this.timeout = timeout;
   }
@@ -128,7 +131,7 @@ public final class RpcClient implements AutoCloseable {
         vertx.createHttpClient(
             new HttpClientOptions().setKeepAlive(true).setSsl(uri.getScheme().equals("https")),
             new PoolOptions().setHttp1MaxSize(8));
-    return new RpcClient(http, uri, timeout);
+    return new RpcClient(http, vertx.getOrCreateContext(), uri, timeout);
   }
 
   /**
@@ -196,17 +199,29 @@ public final class RpcClient implements AutoCloseable {
             .putHeader(INTERFACE_HEADER, api.getName())
             .putHeader("Content-Type", "application/json")
             .setTimeout(timeout.toMillis());
+    // The whole exchange starts on the client's context, so each continuation is registered
+    // before the step it waits for can complete. Started from the caller's thread, a fast answer
+    // (a router's 404) could end before body() was asked for, and body() then never completed:
+    // the call hung until its timeout (eclipse-vertx/vert.x#4705).
+    CompletableFuture<Answer> exchange = new CompletableFuture<>();
+    context.runOnContext(
+        v ->
+            http.request(request)
+                .compose(r -> r.send(Buffer.buffer(body)))
+                .compose(
+                    (HttpClientResponse r) ->
+                        r.body().map(b -> new Answer(r.statusCode(), b.getBytes())))
+                .onComplete(
+                    (result, failure) -> {
+                      if (failure == null) {
+                        exchange.complete(result);
+                      } else {
+                        exchange.completeExceptionally(failure);
+                      }
+                    }));
     Answer answer;
     try {
-      answer =
-          http.request(request)
-              .compose(r -> r.send(Buffer.buffer(body)))
-              .compose(
-                  (HttpClientResponse r) ->
-                      r.body().map(b -> new Answer(r.statusCode(), b.getBytes())))
-              .toCompletionStage()
-              .toCompletableFuture()
-              .get(timeout.toMillis() + 1000, TimeUnit.MILLISECONDS);
+      answer = exchange.get(timeout.toMillis() + 1000, TimeUnit.MILLISECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw DurableObjectException.retryable(label + " to " + target + " interrupted", e);
