@@ -26,6 +26,11 @@ final class LinkWriter {
   /** Most bytes of frames packed into one BATCH; larger frames are sent alone. */
   static final int BATCH_BYTES = 64 * 1024;
 
+  /** Bytes a BATCH adds before its first frame (type, stream), and before each frame (length). */
+  private static final int BATCH_HEAD = LinkFrame.batch().length();
+
+  private static final int LENGTH = Integer.BYTES;
+
   private final WebSocketBase socket;
   private final Context context;
   private final ConcurrentLinkedQueue<Buffer> queued = new ConcurrentLinkedQueue<>();
@@ -54,7 +59,7 @@ final class LinkWriter {
         socket.writeBinaryMessage(first);
         return;
       }
-      if (first.length() + next.length() + 13 > BATCH_BYTES) {
+      if (BATCH_HEAD + LENGTH + first.length() + LENGTH + next.length() > BATCH_BYTES) {
         socket.writeBinaryMessage(first);
         first = next;
         continue;
@@ -63,7 +68,7 @@ final class LinkWriter {
       do {
         batch.appendInt(next.length()).appendBuffer(next);
         next = queued.poll();
-      } while (next != null && batch.length() + 4 + next.length() <= BATCH_BYTES);
+      } while (next != null && batch.length() + LENGTH + next.length() <= BATCH_BYTES);
       socket.writeBinaryMessage(batch);
       first = next;
     }
