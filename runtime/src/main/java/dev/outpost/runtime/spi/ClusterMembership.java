@@ -14,7 +14,7 @@ public interface ClusterMembership {
   /** This node. */
   NodeInfo self();
 
-  /** Every live node, this one included. */
+  /** Every live node, this one included: an unmodifiable snapshot, as of the last change. */
   List<NodeInfo> liveNodes();
 
   /** A live node by id. */

@@ -18,7 +18,9 @@ import dev.outpost.runtime.spi.ClusterMembership;
 import dev.outpost.runtime.spi.ObjectDirectory;
 import dev.outpost.runtime.spi.PlacementRecord;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 
@@ -60,6 +62,27 @@ public final class HazelcastCluster
   private final NodeInfo self;
   private final List<Listener> listeners = new CopyOnWriteArrayList<>();
 
+  /**
+   * The live nodes as of the last membership change: routers look an owner up on every forwarded
+   * request, and rebuilding it from Hazelcast's member attributes each time cost ~6% of a router's
+   * CPU (docs/benchmarks.md, "Forwarding, round two"). Replaced whole by {@link #refreshMembers()}.
+   */
+  private volatile Members members;
+
+  /** The live nodes in Hazelcast's member order, and the same by node id. */
+  private record Members(List<NodeInfo> nodes, Map<String, NodeInfo> byId) {
+    static Members of(Iterable<Member> members) {
+      List<NodeInfo> nodes = new ArrayList<>();
+      Map<String, NodeInfo> byId = new HashMap<>();
+      for (Member member : members) {
+        NodeInfo node = info(member);
+        nodes.add(node);
+        byId.put(node.nodeId(), node);
+      }
+      return new Members(List.copyOf(nodes), Map.copyOf(byId));
+    }
+  }
+
   private HazelcastCluster(HazelcastInstance hazelcast, NodeInfo self) {
     this.hazelcast = hazelcast;
     this.self = self;
@@ -74,16 +97,27 @@ public final class HazelcastCluster
             new MembershipListener() {
               @Override
               public void memberAdded(MembershipEvent event) {
+                refreshMembers();
                 NodeInfo node = info(event.getMember());
                 listeners.forEach(l -> l.nodeJoined(node));
               }
 
               @Override
               public void memberRemoved(MembershipEvent event) {
+                refreshMembers();
                 NodeInfo node = info(event.getMember());
                 listeners.forEach(l -> l.nodeLeft(node));
               }
             });
+    refreshMembers(); // after the listener is in place, so that no change falls in between
+  }
+
+  /**
+   * Reads the member list afresh. Synchronized so that a later read is never overwritten by an
+   * earlier one (the constructor's first read can race with the first membership event).
+   */
+  private synchronized void refreshMembers() {
+    members = Members.of(hazelcast.getCluster().getMembers());
   }
 
   /** Starts the member and joins the cluster; blocks until joined. */
@@ -156,11 +190,12 @@ public final class HazelcastCluster
 
   @Override
   public List<NodeInfo> liveNodes() {
-    List<NodeInfo> nodes = new ArrayList<>();
-    for (Member member : hazelcast.getCluster().getMembers()) {
-      nodes.add(info(member));
-    }
-    return nodes;
+    return members.nodes();
+  }
+
+  @Override
+  public Optional<NodeInfo> node(String nodeId) {
+    return Optional.ofNullable(members.byId().get(nodeId));
   }
 
   @Override
