@@ -164,7 +164,8 @@ public final class OutpostServer implements AutoCloseable {
               .create(vertx);
       ListenerOptions listener = network.listener();
       ConnectionGuard guard = new ConnectionGuard(vertx, listener);
-      DeflateExtensions deflate = new DeflateExtensions(options.compression());
+      DeflateExtensions deflate =
+          new DeflateExtensions(options.compression(), options.maxMessageSize());
       router.route().order(Integer.MIN_VALUE).handler(guard::requestStarted);
       HttpServerOptions http =
           new HttpServerOptions()

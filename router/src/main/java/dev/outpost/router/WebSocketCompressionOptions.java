@@ -5,13 +5,14 @@ package dev.outpost.router;
  * browser makes. Applies to client WebSockets only (node links never offer it). An accepted offer
  * is answered as made (context takeover both ways, 15-bit windows, Vert.x's deflate level 6).
  *
- * @param enabled whether {@code permessage-deflate} (and the older per-frame {@code deflate-frame})
- *     is accepted at all; when false the handshake answer names no extension and every frame goes
- *     out plain
+ * @param enabled whether {@code permessage-deflate} is accepted at all; when false the handshake
+ *     answer names no extension and every frame goes out plain. The older per-frame {@code
+ *     x-webkit-deflate-frame} is never accepted (a client offering only it connects plain)
  * @param thresholdBytes outgoing text and binary messages sent as one frame with fewer payload
  *     bytes than this go out uncompressed (RSV1 clear, which RFC 7692 §6 allows after negotiation);
  *     larger ones are compressed. 0 compresses every message. Messages of several frames are always
- *     compressed whole. Incoming messages are inflated whatever their size
+ *     compressed whole. Incoming messages are inflated whatever their size, up to the router's
+ *     message size limit once inflated (1009 past it)
  */
 public record WebSocketCompressionOptions(boolean enabled, int thresholdBytes) {
 
