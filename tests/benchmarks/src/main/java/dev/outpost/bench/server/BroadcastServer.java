@@ -147,25 +147,14 @@ public final class BroadcastServer implements Callable<Integer>, AutoCloseable {
 
   @Override
   public Integer call() throws Exception {
-    Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().unstarted(this::close));
-    try {
-      ControlLoop.announceReady(start());
-      ControlLoop.run(() -> 0, this::openSockets);
-    } finally {
-      close();
-    }
-    return 0;
+    return ControlLoop.serve(this, this::start, () -> 0, this::openSockets);
   }
 
   /** Closes every socket and the server; waits at most 10 s. Idempotent. */
   @Override
   public synchronized void close() {
     if (vertx != null) {
-      try {
-        vertx.close().await(10, TimeUnit.SECONDS);
-      } catch (Exception e) {
-        System.err.println("baseline: Vert.x did not close within 10 s: " + e);
-      }
+      ControlLoop.closeVertx(vertx, "baseline");
       vertx = null;
     }
     broadcasters.shutdownNow();

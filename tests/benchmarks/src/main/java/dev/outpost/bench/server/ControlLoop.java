@@ -43,6 +43,54 @@ public final class ControlLoop {
 
   private ControlLoop() {}
 
+  /** Starts a server; answers the port it listens on. */
+  @FunctionalInterface
+  public interface Starter {
+    /** Starts listening; answers the port. */
+    int start() throws Exception;
+  }
+
+  /**
+   * A child server's whole life: a shutdown hook that closes it (SIGTERM), {@code start}, the ready
+   * line, commands until {@code quit} or the end of stdin, then {@code server.close()}.
+   *
+   * @param objects live objects, for {@code stats}
+   * @param sockets open WebSockets, for {@code stats}
+   * @return 0, the process's exit status
+   */
+  public static int serve(
+      AutoCloseable server, Starter start, LongSupplier objects, LongSupplier sockets)
+      throws Exception {
+    Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().unstarted(() -> closeQuietly(server)));
+    try {
+      announceReady(start.start());
+      run(objects, sockets);
+    } finally {
+      server.close();
+    }
+    return 0;
+  }
+
+  private static void closeQuietly(AutoCloseable server) {
+    try {
+      server.close();
+    } catch (Exception e) {
+      System.err.println("closing on SIGTERM failed: " + e);
+    }
+  }
+
+  /**
+   * Closes {@code vertx}, waiting at most 10 s; a timeout is reported on stderr as {@code who:
+   * Vert.x did not close ...}, not thrown (the process is ending anyway).
+   */
+  public static void closeVertx(io.vertx.core.Vertx vertx, String who) {
+    try {
+      vertx.close().await(10, java.util.concurrent.TimeUnit.SECONDS);
+    } catch (Exception e) {
+      System.err.println(who + ": Vert.x did not close within 10 s: " + e);
+    }
+  }
+
   /** Prints the ready line. */
   public static void announceReady(int port) {
     System.out.println(READY + " port=" + port + " pid=" + ProcessHandle.current().pid());

@@ -173,25 +173,14 @@ public final class CounterServer implements Callable<Integer>, AutoCloseable {
 
   @Override
   public Integer call() throws Exception {
-    Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().unstarted(this::close));
-    try {
-      ControlLoop.announceReady(start());
-      ControlLoop.run(cells::size, () -> 0);
-    } finally {
-      close();
-    }
-    return 0;
+    return ControlLoop.serve(this, this::start, cells::size, () -> 0);
   }
 
   /** Stops the server, then closes the store; waits at most 10 s for Vert.x. Idempotent. */
   @Override
   public synchronized void close() {
     if (vertx != null) {
-      try {
-        vertx.close().await(10, TimeUnit.SECONDS);
-      } catch (Exception e) {
-        System.err.println("counter baseline: Vert.x did not close within 10 s: " + e);
-      }
+      ControlLoop.closeVertx(vertx, "counter baseline");
       vertx = null;
     }
     if (db != null) {

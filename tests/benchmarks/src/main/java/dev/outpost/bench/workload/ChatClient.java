@@ -21,6 +21,9 @@ final class ChatClient {
     final LongAdder delivered = new LongAdder(); // received, stamped inside the window
     final LongAdder received = new LongAdder(); // everything received
     final LongAdder errors = new LongAdder();
+    // Why sockets closed before the end (close code, or "none" without a close frame) -> count.
+    final java.util.concurrent.ConcurrentHashMap<String, LongAdder> closes =
+        new java.util.concurrent.ConcurrentHashMap<>();
     volatile boolean stopping; // closes after this are ours, not errors
   }
 
@@ -62,6 +65,11 @@ final class ChatClient {
         v -> {
           if (!counters.stopping) {
             counters.errors.increment();
+            Short code = socket.closeStatusCode();
+            counters
+                .closes
+                .computeIfAbsent(code == null ? "none" : code.toString(), k -> new LongAdder())
+                .increment();
           }
         });
   }

@@ -187,6 +187,11 @@ final class ChatLoad {
       extra.put("lateness_p99_us", Percentiles.of(lateness.merged()).p99Us());
     }
     extra.put("sockets", total);
+    if (!counters.closes.isEmpty()) {
+      // Sockets the server closed during the run, by close code (RFC 6455 §7.4; 4008: too slow a
+      // reader, 4029: over the inbound rate): an open-loop rate the node could not keep up with.
+      extra.put("closed_early", new java.util.TreeMap<>(counters.closes).toString());
+    }
     return new RunResult(
         "chat",
         server.target(),
