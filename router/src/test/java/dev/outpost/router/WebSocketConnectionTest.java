@@ -17,6 +17,7 @@ import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.WebSocket;
+import io.vertx.core.http.WebSocketClient;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -42,6 +43,8 @@ class WebSocketConnectionTest {
 
   private Vertx vertx;
   private HttpServer server;
+  // Held: Vert.x shuts a client down once it is garbage collected (eclipse-vertx/vert.x#5839).
+  private WebSocketClient webSocketClient;
   private final AtomicReference<Context> serverLoop = new AtomicReference<>();
   private final List<String> closes = new CopyOnWriteArrayList<>();
 
@@ -66,13 +69,11 @@ class WebSocketConnectionTest {
                   bound.countDown();
                 });
     int port = server.listen(0, "127.0.0.1").await(10, TimeUnit.SECONDS).actualPort();
-    WebSocket client =
-        vertx
-            .createWebSocketClient()
-            .connect(port, "127.0.0.1", "/room")
-            .await(10, TimeUnit.SECONDS);
+    webSocketClient = vertx.createWebSocketClient();
+    WebSocket socket =
+        webSocketClient.connect(port, "127.0.0.1", "/room").await(10, TimeUnit.SECONDS);
     assertThat(bound.await(TIMEOUT.toSeconds(), TimeUnit.SECONDS)).as("server side bound").isTrue();
-    return client;
+    return socket;
   }
 
   /** Runs barriers on the server socket's event loop until the budget is empty, or fails. */

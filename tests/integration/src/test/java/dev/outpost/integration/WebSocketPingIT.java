@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.outpost.router.RouterOptions;
 import dev.outpost.testkit.TestNode;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketConnectOptions;
 import java.io.InputStream;
 import java.net.Socket;
@@ -33,6 +34,8 @@ class WebSocketPingIT {
   @TempDir Path dir;
   private TestNode node;
   private Vertx vertx;
+  // Held: Vert.x shuts a client down once it is garbage collected (eclipse-vertx/vert.x#5839).
+  private WebSocketClient client;
 
   @BeforeEach
   void start() {
@@ -55,9 +58,9 @@ class WebSocketPingIT {
   @Test
   void aClientThatAnswersPingsStaysConnected() throws Exception {
     CompletableFuture<Short> closed = new CompletableFuture<>();
+    client = vertx.createWebSocketClient();
     var ws =
-        vertx
-            .createWebSocketClient()
+        client
             .connect(
                 new WebSocketConnectOptions()
                     .setHost(node.hostName())

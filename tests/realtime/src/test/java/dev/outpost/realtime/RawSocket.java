@@ -29,9 +29,14 @@ final class RawSocket {
   private long closeNanos;
   private int count;
   final ClientWebSocket ws;
+  // Held as long as the socket: Vert.x shuts a client down once it is garbage collected, closing a
+  // handshake in progress and, 30 s later, the socket (eclipse-vertx/vert.x#5839); ws does not
+  // keep it reachable.
+  private final WebSocketClient client;
 
-  private RawSocket(ClientWebSocket ws, boolean keep) {
-    this.ws = ws;
+  private RawSocket(WebSocketClient client, boolean keep) {
+    this.client = client;
+    this.ws = client.webSocket();
     ws.textMessageHandler(
         text -> {
           synchronized (this) {
@@ -64,7 +69,7 @@ final class RawSocket {
       options.addSubProtocol("outpost.v1");
     }
     // handlers first, then the handshake: a frame sent right after the upgrade is not missed
-    RawSocket raw = new RawSocket(client.webSocket(), keep);
+    RawSocket raw = new RawSocket(client, keep);
     raw.ws.connect(options).await(10, TimeUnit.SECONDS);
     return raw;
   }
