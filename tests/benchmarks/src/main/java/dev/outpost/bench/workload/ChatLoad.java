@@ -168,6 +168,9 @@ final class ChatLoad {
     long lost = Math.max(0, expected - delivered);
     counters.stopping = true;
     closeAll();
+    // Vert.x 5 shuts a WebSocketClient down once it is unreachable, closing its sockets
+    // (eclipse-vertx/vert.x#5839): keep it reachable until they are closed.
+    java.lang.ref.Reference.reachabilityFence(client);
     Histogram merged = latencies.merged();
     double seconds = settings.durationS();
     Map<String, Object> extra = new LinkedHashMap<>();

@@ -115,6 +115,9 @@ public final class IdleClient implements Callable<Integer> {
         }
       }
       quitting = true;
+      // Vert.x 5 shuts a WebSocketClient down once it is unreachable, closing its sockets
+      // (eclipse-vertx/vert.x#5839): an idle client must keep it reachable while it holds them.
+      java.lang.ref.Reference.reachabilityFence(client);
     } finally {
       EventLoops.close(vertx);
     }

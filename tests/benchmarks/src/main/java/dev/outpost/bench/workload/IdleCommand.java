@@ -13,6 +13,7 @@ import dev.outpost.bench.server.ServerProcess;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.WebSocket;
+import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketClientOptions;
 import io.vertx.core.http.WebSocketConnectOptions;
 import io.vertx.core.json.JsonObject;
@@ -269,10 +270,12 @@ public final class IdleCommand extends WorkloadCommand {
   /** Opens and closes a few sockets, so that first-use costs are not counted per connection. */
   private static void warmUp(Vertx vertx, ServerProcess server) {
     List<WebSocket> sockets = new CopyOnWriteArrayList<>();
+    WebSocketClient client =
+        vertx.createWebSocketClient(new WebSocketClientOptions().setMaxConnections(64));
     Connector.Outcome outcome =
         Connector.connect(
             EventLoops.contexts(vertx, 1),
-            vertx.createWebSocketClient(new WebSocketClientOptions().setMaxConnections(64)),
+            client,
             20,
             i ->
                 new WebSocketConnectOptions()
@@ -295,6 +298,8 @@ public final class IdleCommand extends WorkloadCommand {
         Future.join(sockets.stream().map(WebSocket::close).toList()),
         Duration.ofSeconds(10),
         "closing the warm-up sockets");
+    // Vert.x 5 shuts an unreachable WebSocketClient down (eclipse-vertx/vert.x#5839).
+    java.lang.ref.Reference.reachabilityFence(client);
   }
 
   /**
