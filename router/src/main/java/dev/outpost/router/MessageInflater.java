@@ -1,7 +1,6 @@
 package dev.outpost.router;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
@@ -41,9 +40,10 @@ import java.util.zip.Inflater;
  * configures it, has no limit).
  *
  * <p><b>Threads and failure.</b> One instance per socket, used on its event loop only. Input that
- * is not valid deflate data (1007) or a message past the limit (1009) is answered as Netty's frame
- * decoder answers a protocol violation: a close frame with that code (RFC 6455 §7.4.1), then the
- * connection closed; nothing of that message is handed on, and later frames are dropped. The native
+ * is not valid deflate data (1007) or a message past the limit (1009) ends the socket: nothing of
+ * that message is handed on; a close frame with that code and a reason naming the limit is handed
+ * on in its place, as if the client had closed with it, so Vert.x answers the client with that code
+ * (RFC 6455 §7.4.1) and the object hears it as any close; later frames are dropped. The native
  * inflater is released then, when the handler leaves the pipeline, or when the channel closes.
  */
 final class MessageInflater extends WebSocketExtensionDecoder {
@@ -97,8 +97,9 @@ final class MessageInflater extends WebSocketExtensionDecoder {
       inflated = inflate(ctx, frame.content(), last);
     } catch (CorruptedWebSocketFrameException e) {
       failed = true;
-      ctx.writeAndFlush(new CloseWebSocketFrame(e.closeStatus()))
-          .addListener(ChannelFutureListener.CLOSE);
+      // Handed on as if the client had closed with that code: Vert.x answers it with the same
+      // code and closes, and the object hears it through the usual close path.
+      out.add(new CloseWebSocketFrame(e.closeStatus().code(), reason(e.getMessage())));
       return;
     }
     if (frame instanceof TextWebSocketFrame) {
@@ -118,8 +119,11 @@ final class MessageInflater extends WebSocketExtensionDecoder {
     }
     long budget = maxMessageBytes - messageBytes; // what this frame may still add
     // Chat-sized text compresses 2-5x; the buffer doubles when that guess is short.
+    // Never more than one byte past the budget: the allocator rounds capacities up (to a power of
+    // two, then 4 MiB steps), so the maximum capacity is what holds the bound.
+    int most = (int) (budget + 1);
     ByteBuf out =
-        ctx.alloc().heapBuffer((int) Math.min(Math.max(256, in.readableBytes() * 4L), budget + 1));
+        ctx.alloc().heapBuffer((int) Math.min(Math.max(256, in.readableBytes() * 4L), most), most);
     try {
       inflater.setInput(in.nioBuffer());
       drain(out, budget);
@@ -138,14 +142,33 @@ final class MessageInflater extends WebSocketExtensionDecoder {
       release();
       throw new CorruptedWebSocketFrameException(
           WebSocketCloseStatus.MESSAGE_TOO_BIG,
-          "a compressed message inflates to more than " + maxMessageBytes + " bytes");
+          "a message inflates to more than "
+              + maxMessageBytes
+              + " bytes (outpost.websocket.max-message-size)");
     } catch (DataFormatException | RuntimeException e) {
       out.release();
       release();
       throw new CorruptedWebSocketFrameException(
           WebSocketCloseStatus.INVALID_PAYLOAD_DATA,
-          "a compressed message could not be inflated: " + e.getMessage(),
+          "a compressed message is not valid deflate data: " + e.getMessage(),
           e);
+    }
+  }
+
+  /** A close reason of at most 123 bytes of UTF-8 (RFC 6455 §5.5: control payloads ≤ 125). */
+  private static String reason(String text) {
+    byte[] utf8 = text.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    if (utf8.length <= 123) {
+      return text;
+    }
+    java.nio.charset.CharsetDecoder decoder =
+        java.nio.charset.StandardCharsets.UTF_8
+            .newDecoder()
+            .onMalformedInput(java.nio.charset.CodingErrorAction.IGNORE);
+    try {
+      return decoder.decode(java.nio.ByteBuffer.wrap(utf8, 0, 123)).toString();
+    } catch (java.nio.charset.CharacterCodingException e) {
+      return "invalid compressed message";
     }
   }
 
@@ -165,7 +188,7 @@ final class MessageInflater extends WebSocketExtensionDecoder {
   private void drain(ByteBuf out, long budget) throws DataFormatException, TooBig {
     while (!inflater.finished()) {
       if (!out.isWritable()) {
-        out.ensureWritable((int) Math.min(out.capacity(), budget + 1 - out.writerIndex()));
+        out.ensureWritable(Math.min(out.capacity(), out.maxWritableBytes()));
       }
       int n =
           inflater.inflate(out.array(), out.arrayOffset() + out.writerIndex(), out.writableBytes());

@@ -82,17 +82,25 @@ class DeflateExtensionsTest {
   }
 
   /**
-   * The inflater answered with a close frame of {@code code} (RFC 6455 §7.4.1), closed the
-   * connection and handed nothing on.
+   * The inflater handed on a close frame of {@code code} in place of the message (as if the client
+   * had closed with it, RFC 6455 §7.4.1) and nothing else, sent nothing itself, and drops what
+   * still arrives.
    */
   private static void assertClosedWith(EmbeddedChannel channel, int code) {
-    Object inbound = channel.readInbound();
-    assertThat(inbound).as("what was handed on").isNull();
-    CloseWebSocketFrame close = channel.readOutbound();
-    assertThat(close).as("the close frame sent").isNotNull();
+    CloseWebSocketFrame close = channel.readInbound();
+    assertThat(close).as("the close frame handed on").isNotNull();
     assertThat(close.statusCode()).isEqualTo(code);
+    assertThat(close.reasonText()).isNotBlank();
+    assertThat(close.content().readableBytes())
+        .as("a control payload (RFC 6455 §5.5)")
+        .isLessThan(126);
     close.release();
-    assertThat(channel.isOpen()).as("the connection still open").isFalse();
+    assertThat((Object) channel.readInbound()).as("anything else handed on").isNull();
+    assertThat((Object) channel.readOutbound()).as("what it sent itself").isNull();
+    ByteBuf later = Unpooled.wrappedBuffer(new byte[] {1, 2, 3});
+    channel.writeInbound(new TextWebSocketFrame(true, WebSocketExtension.RSV1, later));
+    assertThat((Object) channel.readInbound()).as("a frame after the failure").isNull();
+    assertThat(later.refCnt()).as("the dropped frame released").isZero();
   }
 
   private static int componentsOf(ByteBuf content) {
@@ -326,6 +334,29 @@ class DeflateExtensionsTest {
     }
     client.finishAndReleaseAll();
     server.finishAndReleaseAll();
+  }
+
+  @Test
+  void aClientThatEndsEachMessageWithAFinalBlockIsUnderstood() {
+    // A sender may finish the deflate stream with each message (BFINAL, RFC 7692 §7.2.3.3): the
+    // next message is then a new stream.
+    EmbeddedChannel channel = decoder(OFFER);
+    for (int i = 0; i < 3; i++) {
+      String text = chatMessage(i);
+      Deflater finishing = new Deflater(Deflater.DEFAULT_COMPRESSION, true);
+      finishing.setInput(text.getBytes(StandardCharsets.UTF_8));
+      finishing.finish();
+      byte[] out = new byte[1024];
+      int n = finishing.deflate(out);
+      finishing.end();
+      channel.writeInbound(
+          new TextWebSocketFrame(
+              true, WebSocketExtension.RSV1, Unpooled.wrappedBuffer(Arrays.copyOf(out, n))));
+      TextWebSocketFrame frame = channel.readInbound();
+      assertThat(frame.text()).isEqualTo(text);
+      frame.release();
+    }
+    channel.finishAndReleaseAll();
   }
 
   @Test

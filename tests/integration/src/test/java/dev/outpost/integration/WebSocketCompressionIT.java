@@ -68,6 +68,16 @@ class WebSocketCompressionIT {
         public void webSocketMessage(HibernatableWebSocket from, WebSocketMessage message) {
           from.send(message);
         }
+
+        @Override
+        public void webSocketClose(
+            HibernatableWebSocket ws, int code, String reason, boolean wasClean) {
+          for (HibernatableWebSocket other : state.getWebSockets()) {
+            if (other != ws) {
+              other.send("closed " + code + " " + reason);
+            }
+          }
+        }
       }
       """;
 
@@ -210,7 +220,8 @@ class WebSocketCompressionIT {
       throws Exception {
     int limit = 64 * 1024;
     start(RouterOptions.defaults().withMaxMessageSize(limit));
-    try (RawClient client = new RawClient(node, BROWSER_OFFER)) {
+    try (RawClient watcher = new RawClient(node, BROWSER_OFFER);
+        RawClient client = new RawClient(node, BROWSER_OFFER)) {
       assertThat(client.extensions).isEqualTo("permessage-deflate");
       client.sendFrame(true, RawClient.deflate(new byte[limit]));
       Frame atLimit = client.readFrame();
@@ -225,6 +236,12 @@ class WebSocketCompressionIT {
       assertThat(((close.payload()[0] & 0xff) << 8) | (close.payload()[1] & 0xff))
           .as("the close code (RFC 6455 §7.4.1: message too big)")
           .isEqualTo(1009);
+      assertThat(new String(close.payload(), 2, close.payload().length - 2, StandardCharsets.UTF_8))
+          .as("the close reason")
+          .contains("65536 bytes (outpost.websocket.max-message-size)");
+      assertThat(new String(watcher.readFrame().payload(), StandardCharsets.UTF_8))
+          .as("what the object heard")
+          .startsWith("closed 1009 ");
     }
     try (RawClient next = new RawClient(node, BROWSER_OFFER)) {
       next.sendText("still here");

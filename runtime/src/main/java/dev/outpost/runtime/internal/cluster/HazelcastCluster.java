@@ -65,7 +65,8 @@ public final class HazelcastCluster
   /**
    * The live nodes as of the last membership change: routers look an owner up on every forwarded
    * request, and rebuilding it from Hazelcast's member attributes each time cost ~6% of a router's
-   * CPU (docs/benchmarks.md, "Forwarding, round two"). Replaced whole by {@link #refreshMembers()}.
+   * CPU (docs/benchmarks.md, "Forwarding, round two"). Replaced whole by {@link #refreshMembers()}
+   * on each membership event (before the listeners hear of it) and after a split-brain merge.
    */
   private volatile Members members;
 
@@ -109,7 +110,16 @@ public final class HazelcastCluster
                 listeners.forEach(l -> l.nodeLeft(node));
               }
             });
-    refreshMembers(); // after the listener is in place, so that no change falls in between
+    // A split-brain merge replaces the member list; read it again then too.
+    hazelcast
+        .getLifecycleService()
+        .addLifecycleListener(
+            event -> {
+              if (event.getState() == com.hazelcast.core.LifecycleEvent.LifecycleState.MERGED) {
+                refreshMembers();
+              }
+            });
+    refreshMembers(); // after the listeners are in place, so that no change falls in between
   }
 
   /**
