@@ -22,6 +22,18 @@ public final class MessageAssembler {
   /** Close code for a message over the limit. */
   public static final short MESSAGE_TOO_BIG = 1009;
 
+  /**
+   * {@code message} cut to what a WebSocket close reason holds: 123 bytes of UTF-8 (a close frame's
+   * payload is at most 125 bytes with the code, RFC 6455 §5.5). Any thread.
+   */
+  public static String closeReasonOf(String message) {
+    String reason = message;
+    while (reason.getBytes(StandardCharsets.UTF_8).length > 123) {
+      reason = reason.substring(0, reason.length() - 1);
+    }
+    return reason;
+  }
+
   private final int maxMessageSize;
   private Buffer partial; // null between messages, and after a refused message
   private boolean partialIsText;

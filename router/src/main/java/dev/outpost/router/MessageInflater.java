@@ -99,7 +99,9 @@ final class MessageInflater extends WebSocketExtensionDecoder {
       failed = true;
       // Handed on as if the client had closed with that code: Vert.x answers it with the same
       // code and closes, and the object hears it through the usual close path.
-      out.add(new CloseWebSocketFrame(e.closeStatus().code(), reason(e.getMessage())));
+      out.add(
+          new CloseWebSocketFrame(
+              e.closeStatus().code(), MessageAssembler.closeReasonOf(e.getMessage())));
       return;
     }
     if (frame instanceof TextWebSocketFrame) {
@@ -152,23 +154,6 @@ final class MessageInflater extends WebSocketExtensionDecoder {
           WebSocketCloseStatus.INVALID_PAYLOAD_DATA,
           "a compressed message is not valid deflate data: " + e.getMessage(),
           e);
-    }
-  }
-
-  /** A close reason of at most 123 bytes of UTF-8 (RFC 6455 §5.5: control payloads ≤ 125). */
-  private static String reason(String text) {
-    byte[] utf8 = text.getBytes(java.nio.charset.StandardCharsets.UTF_8);
-    if (utf8.length <= 123) {
-      return text;
-    }
-    java.nio.charset.CharsetDecoder decoder =
-        java.nio.charset.StandardCharsets.UTF_8
-            .newDecoder()
-            .onMalformedInput(java.nio.charset.CodingErrorAction.IGNORE);
-    try {
-      return decoder.decode(java.nio.ByteBuffer.wrap(utf8, 0, 123)).toString();
-    } catch (java.nio.charset.CharacterCodingException e) {
-      return "invalid compressed message";
     }
   }
 

@@ -143,18 +143,20 @@ final class LinkFrame {
   }
 
   /**
-   * The frames of a checked BATCH frame, in order; each a view of {@code batch}, checked by {@link
-   * #check}.
+   * Hands a checked frame ({@link #check}) to {@code handler}; a BATCH frame is not handed on
+   * itself, each frame in it is, in order, as a view of {@code frame}. On the caller's thread.
    */
-  static java.util.List<Buffer> unbatch(Buffer batch) {
-    java.util.List<Buffer> frames = new java.util.ArrayList<>();
+  static void forEachFrame(Buffer frame, java.util.function.Consumer<Buffer> handler) {
+    if (type(frame) != BATCH) {
+      handler.accept(frame);
+      return;
+    }
     int at = 5;
-    while (at < batch.length()) {
-      int length = batch.getInt(at);
-      frames.add(batch.slice(at + 4, at + 4 + length));
+    while (at < frame.length()) {
+      int length = frame.getInt(at);
+      handler.accept(frame.slice(at + 4, at + 4 + length));
       at += 4 + length;
     }
-    return frames;
   }
 
   /** An empty BATCH frame: append (length, frame) pairs. */
@@ -289,15 +291,6 @@ final class LinkFrame {
     if (value == null ? required : !(value instanceof String)) {
       throw malformed(field + (required ? " is missing or" : "") + " is not a string");
     }
-  }
-
-  /** {@code message} cut to what a WebSocket close reason holds (123 UTF-8 bytes). */
-  static String closeReasonOf(String message) {
-    String reason = message;
-    while (reason.getBytes(StandardCharsets.UTF_8).length > 123) {
-      reason = reason.substring(0, reason.length() - 1);
-    }
-    return reason;
   }
 
   static byte type(Buffer frame) {

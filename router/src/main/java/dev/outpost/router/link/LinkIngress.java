@@ -60,14 +60,10 @@ final class LinkIngress {
       System.getLogger(LinkIngress.class.getName())
           .log(
               System.Logger.Level.WARNING, "closing the link from " + peer + ": " + e.getMessage());
-      link.close((short) 1002, LinkFrame.closeReasonOf(e.getMessage()));
+      link.close((short) 1002, dev.outpost.router.MessageAssembler.closeReasonOf(e.getMessage()));
       return;
     }
-    if (LinkFrame.type(frame) == LinkFrame.BATCH) {
-      LinkFrame.unbatch(frame).forEach(this::handle);
-    } else {
-      handle(frame);
-    }
+    LinkFrame.forEachFrame(frame, this::handle);
   }
 
   /** Handles one checked frame (not a BATCH). */

@@ -284,14 +284,10 @@ final class NodeLink {
           .log(
               System.Logger.Level.WARNING,
               "closing the link to node " + peerNode + ": " + e.getMessage());
-      socket.close((short) 1002, LinkFrame.closeReasonOf(e.getMessage()));
+      socket.close((short) 1002, dev.outpost.router.MessageAssembler.closeReasonOf(e.getMessage()));
       return;
     }
-    if (LinkFrame.type(frame) == LinkFrame.BATCH) {
-      LinkFrame.unbatch(frame).forEach(this::handle);
-    } else {
-      handle(frame);
-    }
+    LinkFrame.forEachFrame(frame, this::handle);
   }
 
   /** Handles one checked frame (not a BATCH). */

@@ -23,7 +23,7 @@ class LinkFrameFuzzTest {
     } catch (IllegalArgumentException refused) {
       assertThat(refused.getMessage()).startsWith("malformed link frame: ");
       assertThat(
-              LinkFrame.closeReasonOf(refused.getMessage())
+              dev.outpost.router.MessageAssembler.closeReasonOf(refused.getMessage())
                   .getBytes(java.nio.charset.StandardCharsets.UTF_8)
                   .length)
           .isLessThanOrEqualTo(123);
@@ -46,7 +46,7 @@ class LinkFrameFuzzTest {
         }
         case LinkFrame.CREDIT -> LinkFrame.creditOf(frame);
         case LinkFrame.HANDOVER -> LinkFrame.handoverHead(frame);
-        case LinkFrame.BATCH -> LinkFrame.unbatch(frame);
+        case LinkFrame.BATCH -> LinkFrame.forEachFrame(frame, inner -> {});
         default -> {}
       }
     } catch (IllegalArgumentException refusedValue) {

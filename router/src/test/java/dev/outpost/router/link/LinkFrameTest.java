@@ -166,7 +166,8 @@ class LinkFrameTest {
             .appendBuffer(response);
     LinkFrame.check(batch);
 
-    List<Buffer> frames = LinkFrame.unbatch(batch);
+    List<Buffer> frames = new java.util.ArrayList<>();
+    LinkFrame.forEachFrame(batch, frames::add);
     assertThat(frames).containsExactly(credit, response);
     assertThat(LinkFrame.toResponse(frames.get(1)).bodyText()).isEqualTo("4");
   }
